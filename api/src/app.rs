@@ -1,0 +1,145 @@
+//! The actix application: shared state, middleware, and the order of services —
+//! `/health`, `/api` (JSON 404 for unknown paths), `/api-docs` (offline Swagger UI), then the SPA.
+
+use std::sync::Arc;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::middleware::{self, Next};
+use actix_web::{web, App};
+use tracing::Instrument;
+use utoipa::OpenApi;
+use utoipa_actix_web::{scope, AppExt};
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::auth::rate_limit::SignInLimiter;
+use crate::auth::token::TokenKeys;
+use crate::config::Config;
+use crate::db::{Backend, Pool};
+use crate::error::ApiError;
+use crate::routes::{self, docs::OpenApiJson};
+
+/// What every handler can reach.
+pub struct AppState {
+    pub pool: Pool,
+    pub backend: Backend,
+    pub config: Arc<Config>,
+    pub tokens: TokenKeys,
+    pub sign_in_limiter: SignInLimiter,
+}
+
+impl AppState {
+    pub fn new(pool: Pool, backend: Backend, config: Config) -> Self {
+        AppState {
+            pool,
+            backend,
+            tokens: TokenKeys::new(&config.jwt_secret),
+            sign_in_limiter: SignInLimiter::new(config.sign_in_per_minute_ip, config.sign_in_per_minute_email),
+            config: Arc::new(config),
+        }
+    }
+}
+
+/// Every documented route, and the OpenAPI document built from them.
+pub fn api_routes() -> (
+    App<
+        impl ServiceFactory<
+            ServiceRequest,
+            Config = (),
+            Response = ServiceResponse<impl MessageBody>,
+            Error = actix_web::Error,
+            InitError = (),
+        >,
+    >,
+    utoipa::openapi::OpenApi,
+) {
+    App::new()
+        .into_utoipa_app()
+        .openapi(crate::openapi::ApiDoc::openapi())
+        .service(routes::health::get_health)
+        .service(
+            scope::scope("/api")
+                .service(
+                    scope::scope("/v1")
+                        .service(routes::auth::sign_in)
+                        .service(routes::auth::validate_token)
+                        .service(routes::auth::sign_out)
+                        .service(routes::me::get_me)
+                        .service(routes::organisations::list_organisations)
+                        .service(routes::organisations::get_organisation)
+                        .service(routes::organisations::update_organisation)
+                        .service(routes::agents::list_agents)
+                        .route("/openapi.json", web::get().to(routes::docs::openapi_json))
+                        .default_service(web::to(routes::docs::api_not_found)),
+                )
+                .default_service(web::to(routes::docs::api_not_found)),
+        )
+        .split_for_parts()
+}
+
+/// The OpenAPI document alone (for `rdv openapi` and the lock test).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    api_routes().1
+}
+
+/// The full application for one worker.
+pub fn build(
+    state: web::Data<AppState>,
+    doc: web::Data<OpenApiJson>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let max_body = state.config.max_body_bytes;
+    let spa_dir = state.config.spa_dir.clone();
+    let (app, _) = api_routes();
+    app.app_data(state)
+        .app_data(doc)
+        .app_data(web::PayloadConfig::new(max_body))
+        .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound("resource").into()))
+        .route(
+            "/api-docs",
+            web::get().to(|| async {
+                actix_web::HttpResponse::PermanentRedirect().insert_header(("location", "/api-docs/")).finish()
+            }),
+        )
+        .service(SwaggerUi::new("/api-docs/{_:.*}").config(utoipa_swagger_ui::Config::from("/api/v1/openapi.json")))
+        .service(crate::spa::service(&spa_dir))
+        .wrap(
+            middleware::DefaultHeaders::new()
+                .add(("X-Content-Type-Options", "nosniff"))
+                .add(("X-Frame-Options", "DENY"))
+                .add(("Referrer-Policy", "same-origin")),
+        )
+        .wrap(middleware::from_fn(request_span))
+}
+
+/// Gives each request an id (`x-request-id`, echoed or generated), runs it inside a tracing span
+/// carrying that id, and logs one line per request. Error logs inside the span carry the id.
+async fn request_span(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let request_id = req
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| v.len() <= 64 && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
+        .map(str::to_owned)
+        .unwrap_or_else(|| crate::auth::token::random_id(8));
+    let span = tracing::info_span!("request", request_id = %request_id, method = %req.method(), path = %req.path());
+    let started = std::time::Instant::now();
+    let mut res = next.call(req).instrument(span.clone()).await?;
+    if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&request_id) {
+        res.headers_mut().insert(actix_web::http::header::HeaderName::from_static("x-request-id"), value);
+    }
+    span.in_scope(|| {
+        tracing::info!(status = res.status().as_u16(), elapsed_ms = started.elapsed().as_millis() as u64, "request")
+    });
+    Ok(res)
+}

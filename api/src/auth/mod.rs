@@ -1,0 +1,84 @@
+//! Authentication: passwords (argon2id), API tokens (JWT + revocable row), the
+//! [`Authenticated`] extractor, and sign-in rate limiting.
+//!
+//! A request authenticates with `Authorization: Bearer <jwt>` or with devise_token_auth's
+//! header trio `access-token` (the JWT) + `client` + `uid` (the agent's email), which existing
+//! RDV-Solidarités integrators send. Either way the JWT must verify, its row in `auth_tokens`
+//! must be neither revoked nor expired, and the agent must not be deleted.
+
+pub mod password;
+pub mod rate_limit;
+pub mod token;
+
+use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
+use futures_util::future::LocalBoxFuture;
+
+use rdv_shared::dto::headers;
+
+use crate::app::AppState;
+use crate::db::models::agent::{self, AgentRow};
+use crate::db::models::auth_token::{self, AuthTokenRow};
+use crate::db::now_utc;
+use crate::error::ApiError;
+
+/// The signed-in agent and the token they used.
+pub struct Authenticated {
+    pub agent: AgentRow,
+    pub token: AuthTokenRow,
+}
+
+/// Credentials as presented by the request.
+struct Presented {
+    jwt: String,
+    client: Option<String>,
+    uid: Option<String>,
+}
+
+fn header(req: &HttpRequest, name: &str) -> Option<String> {
+    req.headers().get(name).and_then(|v| v.to_str().ok()).map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+fn presented(req: &HttpRequest) -> Option<Presented> {
+    if let Some(auth) = header(req, "authorization") {
+        let (scheme, value) = auth.split_once(' ')?;
+        if scheme.eq_ignore_ascii_case("bearer") {
+            return Some(Presented { jwt: value.trim().to_owned(), client: None, uid: None });
+        }
+        return None;
+    }
+    let jwt = header(req, headers::ACCESS_TOKEN)?;
+    Some(Presented { jwt, client: Some(header(req, headers::CLIENT)?), uid: Some(header(req, headers::UID)?) })
+}
+
+impl FromRequest for Authenticated {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let creds = presented(req);
+        Box::pin(async move {
+            let state = state.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("AppState missing")))?;
+            let creds = creds.ok_or(ApiError::Unauthorized)?;
+            let claims = state.tokens.verify(&creds.jwt).ok_or(ApiError::Unauthorized)?;
+            let pool = state.pool.clone();
+            let found = web::block(move || -> Result<Option<(AgentRow, AuthTokenRow)>, ApiError> {
+                let mut conn = pool.get()?;
+                let Some(token) = auth_token::find_active(&mut conn, &claims.jti, now_utc())? else {
+                    return Ok(None);
+                };
+                let agent = agent::find(&mut conn, token.agent_id)?.filter(|a| a.deleted_at.is_none());
+                Ok(agent.map(|a| (a, token)))
+            })
+            .await??;
+            let (agent, token) = found.ok_or(ApiError::Unauthorized)?;
+            // The trio must be consistent: the client id issued with this token, the agent's email.
+            if creds.client.as_ref().is_some_and(|c| *c != token.client)
+                || creds.uid.as_ref().is_some_and(|u| Some(u.to_lowercase()) != agent.email)
+            {
+                return Err(ApiError::Unauthorized);
+            }
+            Ok(Authenticated { agent, token })
+        })
+    }
+}

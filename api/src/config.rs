@@ -1,0 +1,96 @@
+//! Environment → typed configuration. Every setting has a default that works on a laptop.
+//!
+//! | variable | default | meaning |
+//! |---|---|---|
+//! | `DATABASE_URL` | `data/rdv.sqlite3` | SQLite path (or `sqlite://…`) or `postgres://…` |
+//! | `RDV_DATA_DIR` | `data` | where the SQLite file and the generated JWT secret live |
+//! | `RDV_JWT_SECRET` | generated once into `$RDV_DATA_DIR/jwt_secret` | HMAC key of API tokens |
+//! | `RDV_TOKEN_TTL_HOURS` | `24` | lifetime of an API token |
+//! | `RDV_SPA_DIR` | `frontend/dist` | the built SPA served at `/` |
+//! | `RDV_SIGN_IN_PER_MINUTE_EMAIL` / `_IP` | `10` / `50` | sign-in attempts allowed per minute |
+//! | `RDV_MAX_BODY_BYTES` | `1048576` | request bodies above this get 413 |
+//! | `RUST_LOG` | `info` | log filter |
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use rand::RngCore;
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub database_url: String,
+    pub data_dir: PathBuf,
+    pub jwt_secret: Vec<u8>,
+    pub token_ttl: chrono::Duration,
+    pub spa_dir: PathBuf,
+    pub sign_in_per_minute_email: u32,
+    pub sign_in_per_minute_ip: u32,
+    pub max_body_bytes: usize,
+    pub pool_size: u32,
+}
+
+fn env_or(name: &str, default: &str) -> String {
+    std::env::var(name).ok().filter(|v| !v.trim().is_empty()).unwrap_or_else(|| default.to_owned())
+}
+
+fn env_number<T: std::str::FromStr>(name: &str, default: T) -> anyhow::Result<T> {
+    match std::env::var(name) {
+        Ok(v) if !v.trim().is_empty() => {
+            v.trim().parse().map_err(|_| anyhow::anyhow!("{name} must be a number, got {v:?}"))
+        }
+        _ => Ok(default),
+    }
+}
+
+impl Config {
+    /// Database URL only: what every CLI command needs.
+    pub fn database_url() -> String {
+        let data_dir = env_or("RDV_DATA_DIR", "data");
+        env_or("DATABASE_URL", &format!("{data_dir}/rdv.sqlite3"))
+    }
+
+    /// The full server configuration.
+    pub fn from_env() -> anyhow::Result<Self> {
+        let data_dir = PathBuf::from(env_or("RDV_DATA_DIR", "data"));
+        let jwt_secret = match std::env::var("RDV_JWT_SECRET") {
+            Ok(s) if s.len() >= 32 => s.into_bytes(),
+            Ok(s) if !s.is_empty() => anyhow::bail!("RDV_JWT_SECRET must be at least 32 characters"),
+            _ => load_or_create_secret(&data_dir)?,
+        };
+        let ttl_hours: i64 = env_number("RDV_TOKEN_TTL_HOURS", 24)?;
+        anyhow::ensure!((1..=24 * 30).contains(&ttl_hours), "RDV_TOKEN_TTL_HOURS must be between 1 and 720");
+        Ok(Config {
+            database_url: Self::database_url(),
+            jwt_secret,
+            token_ttl: chrono::Duration::hours(ttl_hours),
+            spa_dir: PathBuf::from(env_or("RDV_SPA_DIR", "frontend/dist")),
+            sign_in_per_minute_email: env_number("RDV_SIGN_IN_PER_MINUTE_EMAIL", 10)?.max(1),
+            sign_in_per_minute_ip: env_number("RDV_SIGN_IN_PER_MINUTE_IP", 50)?.max(1),
+            max_body_bytes: env_number("RDV_MAX_BODY_BYTES", 1024 * 1024)?,
+            pool_size: env_number("RDV_DB_POOL_SIZE", 10)?,
+            data_dir,
+        })
+    }
+}
+
+/// Reads `<data_dir>/jwt_secret`, creating it (64 random bytes, hex, mode 600) on first start.
+fn load_or_create_secret(data_dir: &Path) -> anyhow::Result<Vec<u8>> {
+    let path = data_dir.join("jwt_secret");
+    if let Ok(existing) = std::fs::read_to_string(&path) {
+        let trimmed = existing.trim();
+        if trimmed.len() >= 32 {
+            return Ok(trimmed.as_bytes().to_vec());
+        }
+    }
+    std::fs::create_dir_all(data_dir).with_context(|| format!("cannot create {}", data_dir.display()))?;
+    let mut bytes = [0u8; 64];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    let secret = hex::encode(bytes);
+    std::fs::write(&path, &secret).with_context(|| format!("cannot write {}", path.display()))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))?;
+    }
+    Ok(secret.into_bytes())
+}

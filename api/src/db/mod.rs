@@ -1,0 +1,214 @@
+//! Storage: one diesel code path over SQLite (default, embedded) and PostgreSQL (production).
+//!
+//! - [`DbConn`] is a `MultiConnection` enum; the variant is chosen from the URL scheme by
+//!   [`Backend::from_url`], never by trial (diesel's derived `establish` hides the real error).
+//! - [`write_tx`] is how every write begins: `BEGIN IMMEDIATE` on SQLite (deferred transactions
+//!   lose writes under concurrency with "database is locked"), a plain `BEGIN` on PostgreSQL.
+//! - Migrations are embedded per backend (`migrations/sqlite`, `migrations/postgres`, identical
+//!   names) and run on the concrete connection.
+//! - `schema.rs` only uses the portable SQL types (Integer, Text, Bool, Timestamp…); instants are
+//!   UTC `Timestamp`s truncated to microseconds (`now_utc`), enums are `Text`.
+
+pub mod models;
+pub mod schema;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use diesel::connection::{AnsiTransactionManager, SimpleConnection, TransactionManager};
+use diesel::pg::PgConnection;
+use diesel::r2d2::{self, ManageConnection, R2D2Connection};
+use diesel::sqlite::SqliteConnection;
+use diesel::{Connection, QueryResult};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+pub const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/sqlite");
+pub const POSTGRES_MIGRATIONS: EmbeddedMigrations = embed_migrations!("../migrations/postgres");
+
+/// A connection to either backend. PostgreSQL first, SQLite last (diesel's advice).
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Postgres(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+pub type Pool = r2d2::Pool<Manager>;
+pub type PooledConn = r2d2::PooledConnection<Manager>;
+
+/// Which database a URL designates.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Backend {
+    Postgres(String),
+    Sqlite(PathBuf),
+}
+
+impl Backend {
+    /// `postgres://…` / `postgresql://…` → PostgreSQL; `sqlite://path`, `sqlite:path` or a plain
+    /// path → SQLite. Any other scheme is refused rather than silently creating a SQLite file
+    /// named after a mistyped URL.
+    pub fn from_url(url: &str) -> anyhow::Result<Self> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            return Ok(Backend::Postgres(with_connect_timeout(url)));
+        }
+        if let Some(path) = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")) {
+            return Ok(Backend::Sqlite(PathBuf::from(path)));
+        }
+        if url.contains("://") {
+            bail!("DATABASE_URL: unsupported scheme in {url:?} (use postgres://… or a SQLite file path)");
+        }
+        if url.is_empty() {
+            bail!("DATABASE_URL is empty");
+        }
+        Ok(Backend::Sqlite(PathBuf::from(url)))
+    }
+
+    pub fn name(&self) -> &'static str {
+        match self {
+            Backend::Postgres(_) => "postgres",
+            Backend::Sqlite(_) => "sqlite",
+        }
+    }
+}
+
+/// libpq waits for the OS TCP timeout by default; an unreachable server must fail in seconds.
+fn with_connect_timeout(url: &str) -> String {
+    if url.contains("connect_timeout=") {
+        url.to_owned()
+    } else if url.contains('?') {
+        format!("{url}&connect_timeout=5")
+    } else {
+        format!("{url}?connect_timeout=5")
+    }
+}
+
+/// r2d2 manager that builds the right variant for the URL and applies SQLite's pragmas.
+#[derive(Debug, Clone)]
+pub struct Manager {
+    backend: Backend,
+}
+
+impl Manager {
+    fn establish(&self) -> diesel::ConnectionResult<DbConn> {
+        match &self.backend {
+            Backend::Postgres(url) => PgConnection::establish(url).map(DbConn::Postgres),
+            Backend::Sqlite(path) => {
+                let mut conn = SqliteConnection::establish(&path.to_string_lossy())?;
+                // WAL lets readers run beside the single writer; the busy timeout makes a
+                // second writer wait instead of failing; foreign keys are off by default.
+                conn.batch_execute(
+                    "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
+                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                )
+                .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
+                Ok(DbConn::Sqlite(conn))
+            }
+        }
+    }
+}
+
+impl ManageConnection for Manager {
+    type Connection = DbConn;
+    type Error = r2d2::Error;
+
+    fn connect(&self) -> Result<DbConn, r2d2::Error> {
+        self.establish().map_err(r2d2::Error::ConnectionError)
+    }
+
+    fn is_valid(&self, conn: &mut DbConn) -> Result<(), r2d2::Error> {
+        conn.ping().map_err(r2d2::Error::QueryError)
+    }
+
+    fn has_broken(&self, conn: &mut DbConn) -> bool {
+        std::thread::panicking() || conn.is_broken()
+    }
+}
+
+/// Opens the pool for `url`, after one direct connection attempt so that a wrong password or a
+/// stopped PostgreSQL is reported as such, within seconds.
+pub fn open_pool(url: &str, max_size: u32) -> anyhow::Result<(Pool, Backend)> {
+    let backend = Backend::from_url(url)?;
+    if let Backend::Sqlite(path) = &backend {
+        create_parent_dir(path)?;
+    }
+    let manager = Manager { backend: backend.clone() };
+    manager.establish().with_context(|| format!("cannot connect to the {} database", backend.name()))?;
+    let pool = r2d2::Pool::builder()
+        .max_size(max_size)
+        .min_idle(Some(1))
+        .connection_timeout(Duration::from_secs(10))
+        .build(manager)
+        .context("cannot open the database connection pool")?;
+    Ok((pool, backend))
+}
+
+fn create_parent_dir(path: &Path) -> anyhow::Result<()> {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => std::fs::create_dir_all(dir)
+            .with_context(|| format!("cannot create the database directory {}", dir.display())),
+        _ => Ok(()),
+    }
+}
+
+/// Applies pending migrations of the connection's backend; returns their names.
+pub fn run_migrations(conn: &mut DbConn) -> anyhow::Result<Vec<String>> {
+    let applied = match conn {
+        DbConn::Postgres(c) => c.run_pending_migrations(POSTGRES_MIGRATIONS),
+        DbConn::Sqlite(c) => c.run_pending_migrations(SQLITE_MIGRATIONS),
+    }
+    .map_err(|e| anyhow::anyhow!("migration failed: {e}"))?;
+    Ok(applied.iter().map(ToString::to_string).collect())
+}
+
+/// Runs `f` in a write transaction: `BEGIN IMMEDIATE` on SQLite, `BEGIN` on PostgreSQL.
+/// Commits when `f` returns `Ok`, rolls back otherwise; nested calls become savepoints. Every write of the application goes
+/// through here, so that the change and its audit version land together or not at all.
+pub fn write_tx<T, E, F>(conn: &mut DbConn, f: F) -> Result<T, E>
+where
+    F: FnOnce(&mut DbConn) -> Result<T, E>,
+    E: From<diesel::result::Error>,
+{
+    // Already inside a write transaction: nest as a savepoint.
+    let depth = <DbConn as Connection>::TransactionManager::transaction_manager_status_mut(conn).transaction_depth()?;
+    if depth.is_some() {
+        return conn.transaction(f);
+    }
+    match conn {
+        DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
+        DbConn::Postgres(c) => AnsiTransactionManager::begin_transaction(c)?,
+    }
+    match f(conn) {
+        Ok(value) => {
+            <DbConn as Connection>::TransactionManager::commit_transaction(conn)?;
+            Ok(value)
+        }
+        Err(e) => {
+            if let Err(rollback) = <DbConn as Connection>::TransactionManager::rollback_transaction(conn) {
+                tracing::error!(error = %rollback, "rollback failed");
+            }
+            Err(e)
+        }
+    }
+}
+
+/// Current instant, truncated to microseconds (PostgreSQL's precision) so that both backends
+/// store and return the same value.
+pub fn now_utc() -> chrono::NaiveDateTime {
+    truncate_micros(chrono::Utc::now().naive_utc())
+}
+
+pub fn truncate_micros(t: chrono::NaiveDateTime) -> chrono::NaiveDateTime {
+    use chrono::Timelike;
+    let nanos = t.nanosecond() / 1_000 * 1_000;
+    t.with_nanosecond(nanos).unwrap_or(t)
+}
+
+/// Is this error a unique-constraint violation (e.g. a duplicate email)?
+pub fn is_unique_violation(e: &diesel::result::Error) -> bool {
+    matches!(e, diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _))
+}
+
+/// `SELECT 1`, for `/health`.
+pub fn ping(conn: &mut DbConn) -> QueryResult<()> {
+    conn.batch_execute("SELECT 1")
+}

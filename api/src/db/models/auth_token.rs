@@ -1,0 +1,55 @@
+//! Issued API tokens. The JWT carries the token's `jti`; a token is valid while its row exists,
+//! is not revoked and has not expired, so sign-out really ends it.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Serialize;
+
+use crate::audit::{self, Author, Event};
+use crate::db::schema::auth_tokens;
+use crate::db::DbConn;
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = auth_tokens)]
+pub struct AuthTokenRow {
+    pub id: i32,
+    pub agent_id: i32,
+    pub jti: String,
+    pub client: String,
+    pub expires_at: NaiveDateTime,
+    pub revoked_at: Option<NaiveDateTime>,
+    pub created_at: NaiveDateTime,
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = auth_tokens)]
+pub struct NewAuthToken<'a> {
+    pub agent_id: i32,
+    pub jti: &'a str,
+    pub client: &'a str,
+    pub expires_at: NaiveDateTime,
+    pub created_at: NaiveDateTime,
+}
+
+pub fn create(conn: &mut DbConn, author: &Author, new: NewAuthToken<'_>) -> QueryResult<AuthTokenRow> {
+    let row: AuthTokenRow = diesel::insert_into(auth_tokens::table).values(new).get_result(conn)?;
+    audit::record(conn, author, "AuthToken", row.id, Event::Create, None, Some(&row))?;
+    Ok(row)
+}
+
+/// The token with this `jti` if it is neither revoked nor expired at `now`.
+pub fn find_active(conn: &mut DbConn, jti: &str, now: NaiveDateTime) -> QueryResult<Option<AuthTokenRow>> {
+    auth_tokens::table
+        .filter(auth_tokens::jti.eq(jti))
+        .filter(auth_tokens::revoked_at.is_null())
+        .filter(auth_tokens::expires_at.gt(now))
+        .select(AuthTokenRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn revoke(conn: &mut DbConn, author: &Author, token: &AuthTokenRow, now: NaiveDateTime) -> QueryResult<()> {
+    diesel::update(auth_tokens::table.find(token.id)).set(auth_tokens::revoked_at.eq(Some(now))).execute(conn)?;
+    let after = AuthTokenRow { revoked_at: Some(now), ..token.clone() };
+    audit::record(conn, author, "AuthToken", token.id, Event::Update, Some(token), Some(&after))
+}

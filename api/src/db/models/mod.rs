@@ -1,0 +1,9 @@
+//! Rows, inserts and queries, one module per table family. Write functions take an
+//! [`crate::audit::Author`] and record the audit version themselves; call them inside
+//! [`crate::db::write_tx`].
+
+pub mod agent;
+pub mod auth_token;
+pub mod organisation;
+pub mod service;
+pub mod territory;

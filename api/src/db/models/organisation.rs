@@ -1,0 +1,138 @@
+//! Organisations.
+
+use chrono::NaiveDateTime;
+use diesel::prelude::*;
+use serde::Serialize;
+
+use rdv_shared::dto;
+use rdv_shared::{OrganisationId, TerritoryId};
+
+use crate::audit::{self, Author, Event};
+use crate::db::schema::organisations;
+use crate::db::{now_utc, DbConn};
+
+pub const DEFAULT_TIME_ZONE: &str = "Europe/Paris";
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = organisations)]
+pub struct OrganisationRow {
+    pub id: i32,
+    pub territory_id: i32,
+    pub name: String,
+    pub time_zone: String,
+    pub phone_number: Option<String>,
+    pub email: Option<String>,
+    pub verticale: String,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl OrganisationRow {
+    pub fn to_dto(&self) -> dto::Organisation {
+        dto::Organisation {
+            id: OrganisationId(self.id),
+            email: self.email.clone(),
+            name: self.name.clone(),
+            phone_number: self.phone_number.clone(),
+            territory_id: TerritoryId(self.territory_id),
+            time_zone: self.time_zone.clone(),
+            verticale: self.verticale.clone(),
+        }
+    }
+}
+
+#[derive(Insertable)]
+#[diesel(table_name = organisations)]
+struct NewOrganisation<'a> {
+    territory_id: i32,
+    name: &'a str,
+    time_zone: &'a str,
+    created_at: NaiveDateTime,
+    updated_at: NaiveDateTime,
+}
+
+/// Fields to change; `None` leaves a column alone, `Some(None)` clears a nullable one.
+#[derive(Debug, Default, AsChangeset)]
+#[diesel(table_name = organisations)]
+pub struct OrganisationChanges {
+    pub name: Option<String>,
+    pub time_zone: Option<String>,
+    pub phone_number: Option<Option<String>>,
+    pub email: Option<Option<String>>,
+}
+
+pub fn create(
+    conn: &mut DbConn,
+    author: &Author,
+    territory_id: i32,
+    name: &str,
+    time_zone: &str,
+) -> QueryResult<OrganisationRow> {
+    let now = now_utc();
+    let row: OrganisationRow = diesel::insert_into(organisations::table)
+        .values(NewOrganisation { territory_id, name: name.trim(), time_zone, created_at: now, updated_at: now })
+        .get_result(conn)?;
+    audit::record(conn, author, "Organisation", row.id, Event::Create, None, Some(&row))?;
+    Ok(row)
+}
+
+pub fn find(conn: &mut DbConn, id: i32) -> QueryResult<Option<OrganisationRow>> {
+    organisations::table.find(id).select(OrganisationRow::as_select()).first(conn).optional()
+}
+
+/// Is `name` used by another organisation of the territory?
+pub fn name_taken(conn: &mut DbConn, territory_id: i32, name: &str, except: Option<i32>) -> QueryResult<bool> {
+    let ids: Vec<i32> = organisations::table
+        .filter(organisations::territory_id.eq(territory_id))
+        .filter(organisations::name.eq(name.trim()))
+        .select(organisations::id)
+        .load(conn)?;
+    Ok(ids.into_iter().any(|id| Some(id) != except))
+}
+
+/// One page of the organisations with the given ids, by id, and the total count.
+pub fn page_of(conn: &mut DbConn, ids: &[i32], page: i64) -> QueryResult<(Vec<OrganisationRow>, i64)> {
+    let total: i64 = organisations::table.filter(organisations::id.eq_any(ids)).count().get_result(conn)?;
+    let rows = organisations::table
+        .filter(organisations::id.eq_any(ids))
+        .order(organisations::id)
+        .limit(rdv_shared::pagination::PER_PAGE)
+        .offset(rdv_shared::pagination::offset(page))
+        .select(OrganisationRow::as_select())
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+pub fn find_by_territory_and_name(
+    conn: &mut DbConn,
+    territory_id: i32,
+    name: &str,
+) -> QueryResult<Option<OrganisationRow>> {
+    organisations::table
+        .filter(organisations::territory_id.eq(territory_id))
+        .filter(organisations::name.eq(name))
+        .select(OrganisationRow::as_select())
+        .first(conn)
+        .optional()
+}
+
+pub fn update(
+    conn: &mut DbConn,
+    author: &Author,
+    before: &OrganisationRow,
+    changes: OrganisationChanges,
+) -> QueryResult<OrganisationRow> {
+    let nothing = changes.name.is_none()
+        && changes.time_zone.is_none()
+        && changes.phone_number.is_none()
+        && changes.email.is_none();
+    if nothing {
+        return Ok(before.clone());
+    }
+    diesel::update(organisations::table.find(before.id))
+        .set((&changes, organisations::updated_at.eq(now_utc())))
+        .execute(conn)?;
+    let after = organisations::table.find(before.id).select(OrganisationRow::as_select()).first(conn)?;
+    audit::record(conn, author, "Organisation", after.id, Event::Update, Some(before), Some(&after))?;
+    Ok(after)
+}

@@ -1,0 +1,149 @@
+//! `ApiError`: every failure a handler can return, rendered as the documented JSON bodies
+//! (docs/API-DESIGN.md). Statuses are fixed per variant. Internal causes are logged (with the
+//! request id of the surrounding span) and never sent to the client.
+
+use std::collections::BTreeMap;
+
+use actix_web::http::{header, StatusCode};
+use actix_web::{HttpResponse, ResponseError};
+
+use rdv_shared::dto::{ForbiddenError, MessagesError, NotFoundError, ValidationError};
+use rdv_shared::validation::Errors;
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+pub const UNAUTHORIZED_MESSAGE: &str = "Vous devez vous connecter ou vous inscrire pour continuer.";
+pub const BAD_CREDENTIALS_MESSAGE: &str = "Email ou mot de passe incorrect. / Invalid email or password.";
+pub const FORBIDDEN_MESSAGE: &str = "Vous n'avez pas les droits suffisants pour effectuer cette action.";
+pub const INTERNAL_MESSAGE: &str = "Une erreur interne est survenue. / An internal error occurred.";
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// 401: missing, invalid, expired or revoked credentials.
+    #[error("unauthorized")]
+    Unauthorized,
+    /// 401 on sign-in: wrong email or password.
+    #[error("bad credentials")]
+    BadCredentials,
+    /// 403 with a French explanation.
+    #[error("forbidden: {0}")]
+    Forbidden(&'static str),
+    /// 404 `{"not_found": "<resource>"}`.
+    #[error("not found: {0}")]
+    NotFound(&'static str),
+    /// 400: the request cannot be read (malformed JSON…).
+    #[error("bad request: {0}")]
+    BadRequest(String),
+    /// 413: body above the configured limit.
+    #[error("payload too large")]
+    PayloadTooLarge,
+    /// 415: not JSON.
+    #[error("unsupported media type")]
+    UnsupportedMediaType,
+    /// 422: field validation failed.
+    #[error("validation failed: {0:?}")]
+    Validation(Errors),
+    /// 429 with `Retry-After`.
+    #[error("too many requests, retry in {retry_after_secs}s")]
+    TooManyRequests { retry_after_secs: u64 },
+    /// 503: the database is unreachable.
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
+    /// 500: a bug or an unexpected failure. The cause is logged, never shown.
+    #[error("internal error: {0:#}")]
+    Internal(anyhow::Error),
+}
+
+impl ApiError {
+    /// 422 on a single field.
+    pub fn field(field: &str, code: &str) -> Self {
+        let mut errors = Errors::default();
+        errors.add(field, code);
+        ApiError::Validation(errors)
+    }
+
+    pub fn forbidden() -> Self {
+        ApiError::Forbidden(FORBIDDEN_MESSAGE)
+    }
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(e: diesel::result::Error) -> Self {
+        ApiError::Internal(e.into())
+    }
+}
+
+impl From<diesel::r2d2::PoolError> for ApiError {
+    fn from(e: diesel::r2d2::PoolError) -> Self {
+        ApiError::Unavailable(e.to_string())
+    }
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(e: actix_web::error::BlockingError) -> Self {
+        ApiError::Internal(anyhow::anyhow!("blocking task failed: {e}"))
+    }
+}
+
+impl From<anyhow::Error> for ApiError {
+    fn from(e: anyhow::Error) -> Self {
+        ApiError::Internal(e)
+    }
+}
+
+fn messages(list: &[&str]) -> MessagesError {
+    MessagesError { errors: list.iter().map(|s| (*s).to_owned()).collect() }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::Unauthorized | ApiError::BadCredentials => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut res = HttpResponse::build(self.status_code());
+        match self {
+            ApiError::Unauthorized => res.json(messages(&[UNAUTHORIZED_MESSAGE])),
+            ApiError::BadCredentials => res.json(messages(&[BAD_CREDENTIALS_MESSAGE])),
+            ApiError::Forbidden(msg) => res.json(ForbiddenError {
+                errors: vec![BTreeMap::from([("base".to_owned(), "forbidden".to_owned())])],
+                error_messages: vec![(*msg).to_owned()],
+            }),
+            ApiError::NotFound(resource) => res.json(NotFoundError { not_found: (*resource).to_owned() }),
+            ApiError::BadRequest(msg) => res.json(MessagesError { errors: vec![msg.clone()] }),
+            ApiError::PayloadTooLarge => {
+                res.json(messages(&["Le corps de la requête est trop volumineux. / Request body too large."]))
+            }
+            ApiError::UnsupportedMediaType => res.json(messages(&[
+                "Le corps de la requête doit être du JSON (Content-Type: application/json). / Body must be JSON.",
+            ])),
+            ApiError::Validation(errors) => res.json(ValidationError {
+                success: false,
+                errors: errors.fields.clone(),
+                error_messages: errors.messages.clone(),
+            }),
+            ApiError::TooManyRequests { retry_after_secs } => res
+                .insert_header((header::RETRY_AFTER, retry_after_secs.to_string()))
+                .json(messages(&["Trop de tentatives. Merci de patienter. / Too many attempts, please wait."])),
+            ApiError::Unavailable(cause) => {
+                tracing::error!(%cause, "database unavailable");
+                res.json(messages(&["Service momentanément indisponible. / Service temporarily unavailable."]))
+            }
+            ApiError::Internal(cause) => {
+                tracing::error!(cause = format!("{cause:#}"), "internal error");
+                res.json(messages(&[INTERNAL_MESSAGE]))
+            }
+        }
+    }
+}

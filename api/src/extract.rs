@@ -1,0 +1,118 @@
+//! Request extractors that turn every unreadable input into a documented 4xx, never a 500:
+//! [`ApiJson`] for bodies (415 not JSON, 413 too large, 400 malformed, 422 naming the field on
+//! wrong types or missing fields) and [`ApiQuery`] for query strings (422 naming the parameter).
+//! Path parameters that do not parse answer 404 (see `app::path_config`).
+
+use actix_web::{dev::Payload, web, FromRequest, HttpRequest};
+use futures_util::future::LocalBoxFuture;
+use serde::de::DeserializeOwned;
+
+use rdv_shared::validation::Errors;
+
+use crate::error::ApiError;
+
+/// A JSON body, deserialised with the path of the failing field kept for the error.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let content_type_ok = match req.headers().get(actix_web::http::header::CONTENT_TYPE) {
+            None => true,
+            Some(v) => v
+                .to_str()
+                .map(|s| {
+                    let mime = s.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+                    mime == "application/json" || mime.ends_with("+json")
+                })
+                .unwrap_or(false),
+        };
+        let body = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            if !content_type_ok {
+                return Err(ApiError::UnsupportedMediaType);
+            }
+            let bytes = body.await.map_err(|e| match e.as_error::<actix_web::error::PayloadError>() {
+                Some(actix_web::error::PayloadError::Overflow) => ApiError::PayloadTooLarge,
+                _ => ApiError::BadRequest(format!("Corps de requête illisible. / Unreadable body: {e}")),
+            })?;
+            parse_json(&bytes).map(ApiJson)
+        })
+    }
+}
+
+/// Deserialises JSON bytes, mapping failures to 400 (syntax) or 422 (shape).
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        let path = e.path().to_string();
+        let inner = e.into_inner();
+        match inner.classify() {
+            serde_json::error::Category::Syntax
+            | serde_json::error::Category::Eof
+            | serde_json::error::Category::Io => ApiError::BadRequest(format!(
+                "JSON invalide (ligne {}, colonne {}). / Malformed JSON body.",
+                inner.line(),
+                inner.column()
+            )),
+            serde_json::error::Category::Data => shape_error(&path, &strip_position(&inner.to_string())),
+        }
+    })
+}
+
+/// serde's messages end with " at line X column Y", which says nothing to an API client.
+fn strip_position(msg: &str) -> String {
+    match msg.find(" at line ") {
+        Some(i) => msg[..i].to_owned(),
+        None => msg.to_owned(),
+    }
+}
+
+/// 422 naming the field: from the serde path, or from "missing field `x`" / "unknown field `x`".
+fn shape_error(path: &str, msg: &str) -> ApiError {
+    let quoted = |prefix: &str| msg.strip_prefix(prefix).and_then(|rest| rest.split('`').next()).map(str::to_owned);
+    let (field, code, sentence) = if let Some(name) = quoted("missing field `") {
+        let field = join_path(path, &name);
+        (field.clone(), "blank", format!("{field} doit être rempli(e) / is required"))
+    } else if let Some(name) = quoted("unknown field `") {
+        let field = join_path(path, &name);
+        (field.clone(), "unknown", format!("{field} n'est pas un champ connu / unknown field"))
+    } else {
+        let field = if path == "." || path.is_empty() { "base".to_owned() } else { path.to_owned() };
+        (field.clone(), "invalid", format!("{field} n'est pas valide / is invalid: {msg}"))
+    };
+    let mut errors = Errors::default();
+    errors.fields.entry(field).or_default().push(rdv_shared::validation::FieldError::new(code));
+    errors.messages.push(sentence);
+    ApiError::Validation(errors)
+}
+
+fn join_path(path: &str, name: &str) -> String {
+    if path == name || path.ends_with(&format!(".{name}")) {
+        // serde_path_to_error already entered the field (unknown fields).
+        path.to_owned()
+    } else if path == "." || path.is_empty() {
+        name.to_owned()
+    } else {
+        format!("{path}.{name}")
+    }
+}
+
+/// A query string, with the failing parameter named in the 422.
+pub struct ApiQuery<T>(pub T);
+
+impl<T: DeserializeOwned> FromRequest for ApiQuery<T> {
+    type Error = ApiError;
+    type Future = std::future::Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let query = req.query_string().as_bytes();
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query));
+        std::future::ready(serde_path_to_error::deserialize(de).map(ApiQuery).map_err(|e| {
+            let path = e.path().to_string();
+            shape_error(&path, &e.into_inner().to_string())
+        }))
+    }
+}

@@ -1,0 +1,16 @@
+//! RDV server library: everything the `rdv` binary runs, exposed so integration tests can start
+//! the real server on a real database. See docs/ARCHITECTURE.md for the map.
+
+pub mod admin;
+pub mod app;
+pub mod audit;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod extract;
+pub mod openapi;
+pub mod routes;
+pub mod seed;
+pub mod server;
+pub mod spa;

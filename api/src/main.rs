@@ -1,0 +1,212 @@
+//! `rdv`: the RDV server and its operator commands. The database comes from `DATABASE_URL`
+//! (default `data/rdv.sqlite3`) for every command.
+
+use std::net::TcpListener;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+
+use rdv_api::admin::{self, AgentArgs};
+use rdv_api::audit::Author;
+use rdv_api::config::Config;
+use rdv_api::{db, seed, server};
+use rdv_shared::access::AccessLevel;
+
+#[derive(Parser)]
+#[command(name = "rdv", version, about = "RDV — prise de rendez-vous pour les services sociaux départementaux")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Apply pending migrations, then serve the API, the API docs and the SPA.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8080", env = "RDV_BIND")]
+        bind: String,
+        /// HTTP worker threads (default: one per core).
+        #[arg(long, env = "RDV_WORKERS")]
+        workers: Option<usize>,
+    },
+    /// Apply pending migrations.
+    Migrate,
+    /// Load data sets.
+    Seed {
+        #[arg(value_enum)]
+        set: SeedSet,
+    },
+    /// Print the OpenAPI document (YAML).
+    Openapi,
+    /// Territories.
+    Territory {
+        #[command(subcommand)]
+        action: TerritoryCmd,
+    },
+    /// Organisations.
+    Organisation {
+        #[command(subcommand)]
+        action: OrganisationCmd,
+    },
+    /// Agents.
+    Agent {
+        #[command(subcommand)]
+        action: AgentCmd,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum SeedSet {
+    /// The Pas-de-Calais demo territory (idempotent).
+    Demo,
+}
+
+#[derive(Subcommand)]
+enum TerritoryCmd {
+    /// Create a territory; prints it as one line of JSON.
+    Create {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        departement_number: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum OrganisationCmd {
+    /// Create an organisation; prints it as one line of JSON.
+    Create {
+        #[arg(long)]
+        territory_id: i32,
+        #[arg(long)]
+        name: String,
+        #[arg(long, default_value = "Europe/Paris")]
+        time_zone: String,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Role {
+    Admin,
+    Basic,
+    Intervenant,
+}
+
+#[derive(Subcommand)]
+enum AgentCmd {
+    /// Create an agent with a role in one organisation; prints it as one line of JSON.
+    Create {
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long, env = "RDV_AGENT_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+        #[arg(long)]
+        first_name: Option<String>,
+        #[arg(long)]
+        last_name: String,
+        #[arg(long)]
+        organisation_id: i32,
+        #[arg(long, value_enum)]
+        role: Role,
+        /// Service name or short name (PMI, Service social, CPEF, Secrétariat); repeatable.
+        #[arg(long = "service")]
+        services: Vec<String>,
+        /// Also make the agent admin of the organisation's territory.
+        #[arg(long)]
+        territorial_admin: bool,
+    },
+}
+
+fn main() {
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    if let Err(e) = run(Cli::parse()) {
+        eprintln!("erreur : {e:#}");
+        std::process::exit(1);
+    }
+}
+
+fn open_db() -> anyhow::Result<db::PooledConn> {
+    let (pool, _) = db::open_pool(&Config::database_url(), 1)?;
+    let mut conn = pool.get()?;
+    db::run_migrations(&mut conn)?;
+    Ok(conn)
+}
+
+fn run(cli: Cli) -> anyhow::Result<()> {
+    let cli_author = Author::system("cli");
+    match cli.command {
+        Command::Serve { bind, workers } => {
+            let config = Config::from_env()?;
+            let state = server::prepare(config)?;
+            let listener = TcpListener::bind(&bind).with_context(|| format!("cannot listen on {bind}"))?;
+            let workers = workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
+            eprintln!("RDV écoute sur http://{bind} ({} database)", state.backend.name());
+            actix_web::rt::System::new()
+                .block_on(async move { server::run(state, listener, workers)?.await.map_err(anyhow::Error::from) })
+        }
+        Command::Migrate => {
+            let (pool, backend) = db::open_pool(&Config::database_url(), 1)?;
+            let applied = db::run_migrations(&mut *pool.get()?)?;
+            eprintln!("{} migration(s) applied on {}", applied.len(), backend.name());
+            Ok(())
+        }
+        Command::Seed { set: SeedSet::Demo } => {
+            let mut conn = open_db()?;
+            if seed::demo(&mut conn)? {
+                eprintln!("Données de démonstration créées. Mot de passe de tous les agents : {}", seed::DEMO_PASSWORD);
+            } else {
+                eprintln!("Données de démonstration déjà présentes : rien à faire.");
+            }
+            Ok(())
+        }
+        Command::Openapi => {
+            print!("{}", rdv_api::openapi::to_yaml(&rdv_api::app::openapi())?);
+            Ok(())
+        }
+        Command::Territory { action: TerritoryCmd::Create { name, departement_number } } => {
+            let v = admin::create_territory(&mut *open_db()?, &cli_author, &name, &departement_number)?;
+            println!("{v}");
+            Ok(())
+        }
+        Command::Organisation { action: OrganisationCmd::Create { territory_id, name, time_zone } } => {
+            let v = admin::create_organisation(&mut *open_db()?, &cli_author, territory_id, &name, &time_zone)?;
+            println!("{v}");
+            Ok(())
+        }
+        Command::Agent {
+            action:
+                AgentCmd::Create {
+                    email,
+                    password,
+                    first_name,
+                    last_name,
+                    organisation_id,
+                    role,
+                    services,
+                    territorial_admin,
+                },
+        } => {
+            let role = match role {
+                Role::Admin => AccessLevel::Admin,
+                Role::Basic => AccessLevel::Basic,
+                Role::Intervenant => AccessLevel::Intervenant,
+            };
+            let args = AgentArgs {
+                email,
+                password,
+                first_name,
+                last_name,
+                organisation_id,
+                role,
+                services,
+                territorial_admin,
+            };
+            let v = admin::create_agent(&mut *open_db()?, &cli_author, args)?;
+            println!("{v}");
+            Ok(())
+        }
+    }
+}

@@ -1,0 +1,51 @@
+//! The OpenAPI document's frame (info, security schemes, shared schemas). Paths are added by
+//! `utoipa_actix_web` as routes are registered in `app::api_routes`, so the document cannot
+//! drift from the router; `openapi.yaml` at the repository root is this document, checked by a test.
+
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "RDV API",
+        version = "1",
+        description = "Appointment booking for French departmental social services. \
+            Compatible with RDV-Solidarités' API v1 (paths, envelopes, errors, auth headers). \
+            Conventions: docs/API-DESIGN.md."
+    ),
+    modifiers(&Security),
+    components(schemas(
+        rdv_shared::dto::MessagesError,
+        rdv_shared::dto::ForbiddenError,
+        rdv_shared::dto::NotFoundError,
+        rdv_shared::dto::ValidationError,
+    )),
+    tags(
+        (name = "auth", description = "Sign in, token validation, sign out"),
+        (name = "organisations", description = "Organisations of the signed-in agent"),
+        (name = "agents", description = "Agents"),
+        (name = "health", description = "Liveness"),
+    )
+)]
+pub struct ApiDoc;
+
+struct Security;
+
+impl Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        );
+        for (name, header) in [("access_token", "access-token"), ("client", "client"), ("uid", "uid")] {
+            components.add_security_scheme(name, SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new(header))));
+        }
+    }
+}
+
+/// The document as YAML (what `rdv openapi` prints and `openapi.yaml` holds).
+pub fn to_yaml(doc: &utoipa::openapi::OpenApi) -> anyhow::Result<String> {
+    doc.to_yaml().map_err(|e| anyhow::anyhow!("openapi to yaml: {e}"))
+}

@@ -1,0 +1,142 @@
+//! `/api/v1/auth/*`: sign in, validate a token, sign out — devise_token_auth-compatible
+//! (reference-api-v1.md §1.1), with JWTs that sign-out really revokes.
+
+use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
+
+use rdv_shared::access::can_sign_in;
+use rdv_shared::dto::{headers, AuthAgent, SignInRequest, SignInResponse, SuccessResponse, ValidateTokenResponse};
+use rdv_shared::validation::normalise_email;
+use rdv_shared::AgentId;
+
+use crate::app::AppState;
+use crate::auth::token::{random_id, Claims};
+use crate::auth::{password, Authenticated};
+use crate::db::models::agent::{self, AgentRow};
+use crate::db::models::auth_token::{self, NewAuthToken};
+use crate::db::{now_utc, write_tx};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::ApiJson;
+
+fn auth_agent(a: &AgentRow) -> AuthAgent {
+    let email = a.email.clone().unwrap_or_default();
+    AuthAgent {
+        id: AgentId(a.id),
+        uid: email.clone(),
+        email,
+        provider: "email".into(),
+        first_name: a.first_name.clone(),
+        last_name: a.last_name.clone(),
+        allow_password_change: false,
+        deleted_at: a.deleted_at.map(|d| d.and_utc()),
+        created_at: a.created_at.and_utc(),
+        updated_at: a.updated_at.and_utc(),
+    }
+}
+
+/// Signs an agent in. The token comes back in the `access-token`, `client`, `uid`, `expiry` and
+/// `token-type` response headers (and as `Authorization: Bearer …`); send either the trio or the
+/// bearer header on later calls. Attempts are limited per IP and per email (429 + `Retry-After`).
+#[utoipa::path(
+    tag = "auth",
+    request_body = SignInRequest,
+    responses(
+        (status = 200, body = SignInResponse, headers(
+            ("access-token" = String, description = "The API token (a JWT)"),
+            ("token-type" = String, description = "Always `Bearer`"),
+            ("client" = String, description = "Client id bound to this token"),
+            ("expiry" = i64, description = "Expiry, unix seconds"),
+            ("uid" = String, description = "The agent's email"),
+        )),
+        (status = 400, body = rdv_shared::dto::MessagesError),
+        (status = 401, description = "Wrong email or password", body = rdv_shared::dto::MessagesError),
+        (status = 422, body = rdv_shared::dto::ValidationError),
+        (status = 429, description = "Too many attempts", body = rdv_shared::dto::MessagesError, headers(("Retry-After" = u64))),
+    )
+)]
+#[post("/auth/sign_in")]
+pub async fn sign_in(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: ApiJson<SignInRequest>,
+) -> ApiResult<HttpResponse> {
+    let ApiJson(SignInRequest { email, password }) = body;
+    let email = normalise_email(&email);
+    let ip = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+    state
+        .sign_in_limiter
+        .check(&ip, &email)
+        .map_err(|retry_after_secs| ApiError::TooManyRequests { retry_after_secs })?;
+
+    let ttl = state.config.token_ttl;
+    let (agent, token) = super::with_conn(&state, move |conn| {
+        let found = agent::find_by_email(conn, &email)?;
+        // Always one argon2 run, so timing does not reveal whether the email exists.
+        let ok = password::verify(&password, found.as_ref().and_then(|a| a.password_hash.as_deref()));
+        let agent = found.filter(|_| ok).ok_or(ApiError::BadCredentials)?;
+        if !can_sign_in(&agent::facts(conn, agent.id)?) {
+            return Err(ApiError::BadCredentials);
+        }
+        let now = now_utc();
+        let jti = random_id(16);
+        let client = random_id(12);
+        let token = write_tx(conn, |conn| {
+            Ok::<_, ApiError>(auth_token::create(
+                conn,
+                &agent.author(),
+                NewAuthToken { agent_id: agent.id, jti: &jti, client: &client, expires_at: now + ttl, created_at: now },
+            )?)
+        })?;
+        Ok((agent, token))
+    })
+    .await?;
+
+    let claims = Claims {
+        sub: agent.id.to_string(),
+        jti: token.jti.clone(),
+        iat: token.created_at.and_utc().timestamp(),
+        exp: token.expires_at.and_utc().timestamp(),
+    };
+    let jwt = state.tokens.sign(&claims)?;
+    Ok(HttpResponse::Ok()
+        .insert_header((headers::ACCESS_TOKEN, jwt.clone()))
+        .insert_header((headers::TOKEN_TYPE, "Bearer"))
+        .insert_header((headers::CLIENT, token.client.clone()))
+        .insert_header((headers::EXPIRY, claims.exp.to_string()))
+        .insert_header((headers::UID, agent.email.clone().unwrap_or_default()))
+        .insert_header(("authorization", format!("Bearer {jwt}")))
+        .json(SignInResponse { data: auth_agent(&agent) }))
+}
+
+/// Checks a token; integrators compare `data.uid` with the `uid` they hold.
+#[utoipa::path(
+    tag = "auth",
+    responses(
+        (status = 200, body = ValidateTokenResponse),
+        (status = 401, body = rdv_shared::dto::MessagesError),
+    ),
+    security(("bearer" = []), ("access_token" = [], "client" = [], "uid" = []))
+)]
+#[get("/auth/validate_token")]
+pub async fn validate_token(auth: Authenticated) -> HttpResponse {
+    HttpResponse::Ok().json(ValidateTokenResponse { success: true, data: auth_agent(&auth.agent) })
+}
+
+/// Revokes the token used for this request; it answers 401 afterwards.
+#[utoipa::path(
+    tag = "auth",
+    responses(
+        (status = 200, body = SuccessResponse),
+        (status = 401, body = rdv_shared::dto::MessagesError),
+    ),
+    security(("bearer" = []), ("access_token" = [], "client" = [], "uid" = []))
+)]
+#[delete("/auth/sign_out")]
+pub async fn sign_out(state: web::Data<AppState>, auth: Authenticated) -> ApiResult<HttpResponse> {
+    super::with_conn(&state, move |conn| {
+        write_tx(conn, |conn| {
+            Ok::<_, ApiError>(auth_token::revoke(conn, &auth.agent.author(), &auth.token, now_utc())?)
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(SuccessResponse { success: true }))
+}

@@ -1,0 +1,36 @@
+//! HTTP handlers, one module per resource. A handler is short: authenticate (extractor) →
+//! load the facts and ask `rdv_shared::access` → database work in `web::block` → typed response.
+//! Each is described with `#[utoipa::path]`; its function name is its operation id.
+
+pub mod agents;
+pub mod auth;
+pub mod docs;
+pub mod health;
+pub mod me;
+pub mod organisations;
+
+use actix_web::web;
+
+use crate::db::PooledConn;
+use crate::error::ApiError;
+
+/// Runs `f` with a pooled connection on the blocking thread pool.
+pub async fn with_conn<T, F>(state: &web::Data<crate::app::AppState>, f: F) -> Result<T, ApiError>
+where
+    T: Send + 'static,
+    F: FnOnce(&mut PooledConn) -> Result<T, ApiError> + Send + 'static,
+{
+    let pool = state.pool.clone();
+    web::block(move || {
+        let mut conn = pool.get()?;
+        f(&mut conn)
+    })
+    .await?
+}
+
+/// `page` query parameter shared by list endpoints.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct PageQuery {
+    /// Page number, from 1 (100 items a page).
+    pub page: Option<i64>,
+}

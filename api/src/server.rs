@@ -1,0 +1,32 @@
+//! Starting the HTTP server: open the pool, migrate, bind, serve.
+
+use std::net::TcpListener;
+
+use actix_web::{web, HttpServer};
+
+use crate::app::{self, AppState};
+use crate::config::Config;
+use crate::db;
+use crate::routes::docs::OpenApiJson;
+
+/// Opens the database, applies pending migrations and returns the shared state.
+pub fn prepare(config: Config) -> anyhow::Result<web::Data<AppState>> {
+    let (pool, backend) = db::open_pool(&config.database_url, config.pool_size)?;
+    let applied = db::run_migrations(&mut *pool.get()?)?;
+    for name in applied {
+        tracing::info!(migration = %name, "migration applied");
+    }
+    Ok(web::Data::new(AppState::new(pool, backend, config)))
+}
+
+/// Serves on an already bound listener until stopped.
+pub fn run(
+    state: web::Data<AppState>,
+    listener: TcpListener,
+    workers: usize,
+) -> anyhow::Result<actix_web::dev::Server> {
+    let doc = web::Data::new(OpenApiJson(app::openapi().to_json()?));
+    let server =
+        HttpServer::new(move || app::build(state.clone(), doc.clone())).workers(workers).listen(listener)?.run();
+    Ok(server)
+}

@@ -1,0 +1,215 @@
+//! Test harness: a real `rdv` server on a real database, reached over HTTP.
+//!
+//! `RDV_TEST_BACKEND=postgres` runs on PostgreSQL (`RDV_TEST_PG_URL`, default `postgres:///postgres`):
+//! each test gets its own database, dropped at the end. Otherwise each test gets a fresh SQLite file.
+//! The demo seed is the fixture: Pas-de-Calais, three MDS, twelve agents.
+#![allow(dead_code)] // each test binary uses a different part of the harness
+
+use std::net::TcpListener;
+
+use actix_web::web;
+use diesel::{Connection, RunQueryDsl};
+use rdv_api::app::AppState;
+use rdv_api::config::Config;
+use rdv_api::seed::{DEMO_EMAIL_DOMAIN, DEMO_PASSWORD};
+use reqwest::{Client, RequestBuilder, Response};
+use serde_json::Value;
+
+pub enum TestDb {
+    Sqlite(tempfile::TempDir),
+    Postgres { admin_url: String, name: String },
+}
+
+impl TestDb {
+    pub fn backend() -> &'static str {
+        match std::env::var("RDV_TEST_BACKEND").as_deref() {
+            Ok("postgres") => "postgres",
+            _ => "sqlite",
+        }
+    }
+
+    /// A fresh, empty database and its URL.
+    pub fn create() -> (TestDb, String) {
+        if Self::backend() == "postgres" {
+            let admin_url = std::env::var("RDV_TEST_PG_URL").unwrap_or_else(|_| "postgres:///postgres".into());
+            let name = format!("rdv_test_{}_{}", std::process::id(), rdv_api::auth::token::random_id(4));
+            let mut admin =
+                diesel::PgConnection::establish(&admin_url).expect("connect to PostgreSQL (RDV_TEST_PG_URL)");
+            diesel::sql_query(format!("CREATE DATABASE {name}")).execute(&mut admin).expect("create test database");
+            let url = match admin_url.rsplit_once('/') {
+                Some((base, _)) => format!("{base}/{name}"),
+                None => panic!("RDV_TEST_PG_URL must end with /<database>"),
+            };
+            (TestDb::Postgres { admin_url, name }, url)
+        } else {
+            let dir = tempfile::tempdir().expect("tempdir");
+            let url = dir.path().join("rdv.sqlite3").to_string_lossy().into_owned();
+            (TestDb::Sqlite(dir), url)
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let TestDb::Postgres { admin_url, name } = self {
+            if let Ok(mut admin) = diesel::PgConnection::establish(admin_url) {
+                let _ = diesel::sql_query(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut admin);
+            }
+        }
+    }
+}
+
+pub fn test_config(database_url: &str, data_dir: &std::path::Path) -> Config {
+    Config {
+        database_url: database_url.to_owned(),
+        data_dir: data_dir.to_owned(),
+        jwt_secret: b"test-secret-test-secret-test-secret-0123".to_vec(),
+        token_ttl: chrono::Duration::hours(24),
+        spa_dir: data_dir.join("spa"),
+        sign_in_per_minute_email: 10,
+        sign_in_per_minute_ip: 1000,
+        max_body_bytes: 64 * 1024,
+        pool_size: 4,
+    }
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub client: Client,
+    pub state: web::Data<AppState>,
+    pub spa_dir: std::path::PathBuf,
+    _files: tempfile::TempDir,
+    _db: TestDb,
+}
+
+impl TestApp {
+    /// Starts the server on a fresh database seeded with the demo data.
+    pub async fn spawn() -> TestApp {
+        Self::spawn_with(|_| {}).await
+    }
+
+    pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
+        let (db, url) = TestDb::create();
+        let files = tempfile::tempdir().expect("tempdir");
+        let mut config = test_config(&url, files.path());
+        std::fs::create_dir_all(&config.spa_dir).expect("spa dir");
+        std::fs::write(config.spa_dir.join("index.html"), "<!doctype html><title>RDV test SPA</title>").expect("index");
+        tweak(&mut config);
+        let spa_dir = config.spa_dir.clone();
+        let state = rdv_api::server::prepare(config).expect("prepare server");
+        {
+            let mut conn = state.pool.get().expect("conn");
+            rdv_api::seed::demo(&mut conn).expect("seed");
+        }
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let server = rdv_api::server::run(state.clone(), listener, 1).expect("run");
+        actix_rt::spawn(server);
+        TestApp { base, client: Client::new(), state, spa_dir, _files: files, _db: db }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub fn get(&self, path: &str) -> RequestBuilder {
+        self.client.get(self.url(path))
+    }
+
+    pub fn post(&self, path: &str) -> RequestBuilder {
+        self.client.post(self.url(path))
+    }
+
+    pub fn patch(&self, path: &str) -> RequestBuilder {
+        self.client.patch(self.url(path))
+    }
+
+    pub fn delete(&self, path: &str) -> RequestBuilder {
+        self.client.delete(self.url(path))
+    }
+
+    /// Signs in a demo agent (`camille.martin` → `camille.martin@demo…`) and returns the response.
+    pub async fn sign_in_raw(&self, local: &str, password: &str) -> Response {
+        self.post("/api/v1/auth/sign_in")
+            .json(&serde_json::json!({"email": demo_email(local), "password": password}))
+            .send()
+            .await
+            .expect("sign_in request")
+    }
+
+    /// Signs in a demo agent and returns their session headers.
+    pub async fn sign_in(&self, local: &str) -> Session {
+        let res = self.sign_in_raw(local, DEMO_PASSWORD).await;
+        assert_eq!(res.status(), 200, "sign in {local}");
+        let h = |n: &str| res.headers().get(n).and_then(|v| v.to_str().ok()).map(str::to_owned).unwrap_or_default();
+        Session { token: h("access-token"), client: h("client"), uid: h("uid") }
+    }
+
+    /// Id of a demo agent.
+    pub async fn agent_id(&self, local: &str) -> i32 {
+        let email = demo_email(local);
+        let mut conn = self.state.pool.get().expect("conn");
+        rdv_api::db::models::agent::find_by_email(&mut conn, &email).expect("query").expect("demo agent").id
+    }
+
+    /// Id of a demo organisation by name.
+    pub fn organisation_id(&self, name: &str) -> i32 {
+        let mut conn = self.state.pool.get().expect("conn");
+        let t =
+            rdv_api::db::models::territory::find_by_name(&mut conn, "Pas-de-Calais").expect("q").expect("territory");
+        rdv_api::db::models::organisation::find_by_territory_and_name(&mut conn, t.id, name)
+            .expect("q")
+            .expect("org")
+            .id
+    }
+
+    /// Number of audit versions for an item.
+    pub fn versions_of(&self, item_type: &str, item_id: i32) -> Vec<(String, Value)> {
+        use diesel::prelude::*;
+        use rdv_api::db::schema::versions;
+        let mut conn = self.state.pool.get().expect("conn");
+        let rows: Vec<(String, String)> = versions::table
+            .filter(versions::item_type.eq(item_type))
+            .filter(versions::item_id.eq(item_id))
+            .order(versions::id)
+            .select((versions::event, versions::changes))
+            .load(&mut *conn)
+            .expect("versions");
+        rows.into_iter().map(|(e, c)| (e, serde_json::from_str(&c).expect("changes json"))).collect()
+    }
+}
+
+pub fn demo_email(local: &str) -> String {
+    format!("{local}@{DEMO_EMAIL_DOMAIN}")
+}
+
+/// The three devise_token_auth headers of a signed-in agent.
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub token: String,
+    pub client: String,
+    pub uid: String,
+}
+
+pub trait Authed {
+    fn bearer(self, s: &Session) -> Self;
+    fn trio(self, s: &Session) -> Self;
+}
+
+impl Authed for RequestBuilder {
+    fn bearer(self, s: &Session) -> Self {
+        self.header("authorization", format!("Bearer {}", s.token))
+    }
+
+    fn trio(self, s: &Session) -> Self {
+        self.header("access-token", &s.token).header("client", &s.client).header("uid", &s.uid)
+    }
+}
+
+/// Status and JSON body of a response (panics when the body is not JSON: that is a defect too).
+pub async fn json(res: Response) -> (u16, Value) {
+    let status = res.status().as_u16();
+    let text = res.text().await.expect("body");
+    let value = serde_json::from_str(&text).unwrap_or_else(|_| panic!("non-JSON body ({status}): {text}"));
+    (status, value)
+}

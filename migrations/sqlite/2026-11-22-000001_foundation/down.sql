@@ -1,0 +1,9 @@
+DROP TABLE auth_tokens;
+DROP TABLE versions;
+DROP TABLE agent_territorial_roles;
+DROP TABLE agent_services;
+DROP TABLE agent_roles;
+DROP TABLE agents;
+DROP TABLE services;
+DROP TABLE organisations;
+DROP TABLE territories;

@@ -1,0 +1,16 @@
+//! Request and response bodies of the REST API, one module per resource.
+//!
+//! Envelopes follow RDV-Solidarités' API v1: a single object under its singular name
+//! (`{"organisation": {…}}`), a list under its plural name with `meta`. See docs/API-DESIGN.md.
+
+pub mod agent;
+pub mod auth;
+pub mod error;
+pub mod health;
+pub mod organisation;
+
+pub use agent::*;
+pub use auth::*;
+pub use error::*;
+pub use health::*;
+pub use organisation::*;

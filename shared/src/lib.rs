@@ -1,0 +1,14 @@
+//! RDV's shared domain crate: what the API server and the SPA must agree on.
+//!
+//! It owns the typed ids, the request/response bodies of the REST API (`dto`), the field
+//! validation rules (`validation`) and the access rules (`access`). It is pure: no I/O, no
+//! database, no clock reads (callers pass `now`), so it compiles to wasm32 for the SPA.
+//! OpenAPI derives sit behind the `server` feature, which only the `api` crate enables.
+
+pub mod access;
+pub mod dto;
+pub mod ids;
+pub mod pagination;
+pub mod validation;
+
+pub use ids::*;
