@@ -35,6 +35,9 @@ enum Command {
     Seed {
         #[arg(value_enum)]
         set: SeedSet,
+        /// Only when the database holds no territory yet (used by `just run`).
+        #[arg(long)]
+        if_empty: bool,
     },
     /// Print the OpenAPI document (YAML).
     Openapi,
@@ -153,12 +156,20 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("{} migration(s) applied on {}", applied.len(), backend.name());
             Ok(())
         }
-        Command::Seed { set: SeedSet::Demo } => {
+        Command::Seed { set: SeedSet::Demo, if_empty } => {
             let mut conn = open_db()?;
+            if if_empty && seed::has_territory(&mut conn)? {
+                eprintln!("La base contient déjà des données : pas de données de démonstration.");
+                return Ok(());
+            }
             if seed::demo(&mut conn)? {
-                eprintln!("Données de démonstration créées. Mot de passe de tous les agents : {}", seed::DEMO_PASSWORD);
+                eprintln!("Données de démonstration créées.");
             } else {
                 eprintln!("Données de démonstration déjà présentes : rien à faire.");
+            }
+            eprintln!("Comptes de démonstration (mot de passe : {}) :", seed::DEMO_PASSWORD);
+            for (email, who) in seed::demo_logins() {
+                eprintln!("  {email:<48} {who}");
             }
             Ok(())
         }

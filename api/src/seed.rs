@@ -77,6 +77,13 @@ pub fn demo(conn: &mut DbConn) -> anyhow::Result<bool> {
     Ok(true)
 }
 
+/// Does the database hold any territory?
+pub fn has_territory(conn: &mut DbConn) -> anyhow::Result<bool> {
+    use diesel::prelude::*;
+    let n: i64 = crate::db::schema::territories::table.count().get_result(conn)?;
+    Ok(n > 0)
+}
+
 /// The demo logins, for `just run` and the README.
 pub fn demo_logins() -> Vec<(String, String)> {
     AGENTS

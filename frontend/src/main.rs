@@ -1,1 +1,13 @@
-fn main() {}
+//! RDV's single-page app: French UI for agents, built with Leptos (client-side rendering).
+//! It talks only to the public REST API (`api.rs`), with the DTOs of the shared crate.
+
+mod api;
+mod app;
+mod components;
+mod pages;
+mod session;
+
+fn main() {
+    console_error_panic_hook::set_once();
+    leptos::mount::mount_to_body(app::App);
+}

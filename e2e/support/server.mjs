@@ -1,0 +1,87 @@
+// Starts the real `rdv` server on a fresh SQLite database seeded with the demo data,
+// and a headless Chromium page that fails the test on any page error or failed request.
+import { spawn, execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createServer } from 'node:net';
+import { chromium } from 'playwright-core';
+
+const BIN = process.env.RDV_BIN ?? resolve('../target/debug/rdv');
+const SPA_DIR = process.env.RDV_SPA_DIR ?? resolve('../frontend/dist');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export const DEMO_PASSWORD = 'Rdv-Demo-2026!';
+export const demoEmail = (local) => `${local}@demo.rdv-solidarites.fr`;
+
+function freePort() {
+  return new Promise((ok, ko) => {
+    const srv = createServer();
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => ok(port));
+    });
+    srv.on('error', ko);
+  });
+}
+
+export async function startServer() {
+  const dir = mkdtempSync(join(tmpdir(), 'rdv-e2e-'));
+  const env = {
+    ...process.env,
+    DATABASE_URL: join(dir, 'rdv.sqlite3'),
+    RDV_DATA_DIR: dir,
+    RDV_SPA_DIR: SPA_DIR,
+    RUST_LOG: 'warn',
+  };
+  execFileSync(BIN, ['seed', 'demo'], { env, stdio: 'ignore' });
+  const port = await freePort();
+  const child = spawn(BIN, ['serve', '--bind', `127.0.0.1:${port}`, '--workers', '2'], { env, stdio: ['ignore', 'inherit', 'inherit'] });
+  const base = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 100; i++) {
+    try {
+      const res = await fetch(`${base}/health`);
+      if (res.ok) break;
+    } catch { /* not up yet */ }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    base,
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.once('exit', r));
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+// Playwright's launch() gives Chromium a fresh temporary profile of its own.
+export async function launchBrowser() {
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync',
+    ],
+  });
+  return {
+    browser,
+    async close() {
+      await browser.close();
+    },
+  };
+}
+
+// A page that records every page error and failed request; call `assertClean()` at the end.
+export async function newPage(browser) {
+  const context = await browser.newContext({ locale: 'fr-FR' });
+  const page = await context.newPage();
+  const problems = [];
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('requestfailed', (r) => problems.push(`request failed: ${r.method()} ${r.url()} ${r.failure()?.errorText}`));
+  page.on('console', (m) => { if (m.type() === 'error' && !/status of 401/.test(m.text())) problems.push(`console error: ${m.text()}`); });
+  page.assertClean = () => {
+    if (problems.length) throw new Error(problems.join('\n'));
+  };
+  return page;
+}

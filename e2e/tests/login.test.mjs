@@ -1,0 +1,93 @@
+// Sign-in flow in a real browser: log in as a demo agent, see the name, reload, switch
+// organisation, log out; a wrong password shows a French error.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launchBrowser, newPage, demoEmail, DEMO_PASSWORD } from '../support/server.mjs';
+
+let server;
+let chrome;
+
+before(async () => {
+  server = await startServer();
+  chrome = await launchBrowser();
+});
+
+after(async () => {
+  await chrome?.close();
+  await server?.stop();
+});
+
+async function signIn(page, local, password) {
+  await page.goto(`${server.base}/`);
+  await page.waitForURL('**/connexion');
+  await page.getByLabel('Adresse e-mail').fill(demoEmail(local));
+  await page.getByLabel('Mot de passe').fill(password);
+  await page.getByRole('button', { name: 'Se connecter' }).click();
+}
+
+test('a demo agent logs in, reloads, switches organisation and logs out', async () => {
+  const page = await newPage(chrome.browser);
+  await signIn(page, 'sophie.durand', DEMO_PASSWORD);
+
+  const name = page.getByTestId('agent-name');
+  await name.waitFor();
+  assert.equal(await name.textContent(), 'Sophie Durand');
+  assert.equal(new URL(page.url()).pathname, '/');
+  assert.match(await page.getByTestId('current-organisation').textContent(), /MDS Arras/);
+
+  // Sophie works in two organisations: the switcher lists both and remembers the choice.
+  const switcher = page.getByLabel('Organisation');
+  assert.deepEqual(await switcher.locator('option').allTextContents(), ['MDS Arras', 'MDS Lens']);
+  await switcher.selectOption({ label: 'MDS Lens' });
+  await page.getByTestId('current-organisation').filter({ hasText: 'MDS Lens' }).waitFor();
+
+  // A reload keeps the agent signed in, on the chosen organisation.
+  await page.reload();
+  await page.getByTestId('agent-name').waitFor();
+  assert.equal(await page.getByTestId('agent-name').textContent(), 'Sophie Durand');
+  assert.match(await page.getByTestId('current-organisation').textContent(), /MDS Lens/);
+
+  // Logging out revokes the token and returns to the login page; a reload stays signed out.
+  const token = await page.evaluate(() => JSON.parse(localStorage.getItem('rdv.session')).token);
+  await page.getByRole('button', { name: 'Se déconnecter' }).click();
+  await page.waitForURL('**/connexion');
+  await page.reload();
+  await page.getByRole('button', { name: 'Se connecter' }).waitFor();
+  assert.equal(await page.evaluate(() => localStorage.getItem('rdv.session')), null);
+  const res = await fetch(`${server.base}/api/v1/me`, { headers: { authorization: `Bearer ${token}` } });
+  assert.equal(res.status, 401, 'the token was revoked server-side');
+
+  page.assertClean();
+  await page.context().close();
+});
+
+test('a wrong password shows a French error and no session', async () => {
+  const page = await newPage(chrome.browser);
+  await signIn(page, 'camille.martin', 'Mauvais-mot-de-passe-1');
+  const alert = page.getByRole('alert');
+  await alert.waitFor();
+  assert.equal(await alert.textContent(), 'Email ou mot de passe incorrect.');
+  assert.equal(new URL(page.url()).pathname, '/connexion');
+  assert.equal(await page.evaluate(() => localStorage.getItem('rdv.session')), null);
+  page.assertClean();
+  await page.context().close();
+});
+
+test('deep links load the SPA and unknown pages say so in French', async () => {
+  const page = await newPage(chrome.browser);
+  await page.goto(`${server.base}/une/page/inconnue`);
+  await page.getByRole('heading', { name: 'Page introuvable' }).waitFor();
+  page.assertClean();
+  await page.context().close();
+});
+
+test('the login page works on a phone-sized screen', async () => {
+  const page = await newPage(chrome.browser);
+  await page.setViewportSize({ width: 375, height: 700 });
+  await signIn(page, 'camille.martin', DEMO_PASSWORD);
+  await page.getByTestId('agent-name').waitFor();
+  const box = await page.getByRole('button', { name: 'Se déconnecter' }).boundingBox();
+  assert.ok(box && box.x >= 0 && box.x + box.width <= 375, 'logout button visible without horizontal scroll');
+  page.assertClean();
+  await page.context().close();
+});

@@ -1,0 +1,74 @@
+# RDV — tasks. `just run` to try it, `just test` to check everything. See README.md.
+
+set shell := ["bash", "-euo", "pipefail", "-c"]
+
+# One target dir for every recipe; CI points it at a cache outside the clone.
+export CARGO_TARGET_DIR := env_var_or_default("CARGO_TARGET_DIR", justfile_directory() / "target")
+# PostgreSQL used by the test suite's PostgreSQL pass (each test creates and drops its own database).
+export RDV_TEST_PG_URL := env_var_or_default("RDV_TEST_PG_URL", "postgres:///postgres")
+
+wasm_target := "wasm32-unknown-unknown"
+dist := justfile_directory() / "frontend/dist"
+
+# List the recipes.
+default:
+    @just --list
+
+# Install what building the SPA needs: the wasm32 target and the wasm-bindgen CLI of Cargo.lock.
+setup:
+    rustup target list --installed | grep -qx {{wasm_target}} || rustup target add {{wasm_target}}
+    version=$(grep -A1 '^name = "wasm-bindgen"$' Cargo.lock | sed -n 's/^version = "\(.*\)"/\1/p'); \
+    if [ "$(wasm-bindgen --version 2>/dev/null | cut -d' ' -f2)" != "$version" ]; then \
+      echo "Installing wasm-bindgen-cli $version (about 2 minutes, once)…"; \
+      cargo install wasm-bindgen-cli --version "$version"; \
+    fi
+
+# Build the SPA in release mode into frontend/dist.
+build-frontend: setup
+    cargo build -p rdv-frontend --target {{wasm_target}} --profile wasm-release
+    rm -rf {{dist}} && mkdir -p {{dist}}
+    wasm-bindgen --target web --no-typescript --out-dir {{dist}} --out-name frontend \
+      "$CARGO_TARGET_DIR/{{wasm_target}}/wasm-release/rdv-frontend.wasm"
+    cp frontend/index.html frontend/public/* {{dist}}/
+    @echo "SPA built: $(du -sh {{dist}} | cut -f1) in frontend/dist"
+
+# Build everything, create and seed data/rdv.sqlite3 if empty, serve on http://127.0.0.1:8080.
+run: build-frontend
+    cargo build --release -p rdv-api
+    mkdir -p data
+    "$CARGO_TARGET_DIR/release/rdv" migrate
+    "$CARGO_TARGET_DIR/release/rdv" seed demo --if-empty
+    @echo ""
+    @echo "RDV : ouvrez http://127.0.0.1:8080 (documentation de l'API : http://127.0.0.1:8080/api-docs/)"
+    "$CARGO_TARGET_DIR/release/rdv" serve --bind 127.0.0.1:8080
+
+# Everything CI checks: formatting, lints, Rust tests on SQLite and on PostgreSQL, browser tests.
+test: fmt-check clippy test-sqlite test-postgres e2e
+
+fmt-check:
+    cargo fmt --all --check
+
+clippy: setup
+    cargo clippy --all-targets -- -D warnings
+    cargo clippy -p rdv-frontend --target {{wasm_target}} -- -D warnings
+
+# Rust tests (unit + HTTP integration) on SQLite.
+test-sqlite:
+    @echo "════ Rust tests on SQLite ════"
+    RDV_TEST_BACKEND=sqlite cargo nextest run --no-fail-fast
+
+# Rust tests (unit + HTTP integration) on PostgreSQL ($RDV_TEST_PG_URL).
+test-postgres:
+    @echo "════ Rust tests on PostgreSQL ($RDV_TEST_PG_URL) ════"
+    RDV_TEST_BACKEND=postgres cargo nextest run --no-fail-fast
+
+# Browser tests: Playwright driving Chromium against the real server on a fresh database.
+e2e: build-frontend
+    cargo build -p rdv-api
+    cd e2e && (test -d node_modules/playwright-core || npm ci --no-audit --no-fund)
+    @echo "════ Browser tests (Chromium) ════"
+    cd e2e && RDV_BIN="$CARGO_TARGET_DIR/debug/rdv" RDV_SPA_DIR={{dist}} node --test --test-concurrency=1 tests/
+
+# Regenerate openapi.yaml from the code (a test fails when it is stale).
+openapi:
+    cargo run -q -p rdv-api -- openapi > openapi.yaml
