@@ -43,7 +43,12 @@ run: build-frontend
     "$CARGO_TARGET_DIR/release/rdv" serve --bind 127.0.0.1:8080
 
 # Everything CI checks: formatting, lints, Rust tests on SQLite and on PostgreSQL, browser tests.
-test: fmt-check clippy test-sqlite test-postgres e2e
+test: fmt-check clippy openapi-check test-sqlite test-postgres e2e
+
+# openapi.yaml must be valid OpenAPI (its equality with the served document is a Rust test).
+openapi-check:
+    command -v openapi-spec-validator >/dev/null || pip install -q openapi-spec-validator
+    openapi-spec-validator openapi.yaml
 
 fmt-check:
     cargo fmt --all --check

@@ -212,3 +212,47 @@ pub fn is_unique_violation(e: &diesel::result::Error) -> bool {
 pub fn ping(conn: &mut DbConn) -> QueryResult<()> {
     conn.batch_execute("SELECT 1")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backend_from_url_table() {
+        let cases = [
+            ("postgres://u:p@db/rdv", Some("postgres")),
+            ("postgresql:///rdv", Some("postgres")),
+            ("sqlite://data/rdv.sqlite3", Some("sqlite")),
+            ("sqlite:rdv.db", Some("sqlite")),
+            ("data/rdv.sqlite3", Some("sqlite")),
+            ("mysql://root@localhost/rdv", None),
+            ("postgress://typo/rdv", None),
+            ("", None),
+        ];
+        for (url, expected) in cases {
+            assert_eq!(Backend::from_url(url).ok().map(|b| b.name()), expected, "{url}");
+        }
+        assert_eq!(Backend::from_url("sqlite://data/x.db").ok(), Some(Backend::Sqlite(PathBuf::from("data/x.db"))));
+    }
+
+    #[test]
+    fn postgres_urls_get_a_connect_timeout() {
+        assert_eq!(with_connect_timeout("postgres:///rdv"), "postgres:///rdv?connect_timeout=5");
+        assert_eq!(
+            with_connect_timeout("postgres:///rdv?sslmode=disable"),
+            "postgres:///rdv?sslmode=disable&connect_timeout=5"
+        );
+        assert_eq!(with_connect_timeout("postgres:///rdv?connect_timeout=2"), "postgres:///rdv?connect_timeout=2");
+    }
+
+    #[test]
+    fn unreachable_postgres_fails_fast_with_the_real_error() {
+        // Nothing listens on port 1: the error must come within seconds and say what failed.
+        let started = std::time::Instant::now();
+        let err = open_pool("postgres://rdv@127.0.0.1:1/rdv", 1).err().map(|e| format!("{e:#}"));
+        assert!(started.elapsed() < Duration::from_secs(8), "took {:?}", started.elapsed());
+        let err = err.unwrap_or_default();
+        assert!(err.contains("cannot connect to the postgres database"), "{err}");
+        assert!(err.to_lowercase().contains("connect"), "{err}");
+    }
+}

@@ -15,6 +15,7 @@ use crate::error::ApiResult;
 use crate::extract::ApiQuery;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListAgentsQuery {
     /// Only agents of this organisation. Ignored when the caller has no role there (as the reference).
     pub organisation_id: Option<i32>,

@@ -30,6 +30,7 @@ where
 
 /// `page` query parameter shared by list endpoints.
 #[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageQuery {
     /// Page number, from 1 (100 items a page).
     pub page: Option<i64>,

@@ -1,0 +1,228 @@
+//! The `rdv` binary's bootstrap commands: each prints one line of JSON with its `id`, so they
+//! chain; bad input exits non-zero with a French message; the created agent can sign in.
+
+#![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
+
+mod common;
+
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+fn rdv(url: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_rdv"))
+        .args(args)
+        .env("DATABASE_URL", url)
+        .env("RUST_LOG", "warn")
+        .output()
+        .expect("run rdv")
+}
+
+fn created(out: Output) -> Value {
+    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(stdout.lines().count(), 1, "one line of JSON: {stdout}");
+    let v: Value = serde_json::from_str(stdout.trim()).unwrap();
+    assert!(v["id"].as_i64().unwrap() > 0);
+    v
+}
+
+#[test]
+fn create_commands_chain_and_validate() {
+    let (_db, url) = common::TestDb::create();
+    let territory = created(rdv(&url, &["territory", "create", "--name", "Guyane", "--departement-number", "973"]));
+    let tid = territory["id"].to_string();
+    let org = created(rdv(
+        &url,
+        &["organisation", "create", "--territory-id", &tid, "--name", "PMI Cayenne", "--time-zone", "America/Cayenne"],
+    ));
+    assert_eq!(org["time_zone"], "America/Cayenne");
+    let oid = org["id"].to_string();
+    let agent = created(rdv(
+        &url,
+        &[
+            "agent",
+            "create",
+            "--email",
+            "Lea.Joseph@cg973.fr",
+            "--password",
+            "Cayenne-2026!x",
+            "--first-name",
+            "Léa",
+            "--last-name",
+            "Joseph",
+            "--organisation-id",
+            &oid,
+            "--role",
+            "admin",
+            "--service",
+            "pmi",
+            "--service",
+            "CPEF",
+            "--territorial-admin",
+        ],
+    ));
+    assert_eq!(agent["email"], "lea.joseph@cg973.fr");
+    assert_eq!(agent["role"], "admin");
+    assert_eq!(agent["territorial_admin"], true);
+    let intervenant = created(rdv(
+        &url,
+        &[
+            "agent",
+            "create",
+            "--last-name",
+            "Salle 2",
+            "--organisation-id",
+            &oid,
+            "--role",
+            "intervenant",
+            "--service",
+            "PMI",
+        ],
+    ));
+    assert_eq!(intervenant["email"], Value::Null);
+
+    let refused: Vec<Vec<&str>> = vec![
+        vec!["organisation", "create", "--territory-id", &tid, "--name", "PMI Cayenne"], // name taken
+        vec!["organisation", "create", "--territory-id", &tid, "--name", "X", "--time-zone", "Mars/Olympus"],
+        vec!["organisation", "create", "--territory-id", "999", "--name", "X"],
+        vec!["territory", "create", "--name", "X", "--departement-number", "97300"],
+        vec![
+            "agent",
+            "create",
+            "--email",
+            "a@b.fr",
+            "--password",
+            "short",
+            "--first-name",
+            "A",
+            "--last-name",
+            "B",
+            "--organisation-id",
+            &oid,
+            "--role",
+            "basic",
+            "--service",
+            "PMI",
+        ],
+        vec![
+            "agent",
+            "create",
+            "--email",
+            "lea.joseph@cg973.fr",
+            "--password",
+            "Cayenne-2026!x",
+            "--first-name",
+            "A",
+            "--last-name",
+            "B",
+            "--organisation-id",
+            &oid,
+            "--role",
+            "basic",
+            "--service",
+            "PMI",
+        ],
+        vec![
+            "agent",
+            "create",
+            "--email",
+            "b@b.fr",
+            "--password",
+            "Cayenne-2026!x",
+            "--first-name",
+            "A",
+            "--last-name",
+            "B",
+            "--organisation-id",
+            &oid,
+            "--role",
+            "basic",
+            "--service",
+            "Jardinage",
+        ],
+        vec![
+            "agent",
+            "create",
+            "--email",
+            "c@b.fr",
+            "--password",
+            "Cayenne-2026!x",
+            "--first-name",
+            "A",
+            "--last-name",
+            "B",
+            "--organisation-id",
+            &oid,
+            "--role",
+            "chef",
+            "--service",
+            "PMI",
+        ],
+    ];
+    for args in refused {
+        let out = rdv(&url, &args);
+        assert!(!out.status.success(), "{args:?} should fail");
+        assert!(out.stdout.is_empty(), "nothing on stdout for {args:?}");
+        assert!(!out.stderr.is_empty());
+    }
+}
+
+#[test]
+fn seed_demo_is_idempotent() {
+    let (_db, url) = common::TestDb::create();
+    for _ in 0..2 {
+        let out = rdv(&url, &["seed", "demo"]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("camille.martin@demo.rdv-solidarites.fr"));
+    }
+    let (pool, _) = rdv_api::db::open_pool(&url, 1).unwrap();
+    let mut conn = pool.get().unwrap();
+    use diesel::prelude::*;
+    use rdv_api::db::schema::{agents, organisations, territories};
+    let counts: (i64, i64, i64) = (
+        territories::table.count().get_result(&mut *conn).unwrap(),
+        organisations::table.count().get_result(&mut *conn).unwrap(),
+        agents::table.count().get_result(&mut *conn).unwrap(),
+    );
+    assert_eq!(counts, (1, 3, 12));
+    // --if-empty does nothing on a database that has data.
+    let out = rdv(&url, &["seed", "demo", "--if-empty"]);
+    assert!(out.status.success());
+    assert_eq!(agents::table.count().get_result::<i64>(&mut *conn).unwrap(), 12);
+}
+
+#[actix_rt::test]
+async fn an_agent_created_by_the_cli_can_sign_in() {
+    let app = common::TestApp::spawn().await;
+    let url = app.state.config.database_url.clone();
+    let oid = app.organisation_id("MDS Calais").to_string();
+    created(rdv(
+        &url,
+        &[
+            "agent",
+            "create",
+            "--email",
+            "nouvel.agent@pas-de-calais.fr",
+            "--password",
+            "Bienvenue-2026!",
+            "--first-name",
+            "Nouvel",
+            "--last-name",
+            "Agent",
+            "--organisation-id",
+            &oid,
+            "--role",
+            "basic",
+            "--service",
+            "Service social",
+        ],
+    ));
+    let res = app
+        .post("/api/v1/auth/sign_in")
+        .json(&serde_json::json!({"email": "nouvel.agent@pas-de-calais.fr", "password": "Bienvenue-2026!"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 200);
+}
