@@ -116,6 +116,8 @@ pub fn build(
                 .add(("X-Frame-Options", "DENY"))
                 .add(("Referrer-Policy", "same-origin")),
         )
+        // gzip/brotli when the client accepts it: the SPA's wasm shrinks about threefold.
+        .wrap(middleware::Compress::default())
         .wrap(middleware::from_fn(request_span))
 }
 
