@@ -114,6 +114,36 @@ async fn validate_token_accepts_bearer_and_trio() {
 }
 
 #[actix_rt::test]
+async fn devise_single_header_form_is_accepted() {
+    use base64::Engine;
+    let app = TestApp::spawn().await;
+    let s = app.sign_in("sophie.durand").await;
+    let encode = |v: serde_json::Value| base64::engine::general_purpose::STANDARD.encode(v.to_string());
+    let good = encode(
+        serde_json::json!({"access-token": s.token, "token-type": "Bearer", "client": s.client, "expiry": "0", "uid": s.uid}),
+    );
+    let res =
+        app.get("/api/v1/auth/validate_token").header("authorization", format!("Bearer {good}")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let wrong_client = encode(serde_json::json!({"access-token": s.token, "client": "nope", "uid": s.uid}));
+    let res = app
+        .get("/api/v1/auth/validate_token")
+        .header("authorization", format!("Bearer {wrong_client}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+    let not_json = base64::engine::general_purpose::STANDARD.encode("hello");
+    let res = app
+        .get("/api/v1/auth/validate_token")
+        .header("authorization", format!("Bearer {not_json}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 401);
+}
+
+#[actix_rt::test]
 async fn bad_tokens_and_headers_get_401() {
     let app = TestApp::spawn().await;
     let s = app.sign_in("sophie.durand").await;

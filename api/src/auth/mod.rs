@@ -3,7 +3,8 @@
 //!
 //! A request authenticates with `Authorization: Bearer <jwt>` or with devise_token_auth's
 //! header trio `access-token` (the JWT) + `client` + `uid` (the agent's email), which existing
-//! RDV-Solidarités integrators send. Either way the JWT must verify, its row in `auth_tokens`
+//! RDV-Solidarités integrators send — also in the gem's single-header form
+//! `Authorization: Bearer <base64 of {"access-token", "client", "uid", …}>`. Either way the JWT must verify, its row in `auth_tokens`
 //! must be neither revoked nor expired, and the agent must not be deleted.
 
 pub mod password;
@@ -41,13 +42,31 @@ fn header(req: &HttpRequest, name: &str) -> Option<String> {
 fn presented(req: &HttpRequest) -> Option<Presented> {
     if let Some(auth) = header(req, "authorization") {
         let (scheme, value) = auth.split_once(' ')?;
-        if scheme.eq_ignore_ascii_case("bearer") {
-            return Some(Presented { jwt: value.trim().to_owned(), client: None, uid: None });
+        if !scheme.eq_ignore_ascii_case("bearer") {
+            return None;
         }
-        return None;
+        let value = value.trim();
+        // A JWT has two dots; anything else may be devise_token_auth's base64-encoded trio.
+        if value.matches('.').count() == 2 {
+            return Some(Presented { jwt: value.to_owned(), client: None, uid: None });
+        }
+        return devise_bearer(value);
     }
     let jwt = header(req, headers::ACCESS_TOKEN)?;
     Some(Presented { jwt, client: Some(header(req, headers::CLIENT)?), uid: Some(header(req, headers::UID)?) })
+}
+
+/// Decodes `base64({"access-token": …, "client": …, "uid": …, …})`.
+fn devise_bearer(value: &str) -> Option<Presented> {
+    use base64::Engine;
+    let bytes = base64::engine::general_purpose::STANDARD.decode(value).ok()?;
+    let json: serde_json::Value = serde_json::from_slice(&bytes).ok()?;
+    let field = |k: &str| json.get(k).and_then(|v| v.as_str()).map(str::to_owned);
+    Some(Presented {
+        jwt: field(headers::ACCESS_TOKEN)?,
+        client: Some(field(headers::CLIENT)?),
+        uid: Some(field(headers::UID)?),
+    })
 }
 
 impl FromRequest for Authenticated {
