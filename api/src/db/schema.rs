@@ -7,6 +7,16 @@ diesel::table! {
         departement_number -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        enable_notes_field -> Bool,
+        enable_caisse_affiliation_field -> Bool,
+        enable_affiliation_number_field -> Bool,
+        enable_family_situation_field -> Bool,
+        enable_number_of_children_field -> Bool,
+        enable_logement_field -> Bool,
+        enable_case_number -> Bool,
+        enable_address_details -> Bool,
+        enable_context_field -> Bool,
+        visible_users_throughout_the_territory -> Bool,
     }
 }
 
@@ -21,6 +31,9 @@ diesel::table! {
         verticale -> Text,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        website -> Nullable<Text>,
+        horaires -> Nullable<Text>,
+        external_id -> Nullable<Text>,
     }
 }
 
@@ -44,6 +57,10 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         deleted_at -> Nullable<Timestamp>,
+        rdv_notifications_level -> Text,
+        plage_ouverture_notification_level -> Text,
+        absence_notification_level -> Text,
+        display_saturdays -> Bool,
     }
 }
 
@@ -101,7 +118,141 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    territory_services (id) {
+        id -> Integer,
+        territory_id -> Integer,
+        service_id -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    agent_territorial_access_rights (id) {
+        id -> Integer,
+        agent_id -> Integer,
+        territory_id -> Integer,
+        allow_to_manage_teams -> Bool,
+        allow_to_manage_access_rights -> Bool,
+        allow_to_invite_agents -> Bool,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    teams (id) {
+        id -> Integer,
+        territory_id -> Integer,
+        name -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    agent_teams (id) {
+        id -> Integer,
+        team_id -> Integer,
+        agent_id -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    agent_invitations (id) {
+        id -> Integer,
+        agent_id -> Integer,
+        organisation_id -> Integer,
+        invited_by_agent_id -> Nullable<Integer>,
+        token_digest -> Text,
+        expires_at -> Timestamp,
+        accepted_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    mail_outbox (id) {
+        id -> Integer,
+        kind -> Text,
+        to_address -> Text,
+        from_address -> Text,
+        reply_to -> Nullable<Text>,
+        subject -> Text,
+        body_text -> Text,
+        created_at -> Timestamp,
+        sent_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    lieux (id) {
+        id -> Integer,
+        organisation_id -> Integer,
+        name -> Text,
+        address -> Text,
+        phone_number -> Nullable<Text>,
+        latitude -> Nullable<Double>,
+        longitude -> Nullable<Double>,
+        availability -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    motif_categories (id) {
+        id -> Integer,
+        name -> Text,
+        short_name -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    motifs (id) {
+        id -> Integer,
+        organisation_id -> Integer,
+        service_id -> Integer,
+        motif_category_id -> Nullable<Integer>,
+        name -> Text,
+        color -> Text,
+        default_duration_in_min -> Integer,
+        location_type -> Text,
+        bookable_by -> Text,
+        collectif -> Bool,
+        min_public_booking_delay -> Integer,
+        max_public_booking_delay -> Integer,
+        visibility_type -> Text,
+        sectorisation_level -> Text,
+        follow_up -> Bool,
+        for_secretariat -> Bool,
+        instruction_for_rdv -> Nullable<Text>,
+        restriction_for_rdv -> Nullable<Text>,
+        custom_cancel_warning_message -> Nullable<Text>,
+        rdvs_editable_by_user -> Bool,
+        rdvs_cancellable_by_user -> Bool,
+        deleted_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(organisations -> territories (territory_id));
+diesel::joinable!(territory_services -> territories (territory_id));
+diesel::joinable!(territory_services -> services (service_id));
+diesel::joinable!(agent_territorial_access_rights -> agents (agent_id));
+diesel::joinable!(agent_territorial_access_rights -> territories (territory_id));
+diesel::joinable!(teams -> territories (territory_id));
+diesel::joinable!(agent_teams -> teams (team_id));
+diesel::joinable!(agent_teams -> agents (agent_id));
+diesel::joinable!(agent_invitations -> organisations (organisation_id));
+diesel::joinable!(lieux -> organisations (organisation_id));
+diesel::joinable!(motifs -> organisations (organisation_id));
+diesel::joinable!(motifs -> services (service_id));
+diesel::joinable!(motifs -> motif_categories (motif_category_id));
 diesel::joinable!(agent_roles -> agents (agent_id));
 diesel::joinable!(agent_roles -> organisations (organisation_id));
 diesel::joinable!(agent_services -> agents (agent_id));
@@ -120,4 +271,13 @@ diesel::allow_tables_to_appear_in_same_query!(
     agent_territorial_roles,
     versions,
     auth_tokens,
+    territory_services,
+    agent_territorial_access_rights,
+    teams,
+    agent_teams,
+    agent_invitations,
+    mail_outbox,
+    lieux,
+    motif_categories,
+    motifs,
 );

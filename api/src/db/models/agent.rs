@@ -96,7 +96,7 @@ struct NewTerritorialRole {
 /// Creates an agent with one role, its services and optionally a territorial admin role.
 pub fn create(conn: &mut DbConn, author: &Author, input: NewAgentInput<'_>) -> QueryResult<AgentRow> {
     let now = now_utc();
-    let row: AgentRow = diesel::insert_into(agents::table)
+    let id: i32 = diesel::insert_into(agents::table)
         .values(NewAgent {
             email: input.email,
             password_hash: input.password_hash,
@@ -105,7 +105,9 @@ pub fn create(conn: &mut DbConn, author: &Author, input: NewAgentInput<'_>) -> Q
             created_at: now,
             updated_at: now,
         })
+        .returning(agents::id)
         .get_result(conn)?;
+    let row = agents::table.find(id).select(AgentRow::as_select()).first(conn)?;
     audit::record(conn, author, "Agent", row.id, Event::Create, None, Some(&row))?;
 
     let role = NewRole {

@@ -32,7 +32,8 @@ pub struct NewAuthToken<'a> {
 }
 
 pub fn create(conn: &mut DbConn, author: &Author, new: NewAuthToken<'_>) -> QueryResult<AuthTokenRow> {
-    let row: AuthTokenRow = diesel::insert_into(auth_tokens::table).values(new).get_result(conn)?;
+    let id: i32 = diesel::insert_into(auth_tokens::table).values(new).returning(auth_tokens::id).get_result(conn)?;
+    let row = auth_tokens::table.find(id).select(AuthTokenRow::as_select()).first(conn)?;
     audit::record(conn, author, "AuthToken", row.id, Event::Create, None, Some(&row))?;
     Ok(row)
 }

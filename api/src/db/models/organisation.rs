@@ -69,9 +69,11 @@ pub fn create(
     time_zone: &str,
 ) -> QueryResult<OrganisationRow> {
     let now = now_utc();
-    let row: OrganisationRow = diesel::insert_into(organisations::table)
+    let id: i32 = diesel::insert_into(organisations::table)
         .values(NewOrganisation { territory_id, name: name.trim(), time_zone, created_at: now, updated_at: now })
+        .returning(organisations::id)
         .get_result(conn)?;
+    let row = organisations::table.find(id).select(OrganisationRow::as_select()).first(conn)?;
     audit::record(conn, author, "Organisation", row.id, Event::Create, None, Some(&row))?;
     Ok(row)
 }

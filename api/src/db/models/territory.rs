@@ -29,14 +29,16 @@ struct NewTerritory<'a> {
 
 pub fn create(conn: &mut DbConn, author: &Author, name: &str, departement_number: &str) -> QueryResult<TerritoryRow> {
     let now = now_utc();
-    let row: TerritoryRow = diesel::insert_into(territories::table)
+    let id: i32 = diesel::insert_into(territories::table)
         .values(NewTerritory {
             name: name.trim(),
             departement_number: departement_number.trim(),
             created_at: now,
             updated_at: now,
         })
+        .returning(territories::id)
         .get_result(conn)?;
+    let row = territories::table.find(id).select(TerritoryRow::as_select()).first(conn)?;
     audit::record(conn, author, "Territory", row.id, Event::Create, None, Some(&row))?;
     Ok(row)
 }
