@@ -10,8 +10,10 @@ use rdv_shared::access::AccessLevel;
 use crate::admin::{self, AgentArgs};
 use crate::audit::Author;
 use crate::auth::password;
-use crate::db::models::{agent, organisation, territory};
+use crate::db::models::{agent, lieu, motif, organisation, service, territory};
 use crate::db::{write_tx, DbConn};
+use rdv_shared::dto::{CreateMotifRequest, LieuFields};
+use rdv_shared::enums::{BookableBy, LieuAvailability, LocationType, VisibilityType};
 
 pub const DEMO_PASSWORD: &str = "Rdv-Demo-2026!";
 pub const DEMO_TERRITORY: &str = "Pas-de-Calais";
@@ -35,6 +37,113 @@ const AGENTS: &[DemoAgent] = &[
     ("MDS Calais", Some("claire.fontaine"), "Claire", "Fontaine", AccessLevel::Admin, &["CPEF"], false),
     ("MDS Calais", Some("hugo.garnier"), "Hugo", "Garnier", AccessLevel::Basic, &["PMI"], false),
     ("MDS Calais", Some("ines.mercier"), "Inès", "Mercier", AccessLevel::Basic, &["Secrétariat"], false),
+];
+
+/// (organisation, name, address, coordinates)
+type DemoLieu = (&'static str, &'static str, &'static str, Option<(f64, f64)>);
+
+const LIEUX: &[DemoLieu] = &[
+    ("MDS Arras", "MDS Arras — Baudimont", "12 rue de Baudimont, 62000 Arras", Some((50.2938, 2.7631))),
+    ("MDS Arras", "Centre social Léon Blum", "3 place Léon Blum, 62000 Arras", None),
+    ("MDS Lens", "MDS Lens — centre", "8 rue de la Paix, 62300 Lens", Some((50.4322, 2.8279))),
+    ("MDS Lens", "Antenne de Liévin", "25 rue Jean-Baptiste Defernez, 62800 Liévin", None),
+    ("MDS Calais", "MDS Calais — Beau-Marais", "1 rue de Bruxelles, 62100 Calais", Some((50.9581, 1.8731))),
+    ("MDS Calais", "Permanence de Guînes", "14 place Foch, 62340 Guînes", None),
+];
+
+struct DemoMotif {
+    organisation: &'static str,
+    service: &'static str,
+    name: &'static str,
+    color: &'static str,
+    minutes: i32,
+    location: LocationType,
+    bookable_by: BookableBy,
+    collectif: bool,
+    follow_up: bool,
+    visibility: VisibilityType,
+    instruction: Option<&'static str>,
+}
+
+const fn demo_motif(
+    organisation: &'static str,
+    service: &'static str,
+    name: &'static str,
+    color: &'static str,
+    minutes: i32,
+    location: LocationType,
+) -> DemoMotif {
+    DemoMotif {
+        organisation,
+        service,
+        name,
+        color,
+        minutes,
+        location,
+        bookable_by: BookableBy::Agents,
+        collectif: false,
+        follow_up: false,
+        visibility: VisibilityType::VisibleAndNotified,
+        instruction: None,
+    }
+}
+
+const MOTIFS: &[DemoMotif] = &[
+    DemoMotif {
+        bookable_by: BookableBy::Everyone,
+        instruction: Some("Pensez à apporter le carnet de santé de l'enfant."),
+        ..demo_motif("MDS Arras", "PMI", "Consultation PMI nourrisson", "#1f77b4", 30, LocationType::PublicOffice)
+    },
+    demo_motif("MDS Arras", "PMI", "Visite à domicile post-natale", "#17becf", 60, LocationType::Home),
+    DemoMotif {
+        collectif: true,
+        ..demo_motif("MDS Arras", "PMI", "Atelier portage", "#9467bd", 90, LocationType::PublicOffice)
+    },
+    demo_motif(
+        "MDS Arras",
+        "Service social",
+        "Entretien assistante sociale",
+        "#2ca02c",
+        45,
+        LocationType::PublicOffice,
+    ),
+    demo_motif("MDS Arras", "CPEF", "Consultation contraception", "#d62728", 30, LocationType::PublicOffice),
+    demo_motif("MDS Lens", "PMI", "Pesée et conseils de puériculture", "#aec7e8", 20, LocationType::PublicOffice),
+    DemoMotif {
+        bookable_by: BookableBy::Everyone,
+        ..demo_motif("MDS Lens", "PMI", "Consultation PMI nourrisson", "#1f77b4", 30, LocationType::PublicOffice)
+    },
+    demo_motif("MDS Lens", "Service social", "Permanence téléphonique sociale", "#98df8a", 20, LocationType::Phone),
+    DemoMotif {
+        follow_up: true,
+        ..demo_motif("MDS Lens", "Service social", "RDV de suivi social", "#2ca02c", 45, LocationType::PublicOffice)
+    },
+    demo_motif(
+        "MDS Lens",
+        "CPEF",
+        "Entretien de conseil conjugal et familial",
+        "#ff9896",
+        60,
+        LocationType::PublicOffice,
+    ),
+    DemoMotif {
+        bookable_by: BookableBy::Everyone,
+        ..demo_motif("MDS Calais", "CPEF", "Consultation contraception", "#d62728", 30, LocationType::PublicOffice)
+    },
+    DemoMotif {
+        visibility: VisibilityType::Invisible,
+        ..demo_motif("MDS Calais", "CPEF", "Consultation IVG médicamenteuse", "#8c564b", 30, LocationType::PublicOffice)
+    },
+    demo_motif("MDS Calais", "PMI", "Bilan de santé en école maternelle", "#bcbd22", 45, LocationType::PublicOffice),
+    demo_motif(
+        "MDS Calais",
+        "Service social",
+        "Entretien assistante sociale",
+        "#2ca02c",
+        45,
+        LocationType::PublicOffice,
+    ),
+    demo_motif("MDS Calais", "Service social", "Entretien en visio", "#7f7f7f", 30, LocationType::Visio),
 ];
 
 pub const DEMO_EMAIL_DOMAIN: &str = "demo.rdv-solidarites.fr";
@@ -72,6 +181,38 @@ pub fn demo(conn: &mut DbConn) -> anyhow::Result<bool> {
             agent::find_by_email(conn, &format!("sophie.durand@{DEMO_EMAIL_DOMAIN}"))?.context("demo agent")?;
         let lens = organisation::find_by_territory_and_name(conn, t.id, "MDS Lens")?.context("demo organisation")?;
         agent::add_role(conn, &author, sophie.id, lens.id, AccessLevel::Basic)?;
+        for &(org_name, name, address, lat_lon) in LIEUX {
+            let org = organisation::find_by_territory_and_name(conn, t.id, org_name)?.context("demo organisation")?;
+            let fields = LieuFields {
+                name: name.into(),
+                address: address.into(),
+                phone_number: None,
+                latitude: lat_lon.map(|(lat, _)| lat),
+                longitude: lat_lon.map(|(_, lon)| lon),
+                availability: LieuAvailability::Enabled,
+            };
+            lieu::create(conn, &author, org.id, &fields)?;
+        }
+        for m in MOTIFS {
+            let org =
+                organisation::find_by_territory_and_name(conn, t.id, m.organisation)?.context("demo organisation")?;
+            let service = service::find_by_name(conn, m.service)?.context("demo service")?;
+            let settings = CreateMotifRequest {
+                name: m.name.into(),
+                service_id: rdv_shared::ServiceId(service.id),
+                color: m.color.into(),
+                default_duration_in_min: Some(m.minutes),
+                location_type: Some(m.location),
+                bookable_by: Some(m.bookable_by),
+                collectif: Some(m.collectif),
+                follow_up: Some(m.follow_up),
+                visibility_type: Some(m.visibility),
+                instruction_for_rdv: m.instruction.map(str::to_owned),
+                ..Default::default()
+            }
+            .into_settings();
+            motif::create(conn, &author, org.id, &settings)?;
+        }
         Ok(())
     })?;
     Ok(true)

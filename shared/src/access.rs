@@ -132,6 +132,46 @@ pub fn can_see_agent(actor: &Actor, target: &AgentFacts, within: Option<Organisa
     })
 }
 
+/// Lieux of an organisation: members list them (reference §2.7).
+pub fn can_list_lieux(actor: &Actor, org: OrganisationId) -> bool {
+    actor.is_member_of(org)
+}
+
+/// Lieux: admins of the organisation create, edit and disable them.
+pub fn can_manage_lieux(actor: &Actor, org: OrganisationId) -> bool {
+    actor.is_admin_of(org)
+}
+
+/// Motifs: admins of the organisation create, edit and delete them.
+pub fn can_manage_motifs(actor: &Actor, org: OrganisationId) -> bool {
+    actor.is_admin_of(org)
+}
+
+/// May the actor see (and use) a motif of `service` in `org`? Admins and secretaries: every
+/// motif of their organisations; basic agents: motifs of their services (reference §2.7).
+pub fn can_see_motif(actor: &Actor, org: OrganisationId, service: ServiceId) -> bool {
+    match actor.membership(org).map(|m| m.access_level) {
+        Some(AccessLevel::Admin) => true,
+        Some(AccessLevel::Basic) => actor.is_secretary || actor.service_ids.contains(&service),
+        Some(AccessLevel::Intervenant) | None => false,
+    }
+}
+
+/// The motif list export is for admins only (seed 001, RDV-S #1781).
+pub fn can_export_motifs(actor: &Actor, org: OrganisationId) -> bool {
+    actor.is_admin_of(org)
+}
+
+/// Territory settings and organisation creation: territorial admins (reference §2.8).
+pub fn can_manage_territory(actor: &Actor, territory: TerritoryId) -> bool {
+    actor.territorial_admin_of.contains(&territory)
+}
+
+/// Reading a territory's settings: its territorial admins and the members of its organisations.
+pub fn can_read_territory(actor: &Actor, territory: TerritoryId) -> bool {
+    can_manage_territory(actor, territory) || actor.memberships.iter().any(|m| m.territory_id == territory)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -222,6 +262,43 @@ mod tests {
         ];
         for (actor, target, within, expected, why) in cases {
             assert_eq!(can_see_agent(actor, target, within), expected, "{why}");
+        }
+    }
+
+    #[test]
+    fn lieux_motifs_territory_table() {
+        use AccessLevel::*;
+        let admin_a = agent(1, vec![m(ORG_A, Admin)], vec![PMI]);
+        let basic_pmi_a = agent(2, vec![m(ORG_A, Basic)], vec![PMI]);
+        let secretary_a = AgentFacts { is_secretary: true, ..agent(3, vec![m(ORG_A, Basic)], vec![]) };
+        let intervenant_a = agent(4, vec![m(ORG_A, Intervenant)], vec![PMI]);
+        let terr_admin = AgentFacts { territorial_admin_of: vec![T62], ..agent(5, vec![], vec![]) };
+        let other_org = agent(6, vec![m(ORG_B, Admin)], vec![PMI, SOCIAL]);
+        let other_territory = agent(7, vec![m(ORG_C, Admin)], vec![PMI]);
+
+        // (who, [list lieux, manage lieux, see PMI motif, see social motif, manage motifs, export motifs,
+        //        manage territory 62, read territory 62])
+        let cases: Vec<(&str, &AgentFacts, [bool; 8])> = vec![
+            ("admin", &admin_a, [true, true, true, true, true, true, false, true]),
+            ("basic PMI", &basic_pmi_a, [true, false, true, false, false, false, false, true]),
+            ("secretary", &secretary_a, [true, false, true, true, false, false, false, true]),
+            ("intervenant", &intervenant_a, [true, false, false, false, false, false, false, true]),
+            ("territorial admin without role", &terr_admin, [false, false, false, false, false, false, true, true]),
+            ("admin of another organisation", &other_org, [false, false, false, false, false, false, false, true]),
+            ("admin of another territory", &other_territory, [false, false, false, false, false, false, false, false]),
+        ];
+        for (who, actor, expected) in cases {
+            let got = [
+                can_list_lieux(actor, ORG_A),
+                can_manage_lieux(actor, ORG_A),
+                can_see_motif(actor, ORG_A, PMI),
+                can_see_motif(actor, ORG_A, SOCIAL),
+                can_manage_motifs(actor, ORG_A),
+                can_export_motifs(actor, ORG_A),
+                can_manage_territory(actor, T62),
+                can_read_territory(actor, T62),
+            ];
+            assert_eq!(got, expected, "{who}");
         }
     }
 

@@ -7,8 +7,10 @@
 
 pub mod access;
 pub mod dto;
+pub mod enums;
 pub mod ids;
 pub mod pagination;
+pub mod time;
 pub mod validation;
 
 pub use ids::*;

@@ -6,7 +6,9 @@ pub mod agents;
 pub mod auth;
 pub mod docs;
 pub mod health;
+pub mod lieux;
 pub mod me;
+pub mod motifs;
 pub mod organisations;
 
 use actix_web::web;
@@ -34,4 +36,16 @@ where
 pub struct PageQuery {
     /// Page number, from 1 (100 items a page).
     pub page: Option<i64>,
+}
+
+/// The organisation named in a path (404 when unknown) and the signed-in agent's access facts.
+pub fn organisation_and_actor(
+    conn: &mut crate::db::DbConn,
+    organisation_id: i32,
+    agent_id: i32,
+) -> Result<(crate::db::models::organisation::OrganisationRow, rdv_shared::access::Actor), ApiError> {
+    let org =
+        crate::db::models::organisation::find(conn, organisation_id)?.ok_or(ApiError::NotFound("organisation"))?;
+    let actor = crate::db::models::agent::facts(conn, agent_id)?;
+    Ok((org, actor))
 }

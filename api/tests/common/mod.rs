@@ -11,6 +11,7 @@ use actix_web::web;
 use diesel::{Connection, RunQueryDsl};
 use rdv_api::app::AppState;
 use rdv_api::config::Config;
+pub use rdv_api::seed::DEMO_PASSWORD as PASSWORD;
 use rdv_api::seed::{DEMO_EMAIL_DOMAIN, DEMO_PASSWORD};
 use reqwest::{Client, RequestBuilder, Response};
 use serde_json::Value;
@@ -161,6 +162,72 @@ impl TestApp {
             .expect("q")
             .expect("org")
             .id
+    }
+
+    /// Creates Guyane (973) with one organisation and its admin, signs them in.
+    pub async fn sign_in_other_territory(&self) -> Session {
+        {
+            let mut conn = self.state.pool.get().expect("conn");
+            let author = rdv_api::audit::Author::system("test");
+            let t = rdv_api::admin::create_territory(&mut conn, &author, "Guyane", "973").expect("territory");
+            let o = rdv_api::admin::create_organisation(
+                &mut conn,
+                &author,
+                t["id"].as_i64().unwrap() as i32,
+                "PMI Cayenne",
+                "America/Cayenne",
+            )
+            .expect("organisation");
+            rdv_api::admin::create_agent(
+                &mut conn,
+                &author,
+                rdv_api::admin::AgentArgs {
+                    email: Some(demo_email("lea.joseph")),
+                    password: Some(DEMO_PASSWORD.into()),
+                    first_name: Some("Léa".into()),
+                    last_name: "Joseph".into(),
+                    organisation_id: o["id"].as_i64().unwrap() as i32,
+                    role: rdv_shared::access::AccessLevel::Admin,
+                    services: vec!["PMI".into(), "Service social".into(), "CPEF".into()],
+                    territorial_admin: true,
+                },
+            )
+            .expect("agent");
+        }
+        self.sign_in("lea.joseph").await
+    }
+
+    /// Sessions of the demo actors used by access tables, by role.
+    pub async fn actors(&self) -> Vec<(&'static str, Session)> {
+        vec![
+            ("admin", self.sign_in("camille.martin").await),
+            ("basic PMI+CPEF", self.sign_in("sophie.durand").await),
+            ("basic social", self.sign_in("julien.lefebvre").await),
+            ("secretary", self.sign_in("nadia.benali").await),
+            ("admin of another organisation", self.sign_in("isabelle.moreau").await),
+            ("admin of another territory", self.sign_in_other_territory().await),
+        ]
+    }
+
+    /// Id of a demo record by name in an organisation (`lieux` or `motifs`).
+    pub fn id_by_name(&self, table: &str, organisation: &str, name: &str) -> i32 {
+        use diesel::prelude::*;
+        use rdv_api::db::schema::{lieux, motifs};
+        let org = self.organisation_id(organisation);
+        let mut conn = self.state.pool.get().expect("conn");
+        match table {
+            "lieux" => lieux::table
+                .filter(lieux::organisation_id.eq(org))
+                .filter(lieux::name.eq(name))
+                .select(lieux::id)
+                .first(&mut *conn),
+            _ => motifs::table
+                .filter(motifs::organisation_id.eq(org))
+                .filter(motifs::name.eq(name))
+                .select(motifs::id)
+                .first(&mut *conn),
+        }
+        .expect("demo record")
     }
 
     /// Number of audit versions for an item.

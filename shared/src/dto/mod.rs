@@ -7,10 +7,14 @@ pub mod agent;
 pub mod auth;
 pub mod error;
 pub mod health;
+pub mod lieu;
+pub mod motif;
 pub mod organisation;
 
 pub use agent::*;
 pub use auth::*;
 pub use error::*;
 pub use health::*;
+pub use lieu::*;
+pub use motif::*;
 pub use organisation::*;

@@ -4,6 +4,8 @@
 
 pub mod agent;
 pub mod auth_token;
+pub mod lieu;
+pub mod motif;
 pub mod organisation;
 pub mod service;
 pub mod territory;

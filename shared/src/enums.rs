@@ -1,0 +1,117 @@
+//! The domain's closed vocabularies, stored as text and exchanged as snake_case strings.
+//! An unknown value is refused with a 422 `inclusion`, never a 500 (the reference crashed on them).
+
+use serde::{Deserialize, Serialize};
+
+macro_rules! text_enum {
+    ($(#[$doc:meta])* $name:ident { $($(#[$vdoc:meta])* $variant:ident => $text:literal / $label:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($(#[$vdoc])* $variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+
+            pub fn parse(s: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|v| v.as_str() == s)
+            }
+
+            /// French label for the SPA.
+            pub fn label_fr(self) -> &'static str {
+                match self { $($name::$variant => $label),+ }
+            }
+        }
+    };
+}
+
+text_enum!(
+    /// Where a motif's RDV takes place (reference §1.5).
+    LocationType {
+        PublicOffice => "public_office" / "Sur place",
+        Phone => "phone" / "Par téléphone",
+        Home => "home" / "À domicile",
+        Visio => "visio" / "Par visioconférence",
+    }
+);
+
+text_enum!(
+    /// Who may book a motif ("Réservation en ligne").
+    BookableBy {
+        Agents => "agents" / "Agents de l'organisation uniquement",
+        AgentsAndPrescripteurs => "agents_and_prescripteurs" / "Agents et prescripteurs",
+        AgentsAndPrescripteursAndInvitedUsers => "agents_and_prescripteurs_and_invited_users" / "Agents, prescripteurs et usagers invités",
+        Everyone => "everyone" / "Tout le monde",
+    }
+);
+
+impl BookableBy {
+    /// The API v1 `bookable_publicly` flag: everyone or invited usagers.
+    pub fn is_public(self) -> bool {
+        matches!(self, BookableBy::Everyone | BookableBy::AgentsAndPrescripteursAndInvitedUsers)
+    }
+}
+
+text_enum!(
+    /// How visible a motif's RDVs are to the usager.
+    VisibilityType {
+        VisibleAndNotified => "visible_and_notified" / "Visible et notifié",
+        VisibleAndNotNotified => "visible_and_not_notified" / "Visible sans notification",
+        Invisible => "invisible" / "Invisible (ni affiché ni notifié)",
+    }
+);
+
+text_enum!(
+    /// Geographic restriction of public booking.
+    SectorisationLevel {
+        Departement => "departement" / "Tout le département",
+        Organisation => "organisation" / "Organisations du secteur",
+        Agent => "agent" / "Agents du secteur",
+    }
+);
+
+text_enum!(
+    /// A lieu's availability; `disabled` is the soft delete.
+    LieuAvailability {
+        Enabled => "enabled" / "Actif",
+        Disabled => "disabled" / "Désactivé",
+        SingleUse => "single_use" / "Ponctuel",
+    }
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_variant_round_trips_through_text_and_json() {
+        for v in LocationType::ALL {
+            assert_eq!(LocationType::parse(v.as_str()), Some(*v));
+            assert_eq!(serde_json::to_value(v).unwrap(), serde_json::Value::from(v.as_str()));
+        }
+        for v in BookableBy::ALL {
+            assert_eq!(BookableBy::parse(v.as_str()), Some(*v));
+        }
+        for v in VisibilityType::ALL {
+            assert_eq!(VisibilityType::parse(v.as_str()), Some(*v));
+        }
+        for v in SectorisationLevel::ALL {
+            assert_eq!(SectorisationLevel::parse(v.as_str()), Some(*v));
+        }
+        for v in LieuAvailability::ALL {
+            assert_eq!(LieuAvailability::parse(v.as_str()), Some(*v));
+        }
+        assert_eq!(LocationType::parse("en_ligne"), None);
+    }
+
+    #[test]
+    fn bookable_publicly_matches_the_reference() {
+        let public: Vec<_> = BookableBy::ALL.iter().filter(|b| b.is_public()).map(|b| b.as_str()).collect();
+        assert_eq!(public, vec!["agents_and_prescripteurs_and_invited_users", "everyone"]);
+    }
+}
