@@ -11,7 +11,6 @@ use actix_web::web;
 use diesel::{Connection, RunQueryDsl};
 use rdv_api::app::AppState;
 use rdv_api::config::Config;
-pub use rdv_api::seed::DEMO_PASSWORD as PASSWORD;
 use rdv_api::seed::{DEMO_EMAIL_DOMAIN, DEMO_PASSWORD};
 use reqwest::{Client, RequestBuilder, Response};
 use serde_json::Value;
