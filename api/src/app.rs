@@ -66,6 +66,7 @@ pub fn api_routes() -> (
                         .service(routes::auth::sign_out)
                         .service(routes::me::get_me)
                         .service(routes::organisations::list_organisations)
+                        .service(routes::organisations::create_organisation)
                         .service(routes::organisations::get_organisation)
                         .service(routes::organisations::update_organisation)
                         .service(routes::agents::list_agents)
@@ -79,6 +80,10 @@ pub fn api_routes() -> (
                         .service(routes::motifs::get_motif)
                         .service(routes::motifs::update_motif)
                         .service(routes::motifs::delete_motif)
+                        .service(routes::territories::get_territory)
+                        .service(routes::territories::update_territory)
+                        .service(routes::territories::list_services)
+                        .service(routes::versions::list_versions)
                         .route("/openapi.json", web::get().to(routes::docs::openapi_json))
                         .default_service(web::to(routes::docs::api_not_found)),
                 )

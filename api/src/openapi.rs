@@ -27,6 +27,8 @@ use utoipa::{Modify, OpenApi};
         (name = "agents", description = "Agents"),
         (name = "lieux", description = "Places where RDVs happen"),
         (name = "motifs", description = "Appointment types and their settings"),
+        (name = "territories", description = "Territory settings and the service catalogue"),
+        (name = "versions", description = "Audit history of a record"),
         (name = "health", description = "Liveness"),
     )
 )]

@@ -118,6 +118,18 @@ pub fn normalise_email(value: &str) -> String {
     value.trim().to_lowercase()
 }
 
+/// A web address: `http://` or `https://`, a host with a dot, no spaces.
+pub fn website(value: &str) -> Result<(), &'static str> {
+    let v = value.trim();
+    let rest = v.strip_prefix("https://").or_else(|| v.strip_prefix("http://")).ok_or("invalid")?;
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if host.contains('.') && !v.chars().any(char::is_whitespace) && v.len() <= 500 {
+        Ok(())
+    } else {
+        Err("invalid")
+    }
+}
+
 /// An organisation's phone: a 4-digit short number (e.g. `3949`), a French national number
 /// (`03 21 00 00 00`) or an international one (`+262 262 00 00 00`). Separators allowed.
 pub fn organisation_phone(value: &str) -> Result<(), &'static str> {
@@ -185,6 +197,20 @@ mod tests {
             assert_eq!(email(e).is_ok(), ok, "{e}");
         }
         assert_eq!(normalise_email("  Agent@MDS.fr "), "agent@mds.fr");
+    }
+
+    #[test]
+    fn website_table() {
+        for (w, ok) in [
+            ("https://www.pasdecalais.fr", true),
+            ("http://mds-arras.fr/horaires", true),
+            ("www.pasdecalais.fr", false),
+            ("https://localhost", false),
+            ("https://a b.fr", false),
+            ("javascript:alert(1)", false),
+        ] {
+            assert_eq!(website(w).is_ok(), ok, "{w}");
+        }
     }
 
     #[test]

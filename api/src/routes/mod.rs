@@ -10,6 +10,8 @@ pub mod lieux;
 pub mod me;
 pub mod motifs;
 pub mod organisations;
+pub mod territories;
+pub mod versions;
 
 use actix_web::web;
 

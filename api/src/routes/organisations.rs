@@ -1,9 +1,11 @@
 //! `/api/v1/organisations`: list, show, update (reference-api-v1.md O1–O3).
 
-use actix_web::{get, patch, web, HttpResponse};
+use actix_web::{get, patch, post, web, HttpResponse};
 
-use rdv_shared::access::{can_read_organisation, can_update_organisation};
-use rdv_shared::dto::{OrganisationResponse, OrganisationsResponse, UpdateOrganisationRequest};
+use rdv_shared::access::{can_manage_territory, can_read_organisation, can_update_organisation};
+use rdv_shared::dto::{
+    CreateOrganisationRequest, OrganisationResponse, OrganisationsResponse, UpdateOrganisationRequest,
+};
 use rdv_shared::pagination::{normalise_page, Meta};
 use rdv_shared::validation::{self, Errors};
 use rdv_shared::OrganisationId;
@@ -116,6 +118,66 @@ pub async fn update_organisation(
     Ok(HttpResponse::Ok().json(OrganisationResponse { organisation: row.to_dto() }))
 }
 
+/// Creates an organisation in a territory (its territorial admins). The creator gets no role in
+/// it: they add its agents next (as the reference).
+#[utoipa::path(
+    tag = "organisations",
+    request_body = CreateOrganisationRequest,
+    responses(
+        (status = 200, body = OrganisationResponse),
+        (status = 400, body = rdv_shared::dto::MessagesError),
+        (status = 401, body = rdv_shared::dto::MessagesError),
+        (status = 403, body = rdv_shared::dto::ForbiddenError),
+        (status = 422, body = rdv_shared::dto::ValidationError),
+    ),
+    security(("bearer" = []), ("access_token" = [], "client" = [], "uid" = []))
+)]
+#[post("/organisations")]
+pub async fn create_organisation(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    body: ApiJson<CreateOrganisationRequest>,
+) -> ApiResult<HttpResponse> {
+    let ApiJson(req) = body;
+    let row = super::with_conn(&state, move |conn| {
+        let actor = agent::facts(conn, auth.agent.id)?;
+        if !can_manage_territory(&actor, req.territory_id) {
+            return Err(ApiError::forbidden());
+        }
+        let territory_id = req.territory_id.0;
+        let mut errors = Errors::default();
+        errors.check("name", validation::required_text(&req.name, 255));
+        if errors.is_empty() && organisation::name_taken(conn, territory_id, &req.name, None)? {
+            errors.add("name", "taken");
+        }
+        let time_zone = req
+            .time_zone
+            .clone()
+            .map(|t| t.trim().to_owned())
+            .unwrap_or_else(|| organisation::DEFAULT_TIME_ZONE.into());
+        errors.check("time_zone", validation::time_zone(&time_zone).map(|_| ()));
+        if !errors.is_empty() {
+            return Err(ApiError::Validation(errors));
+        }
+        write_tx(conn, |conn| {
+            let created = organisation::create(conn, &auth.agent.author(), territory_id, &req.name, &time_zone)?;
+            // The optional fields go through the update path, so they get the same validation.
+            let rest = UpdateOrganisationRequest {
+                phone_number: req.phone_number.clone().map(Some),
+                email: req.email.clone().map(Some),
+                website: req.website.clone().map(Some),
+                horaires: req.horaires.clone().map(Some),
+                external_id: req.external_id.clone().map(Some),
+                ..Default::default()
+            };
+            let changes = validate_update(conn, &created, rest)?;
+            Ok(organisation::update(conn, &auth.agent.author(), &created, changes)?)
+        })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(OrganisationResponse { organisation: row.to_dto() }))
+}
+
 /// Blank optional text → `None` (cleared).
 fn blank_to_none(v: Option<String>) -> Option<String> {
     v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
@@ -145,6 +207,21 @@ fn validate_update(
     if let Some(tz) = &req.time_zone {
         errors.check("time_zone", validation::time_zone(tz.trim()).map(|_| ()));
     }
+    let website = req.website.map(blank_to_none);
+    if let Some(Some(url)) = &website {
+        errors.check("website", validation::website(url));
+    }
+    let horaires = req.horaires.map(blank_to_none);
+    if let Some(Some(h)) = &horaires {
+        errors.check("horaires", validation::required_text(h, 2000));
+    }
+    let external_id = req.external_id.map(blank_to_none);
+    if let Some(Some(ext)) = &external_id {
+        errors.check("external_id", validation::required_text(ext, 255));
+        if organisation::external_id_taken(conn, before.territory_id, ext, Some(before.id))? {
+            errors.add("external_id", "taken");
+        }
+    }
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
@@ -153,5 +230,8 @@ fn validate_update(
         time_zone: req.time_zone.map(|t| t.trim().to_owned()),
         phone_number,
         email,
+        website,
+        horaires,
+        external_id,
     })
 }

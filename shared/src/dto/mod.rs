@@ -10,6 +10,7 @@ pub mod health;
 pub mod lieu;
 pub mod motif;
 pub mod organisation;
+pub mod territory;
 
 pub use agent::*;
 pub use auth::*;
@@ -18,3 +19,4 @@ pub use health::*;
 pub use lieu::*;
 pub use motif::*;
 pub use organisation::*;
+pub use territory::*;

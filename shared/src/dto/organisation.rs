@@ -20,6 +20,27 @@ pub struct Organisation {
     pub time_zone: String,
     /// Always `rdv_solidarites` here; kept for API v1 compatibility.
     pub verticale: String,
+    pub website: Option<String>,
+    /// Opening hours, free text ("Du lundi au vendredi, 9h–12h et 13h30–17h").
+    pub horaires: Option<String>,
+    /// Id in the département's own information system; unique within the territory.
+    pub external_id: Option<String>,
+}
+
+/// `POST /api/v1/organisations` (territorial admins of the territory).
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct CreateOrganisationRequest {
+    pub territory_id: TerritoryId,
+    pub name: String,
+    /// IANA zone, default `Europe/Paris`.
+    pub time_zone: Option<String>,
+    pub phone_number: Option<String>,
+    pub email: Option<String>,
+    pub website: Option<String>,
+    pub horaires: Option<String>,
+    pub external_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -49,6 +70,15 @@ pub struct UpdateOrganisationRequest {
     #[cfg_attr(feature = "server", schema(value_type = Option<String>))]
     pub email: Option<Option<String>>,
     pub time_zone: Option<String>,
+    #[serde(default, with = "double_option")]
+    #[cfg_attr(feature = "server", schema(value_type = Option<String>))]
+    pub website: Option<Option<String>>,
+    #[serde(default, with = "double_option")]
+    #[cfg_attr(feature = "server", schema(value_type = Option<String>))]
+    pub horaires: Option<Option<String>>,
+    #[serde(default, with = "double_option")]
+    #[cfg_attr(feature = "server", schema(value_type = Option<String>))]
+    pub external_id: Option<Option<String>>,
 }
 
 /// Distinguishes an absent field (`None`) from an explicit `null` (`Some(None)`).

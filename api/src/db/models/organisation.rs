@@ -25,6 +25,9 @@ pub struct OrganisationRow {
     pub verticale: String,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub website: Option<String>,
+    pub horaires: Option<String>,
+    pub external_id: Option<String>,
 }
 
 impl OrganisationRow {
@@ -37,6 +40,9 @@ impl OrganisationRow {
             territory_id: TerritoryId(self.territory_id),
             time_zone: self.time_zone.clone(),
             verticale: self.verticale.clone(),
+            website: self.website.clone(),
+            horaires: self.horaires.clone(),
+            external_id: self.external_id.clone(),
         }
     }
 }
@@ -59,6 +65,36 @@ pub struct OrganisationChanges {
     pub time_zone: Option<String>,
     pub phone_number: Option<Option<String>>,
     pub email: Option<Option<String>>,
+    pub website: Option<Option<String>>,
+    pub horaires: Option<Option<String>>,
+    pub external_id: Option<Option<String>>,
+}
+
+impl OrganisationChanges {
+    pub fn is_empty(&self) -> bool {
+        self.name.is_none()
+            && self.time_zone.is_none()
+            && self.phone_number.is_none()
+            && self.email.is_none()
+            && self.website.is_none()
+            && self.horaires.is_none()
+            && self.external_id.is_none()
+    }
+}
+
+/// Is `external_id` used by another organisation of the territory?
+pub fn external_id_taken(
+    conn: &mut DbConn,
+    territory_id: i32,
+    external_id: &str,
+    except: Option<i32>,
+) -> QueryResult<bool> {
+    let ids: Vec<i32> = organisations::table
+        .filter(organisations::territory_id.eq(territory_id))
+        .filter(organisations::external_id.eq(external_id))
+        .select(organisations::id)
+        .load(conn)?;
+    Ok(ids.into_iter().any(|id| Some(id) != except))
 }
 
 pub fn create(
@@ -124,11 +160,7 @@ pub fn update(
     before: &OrganisationRow,
     changes: OrganisationChanges,
 ) -> QueryResult<OrganisationRow> {
-    let nothing = changes.name.is_none()
-        && changes.time_zone.is_none()
-        && changes.phone_number.is_none()
-        && changes.email.is_none();
-    if nothing {
+    if changes.is_empty() {
         return Ok(before.clone());
     }
     diesel::update(organisations::table.find(before.id))

@@ -1,0 +1,153 @@
+//! `GET /api/v1/versions?item_type=…&item_id=…`: a record's audit history, newest first, readable
+//! by whoever may read the record itself.
+
+use std::collections::BTreeMap;
+
+use actix_web::{get, web, HttpResponse};
+use diesel::prelude::*;
+use serde::Deserialize;
+
+use rdv_shared::access::{
+    can_list_lieux, can_read_organisation, can_read_territory, can_see_agent, can_see_motif, Actor,
+};
+use rdv_shared::dto::{Version, VersionsResponse};
+use rdv_shared::pagination::{normalise_page, offset, Meta, PER_PAGE};
+use rdv_shared::{AgentId, OrganisationId, ServiceId, TerritoryId};
+
+use crate::app::AppState;
+use crate::auth::Authenticated;
+use crate::db::models::{agent, lieu, motif, organisation, territory};
+use crate::db::schema::{agents, versions};
+use crate::db::DbConn;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::ApiQuery;
+
+/// Item types whose history can be read here.
+pub const ITEM_TYPES: &[&str] = &["Organisation", "Territory", "Agent", "Lieu", "Motif"];
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListVersionsQuery {
+    /// `Organisation`, `Territory`, `Agent`, `Lieu` or `Motif`.
+    pub item_type: String,
+    pub item_id: i32,
+    /// Page number, from 1.
+    pub page: Option<i64>,
+}
+
+/// Checks that the actor may read the item; returns the zone its instants are shown in.
+/// An item the actor may not read is reported as not found, so its existence is not revealed.
+fn readable_zone(conn: &mut DbConn, actor: &Actor, item_type: &str, id: i32) -> ApiResult<String> {
+    let org_zone = |conn: &mut DbConn, org_id: i32| -> ApiResult<String> {
+        Ok(organisation::find(conn, org_id)?.map(|o| o.time_zone).unwrap_or_else(|| "UTC".into()))
+    };
+    let not_found = ApiError::NotFound("item");
+    match item_type {
+        "Organisation" => {
+            let org = organisation::find(conn, id)?.ok_or(not_found)?;
+            if !can_read_organisation(actor, OrganisationId(id)) {
+                return Err(ApiError::NotFound("item"));
+            }
+            Ok(org.time_zone)
+        }
+        "Territory" => {
+            territory::find(conn, id)?.ok_or(not_found)?;
+            if !can_read_territory(actor, TerritoryId(id)) {
+                return Err(ApiError::NotFound("item"));
+            }
+            Ok("Europe/Paris".into())
+        }
+        "Agent" => {
+            agent::find(conn, id)?.ok_or(not_found)?;
+            if !can_see_agent(actor, &agent::facts(conn, id)?, None) {
+                return Err(ApiError::NotFound("item"));
+            }
+            Ok("Europe/Paris".into())
+        }
+        "Lieu" => {
+            let l = lieu::find(conn, id)?.ok_or(not_found)?;
+            if !can_list_lieux(actor, OrganisationId(l.organisation_id)) {
+                return Err(ApiError::NotFound("item"));
+            }
+            org_zone(conn, l.organisation_id)
+        }
+        "Motif" => {
+            let m = motif::find(conn, id)?.ok_or(not_found)?;
+            if !can_see_motif(actor, OrganisationId(m.organisation_id), ServiceId(m.service_id)) {
+                return Err(ApiError::NotFound("item"));
+            }
+            org_zone(conn, m.organisation_id)
+        }
+        _ => Err(ApiError::field("item_type", "inclusion")),
+    }
+}
+
+type VersionTuple = (i32, String, i32, String, Option<i32>, String, String, chrono::NaiveDateTime);
+
+/// Lists a record's versions, newest first: date, author, and each changed field before/after.
+#[utoipa::path(
+    tag = "versions",
+    params(ListVersionsQuery),
+    responses(
+        (status = 200, body = VersionsResponse),
+        (status = 401, body = rdv_shared::dto::MessagesError),
+        (status = 404, body = rdv_shared::dto::NotFoundError),
+        (status = 422, body = rdv_shared::dto::ValidationError),
+    ),
+    security(("bearer" = []), ("access_token" = [], "client" = [], "uid" = []))
+)]
+#[get("/versions")]
+pub async fn list_versions(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    query: ApiQuery<ListVersionsQuery>,
+) -> ApiResult<HttpResponse> {
+    let ApiQuery(q) = query;
+    let page = normalise_page(q.page);
+    let body = super::with_conn(&state, move |conn| {
+        let actor = agent::facts(conn, auth.agent.id)?;
+        let zone = readable_zone(conn, &actor, &q.item_type, q.item_id)?;
+        let filtered =
+            versions::table.filter(versions::item_type.eq(&q.item_type)).filter(versions::item_id.eq(q.item_id));
+        let total: i64 = filtered.count().get_result(conn)?;
+        let rows: Vec<VersionTuple> = filtered
+            .order(versions::id.desc())
+            .limit(PER_PAGE)
+            .offset(offset(page))
+            .select((
+                versions::id,
+                versions::item_type,
+                versions::item_id,
+                versions::event,
+                versions::author_agent_id,
+                versions::whodunnit,
+                versions::changes,
+                versions::created_at,
+            ))
+            .load(conn)?;
+        let author_ids: Vec<i32> = rows.iter().filter_map(|r| r.4).collect();
+        let names: BTreeMap<i32, String> = agents::table
+            .filter(agents::id.eq_any(author_ids))
+            .select((agents::id, agents::first_name, agents::last_name))
+            .load::<(i32, Option<String>, String)>(conn)?
+            .into_iter()
+            .map(|(id, first, last)| (id, first.map(|f| format!("{f} {last}")).unwrap_or(last)))
+            .collect();
+        let versions = rows
+            .into_iter()
+            .map(|(id, item_type, item_id, event, author, whodunnit, changes, created_at)| Version {
+                id,
+                item_type,
+                item_id,
+                event,
+                author_agent_id: author.map(AgentId),
+                author_name: author.and_then(|a| names.get(&a).cloned()).unwrap_or(whodunnit),
+                created_at: rdv_shared::time::in_zone(created_at, &zone),
+                changes: serde_json::from_str(&changes).unwrap_or_default(),
+            })
+            .collect();
+        Ok(VersionsResponse { versions, meta: Meta::new(page, total) })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(body))
+}

@@ -1,0 +1,131 @@
+//! Territory settings, the service catalogue, and audit history bodies.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+
+use crate::pagination::Meta;
+use crate::{AgentId, ServiceId, TerritoryId};
+
+/// A territory (département) and its settings (reference §1.2).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct Territory {
+    pub id: TerritoryId,
+    pub name: String,
+    pub departement_number: String,
+    #[serde(flatten)]
+    pub settings: TerritorySettings,
+    /// Services offered in this territory.
+    pub service_ids: Vec<ServiceId>,
+}
+
+/// The usager field toggles and RDV settings of a territory.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct TerritorySettings {
+    pub enable_notes_field: bool,
+    pub enable_caisse_affiliation_field: bool,
+    pub enable_affiliation_number_field: bool,
+    pub enable_family_situation_field: bool,
+    pub enable_number_of_children_field: bool,
+    pub enable_logement_field: bool,
+    pub enable_case_number: bool,
+    pub enable_address_details: bool,
+    /// Free-text "Contexte" on RDVs.
+    pub enable_context_field: bool,
+    /// Usagers visible from every organisation of the territory ("décloisonnement").
+    pub visible_users_throughout_the_territory: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct TerritoryResponse {
+    pub territory: Territory,
+}
+
+/// `PATCH /api/v1/territories/{id}` (territorial admins): absent fields unchanged;
+/// `service_ids` replaces the set of offered services.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UpdateTerritoryRequest {
+    pub name: Option<String>,
+    pub departement_number: Option<String>,
+    pub enable_notes_field: Option<bool>,
+    pub enable_caisse_affiliation_field: Option<bool>,
+    pub enable_affiliation_number_field: Option<bool>,
+    pub enable_family_situation_field: Option<bool>,
+    pub enable_number_of_children_field: Option<bool>,
+    pub enable_logement_field: Option<bool>,
+    pub enable_case_number: Option<bool>,
+    pub enable_address_details: Option<bool>,
+    pub enable_context_field: Option<bool>,
+    pub visible_users_throughout_the_territory: Option<bool>,
+    pub service_ids: Option<Vec<ServiceId>>,
+}
+
+impl UpdateTerritoryRequest {
+    pub fn apply(&self, mut s: TerritorySettings) -> TerritorySettings {
+        macro_rules! set {
+            ($($f:ident),*) => {$( if let Some(v) = self.$f { s.$f = v; } )*};
+        }
+        set!(
+            enable_notes_field,
+            enable_caisse_affiliation_field,
+            enable_affiliation_number_field,
+            enable_family_situation_field,
+            enable_number_of_children_field,
+            enable_logement_field,
+            enable_case_number,
+            enable_address_details,
+            enable_context_field,
+            visible_users_throughout_the_territory
+        );
+        s
+    }
+}
+
+/// A service of the catalogue, with the caller's territories that offer it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct CatalogueService {
+    pub id: ServiceId,
+    pub name: String,
+    pub short_name: String,
+    /// Among the caller's territories, those offering this service.
+    pub offered_in_territory_ids: Vec<TerritoryId>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct ServicesResponse {
+    pub services: Vec<CatalogueService>,
+    pub meta: Meta,
+}
+
+/// One audit version: who changed what, when.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct Version {
+    pub id: i32,
+    pub item_type: String,
+    pub item_id: i32,
+    /// `create`, `update` or `destroy`.
+    pub event: String,
+    pub author_agent_id: Option<AgentId>,
+    /// "Camille Martin", or the system author (`cli`, `seed`).
+    pub author_name: String,
+    pub created_at: DateTime<FixedOffset>,
+    /// `{"field": [before, after]}`.
+    #[cfg_attr(feature = "server", schema(value_type = Object))]
+    pub changes: BTreeMap<String, serde_json::Value>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct VersionsResponse {
+    pub versions: Vec<Version>,
+    pub meta: Meta,
+}
