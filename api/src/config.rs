@@ -9,6 +9,9 @@
 //! | `RDV_SPA_DIR` | `frontend/dist` | the built SPA served at `/` |
 //! | `RDV_SIGN_IN_PER_MINUTE_EMAIL` / `_IP` | `10` / `50` | sign-in attempts allowed per minute |
 //! | `RDV_MAX_BODY_BYTES` | `1048576` | request bodies above this get 413 |
+//! | `RDV_PUBLIC_URL` | `http://127.0.0.1:8080` | base of links sent by email (invitations) |
+//! | `RDV_MAIL_FROM` | `RDV Solidarités <ne-pas-repondre@rdv-solidarites.localhost>` | sender of emails |
+//! | `RDV_DEV_MAILBOX_DIR` | `$RDV_DATA_DIR/mailbox` | where emails are written as `.eml` files (until SMTP lands) |
 //! | `RUST_LOG` | `info` | log filter |
 
 use std::path::{Path, PathBuf};
@@ -27,6 +30,9 @@ pub struct Config {
     pub sign_in_per_minute_ip: u32,
     pub max_body_bytes: usize,
     pub pool_size: u32,
+    pub public_url: String,
+    pub mail_from: String,
+    pub dev_mailbox_dir: PathBuf,
 }
 
 fn env_or(name: &str, default: &str) -> String {
@@ -68,6 +74,9 @@ impl Config {
             sign_in_per_minute_ip: env_number("RDV_SIGN_IN_PER_MINUTE_IP", 50)?.max(1),
             max_body_bytes: env_number("RDV_MAX_BODY_BYTES", 1024 * 1024)?,
             pool_size: env_number("RDV_DB_POOL_SIZE", 10)?,
+            public_url: env_or("RDV_PUBLIC_URL", "http://127.0.0.1:8080").trim_end_matches('/').to_owned(),
+            mail_from: env_or("RDV_MAIL_FROM", "RDV Solidarités <ne-pas-repondre@rdv-solidarites.localhost>"),
+            dev_mailbox_dir: PathBuf::from(env_or("RDV_DEV_MAILBOX_DIR", &data_dir.join("mailbox").to_string_lossy())),
             data_dir,
         })
     }

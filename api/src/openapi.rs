@@ -25,6 +25,7 @@ use utoipa::{Modify, OpenApi};
         (name = "auth", description = "Sign in, token validation, sign out"),
         (name = "organisations", description = "Organisations of the signed-in agent"),
         (name = "agents", description = "Agents"),
+        (name = "invitations", description = "Accepting an invitation (no sign-in)"),
         (name = "lieux", description = "Places where RDVs happen"),
         (name = "motifs", description = "Appointment types and their settings"),
         (name = "territories", description = "Territory settings and the service catalogue"),

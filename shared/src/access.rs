@@ -10,11 +10,12 @@ use serde::{Deserialize, Serialize};
 use crate::{AgentId, OrganisationId, ServiceId, TerritoryId};
 
 /// An agent's role in one organisation (`agent_roles.access_level`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 #[serde(rename_all = "snake_case")]
 pub enum AccessLevel {
     /// Works on their own agenda and their services' RDVs.
+    #[default]
     Basic,
     /// Administers the organisation.
     Admin,
@@ -65,6 +66,8 @@ pub struct AgentFacts {
     pub is_secretary: bool,
     /// Territories where the agent is "Admin de territoire".
     pub territorial_admin_of: Vec<TerritoryId>,
+    /// Territories where the agent holds the "invite agents" access right.
+    pub may_invite_in: Vec<TerritoryId>,
 }
 
 /// The signed-in agent.
@@ -170,6 +173,27 @@ pub fn can_manage_territory(actor: &Actor, territory: TerritoryId) -> bool {
 /// Reading a territory's settings: its territorial admins and the members of its organisations.
 pub fn can_read_territory(actor: &Actor, territory: TerritoryId) -> bool {
     can_manage_territory(actor, territory) || actor.memberships.iter().any(|m| m.territory_id == territory)
+}
+
+/// May the actor add agents to `org` (of `territory`), change their roles there or remove them?
+/// Admins of the organisation, territorial admins, and agents with the territory's "invite agents"
+/// right (reference §2.5, §2.8).
+pub fn can_manage_agents_in(actor: &Actor, org: OrganisationId, territory: TerritoryId) -> bool {
+    actor.is_admin_of(org)
+        || actor.territorial_admin_of.contains(&territory)
+        || actor.may_invite_in.contains(&territory)
+}
+
+/// May the actor edit this agent's profile and services, or re-send their invitation?
+/// Themselves (profile only, see [`can_edit_agent_services`]), or whoever manages agents in one
+/// of the target's organisations.
+pub fn can_edit_agent(actor: &Actor, target: &AgentFacts) -> bool {
+    actor.agent_id.is_some() && actor.agent_id == target.agent_id || can_edit_agent_services(actor, target)
+}
+
+/// Services (and so the secretariat quality) are set by managers, never by the agent alone.
+pub fn can_edit_agent_services(actor: &Actor, target: &AgentFacts) -> bool {
+    target.memberships.iter().any(|m| can_manage_agents_in(actor, m.organisation_id, m.territory_id))
 }
 
 #[cfg(test)]
@@ -297,6 +321,35 @@ mod tests {
                 can_export_motifs(actor, ORG_A),
                 can_manage_territory(actor, T62),
                 can_read_territory(actor, T62),
+            ];
+            assert_eq!(got, expected, "{who}");
+        }
+    }
+
+    #[test]
+    fn agent_management_table() {
+        use AccessLevel::*;
+        let admin_a = agent(1, vec![m(ORG_A, Admin)], vec![PMI]);
+        let basic_a = agent(2, vec![m(ORG_A, Basic)], vec![PMI]);
+        let inviter = AgentFacts { may_invite_in: vec![T62], ..agent(3, vec![m(ORG_B, Basic)], vec![SOCIAL]) };
+        let terr_admin = AgentFacts { territorial_admin_of: vec![T62], ..agent(4, vec![], vec![]) };
+        let admin_c = agent(5, vec![m(ORG_C, Admin)], vec![PMI]);
+        let target_a = agent(10, vec![m(ORG_A, Basic)], vec![SOCIAL]);
+        // (actor, [manage agents in A, edit target, edit target's services, edit oneself, own services])
+        let cases: Vec<(&str, &AgentFacts, [bool; 5])> = vec![
+            ("admin of A", &admin_a, [true, true, true, true, true]),
+            ("basic of A", &basic_a, [false, false, false, true, false]),
+            ("invite right in territory", &inviter, [true, true, true, true, true]),
+            ("territorial admin", &terr_admin, [true, true, true, true, false]),
+            ("admin of another territory", &admin_c, [false, false, false, true, true]),
+        ];
+        for (who, actor, expected) in cases {
+            let got = [
+                can_manage_agents_in(actor, ORG_A, T62),
+                can_edit_agent(actor, &target_a),
+                can_edit_agent_services(actor, &target_a),
+                can_edit_agent(actor, actor),
+                can_edit_agent_services(actor, actor),
             ];
             assert_eq!(got, expected, "{who}");
         }

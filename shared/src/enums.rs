@@ -84,6 +84,24 @@ text_enum!(
     }
 );
 
+text_enum!(
+    /// Which RDV notifications an agent receives (reference §1.3).
+    RdvNotificationsLevel {
+        All => "all" / "Toutes",
+        Others => "others" / "Celles des RDV que je n'ai pas créés",
+        Soon => "soon" / "Seulement pour les RDV du jour et du lendemain",
+        None => "none" / "Aucune",
+    }
+);
+
+text_enum!(
+    /// Plage and absence notifications: all or none.
+    NotificationLevel {
+        All => "all" / "Toutes",
+        None => "none" / "Aucune",
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

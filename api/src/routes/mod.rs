@@ -2,10 +2,12 @@
 //! load the facts and ask `rdv_shared::access` → database work in `web::block` → typed response.
 //! Each is described with `#[utoipa::path]`; its function name is its operation id.
 
+pub mod agent_admin;
 pub mod agents;
 pub mod auth;
 pub mod docs;
 pub mod health;
+pub mod invitations;
 pub mod lieux;
 pub mod me;
 pub mod motifs;

@@ -11,7 +11,8 @@ use actix_web::web;
 use diesel::{Connection, RunQueryDsl};
 use rdv_api::app::AppState;
 use rdv_api::config::Config;
-use rdv_api::seed::{DEMO_EMAIL_DOMAIN, DEMO_PASSWORD};
+use rdv_api::seed::DEMO_EMAIL_DOMAIN;
+pub use rdv_api::seed::DEMO_PASSWORD;
 use reqwest::{Client, RequestBuilder, Response};
 use serde_json::Value;
 
@@ -70,6 +71,9 @@ pub fn test_config(database_url: &str, data_dir: &std::path::Path) -> Config {
         sign_in_per_minute_ip: 1000,
         max_body_bytes: 64 * 1024,
         pool_size: 4,
+        public_url: "http://rdv.test".into(),
+        mail_from: "RDV Solidarités <ne-pas-repondre@rdv.test>".into(),
+        dev_mailbox_dir: data_dir.join("mailbox"),
     }
 }
 

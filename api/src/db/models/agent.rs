@@ -10,7 +10,10 @@ use rdv_shared::access::{AccessLevel, AgentFacts, Membership};
 use rdv_shared::{dto, AgentId, OrganisationId, ServiceId, TerritoryId};
 
 use crate::audit::{self, Author, Event};
-use crate::db::schema::{agent_roles, agent_services, agent_territorial_roles, agents, organisations, services};
+use crate::db::schema::{
+    agent_roles, agent_services, agent_territorial_access_rights, agent_territorial_roles, agents, organisations,
+    services,
+};
 use crate::db::{now_utc, DbConn};
 
 use super::service::SECRETARIAT;
@@ -26,9 +29,26 @@ pub struct AgentRow {
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
     pub deleted_at: Option<NaiveDateTime>,
+    pub rdv_notifications_level: String,
+    pub plage_ouverture_notification_level: String,
+    pub absence_notification_level: String,
+    pub display_saturdays: bool,
 }
 
 impl AgentRow {
+    pub fn preferences(&self) -> dto::AgentPreferences {
+        use rdv_shared::enums::{NotificationLevel, RdvNotificationsLevel};
+        dto::AgentPreferences {
+            rdv_notifications_level: RdvNotificationsLevel::parse(&self.rdv_notifications_level)
+                .unwrap_or(RdvNotificationsLevel::Others),
+            plage_ouverture_notification_level: NotificationLevel::parse(&self.plage_ouverture_notification_level)
+                .unwrap_or(NotificationLevel::All),
+            absence_notification_level: NotificationLevel::parse(&self.absence_notification_level)
+                .unwrap_or(NotificationLevel::All),
+            display_saturdays: self.display_saturdays,
+        }
+    }
+
     pub fn to_dto(&self) -> dto::Agent {
         dto::Agent {
             id: AgentId(self.id),
@@ -195,6 +215,16 @@ pub fn facts_of(conn: &mut DbConn, agent_ids: &[i32]) -> QueryResult<HashMap<i32
         if let Some(f) = facts.get_mut(&agent_id) {
             f.service_ids.push(ServiceId(service_id));
             f.is_secretary |= short_name == SECRETARIAT;
+        }
+    }
+    let inviters: Vec<(i32, i32)> = agent_territorial_access_rights::table
+        .filter(agent_territorial_access_rights::agent_id.eq_any(agent_ids))
+        .filter(agent_territorial_access_rights::allow_to_invite_agents.eq(true))
+        .select((agent_territorial_access_rights::agent_id, agent_territorial_access_rights::territory_id))
+        .load(conn)?;
+    for (agent_id, territory_id) in inviters {
+        if let Some(f) = facts.get_mut(&agent_id) {
+            f.may_invite_in.push(TerritoryId(territory_id));
         }
     }
     let territorial: Vec<(i32, i32)> = agent_territorial_roles::table

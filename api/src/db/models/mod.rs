@@ -4,7 +4,9 @@
 
 pub mod agent;
 pub mod auth_token;
+pub mod invitation;
 pub mod lieu;
+pub mod membership;
 pub mod motif;
 pub mod organisation;
 pub mod service;
