@@ -92,6 +92,12 @@ pub fn api_routes() -> (
                         .service(routes::territories::get_territory)
                         .service(routes::territories::update_territory)
                         .service(routes::territories::list_services)
+                        .service(routes::teams::list_teams)
+                        .service(routes::teams::create_team)
+                        .service(routes::teams::update_team)
+                        .service(routes::teams::delete_team)
+                        .service(routes::teams::list_access_rights)
+                        .service(routes::teams::update_access_rights)
                         .service(routes::versions::list_versions)
                         .route("/openapi.json", web::get().to(routes::docs::openapi_json))
                         .default_service(web::to(routes::docs::api_not_found)),

@@ -29,6 +29,7 @@ use utoipa::{Modify, OpenApi};
         (name = "lieux", description = "Places where RDVs happen"),
         (name = "motifs", description = "Appointment types and their settings"),
         (name = "territories", description = "Territory settings and the service catalogue"),
+        (name = "teams", description = "Teams and territorial access rights"),
         (name = "versions", description = "Audit history of a record"),
         (name = "health", description = "Liveness"),
     )

@@ -68,6 +68,10 @@ pub struct AgentFacts {
     pub territorial_admin_of: Vec<TerritoryId>,
     /// Territories where the agent holds the "invite agents" access right.
     pub may_invite_in: Vec<TerritoryId>,
+    /// Territories where the agent holds the "manage teams" access right.
+    pub may_manage_teams_in: Vec<TerritoryId>,
+    /// Territories where the agent holds the "manage access rights" access right.
+    pub may_manage_rights_in: Vec<TerritoryId>,
 }
 
 /// The signed-in agent.
@@ -194,6 +198,17 @@ pub fn can_edit_agent(actor: &Actor, target: &AgentFacts) -> bool {
 /// Services (and so the secretariat quality) are set by managers, never by the agent alone.
 pub fn can_edit_agent_services(actor: &Actor, target: &AgentFacts) -> bool {
     target.memberships.iter().any(|m| can_manage_agents_in(actor, m.organisation_id, m.territory_id))
+}
+
+/// Teams of a territory: territorial admins and holders of the "manage teams" right (reference §2.8).
+pub fn can_manage_teams(actor: &Actor, territory: TerritoryId) -> bool {
+    actor.territorial_admin_of.contains(&territory) || actor.may_manage_teams_in.contains(&territory)
+}
+
+/// The three access-right flags of a territory's agents: territorial admins and holders of the
+/// "manage access rights" right. Granting or revoking territorial admin: territorial admins only.
+pub fn can_manage_access_rights(actor: &Actor, territory: TerritoryId) -> bool {
+    actor.territorial_admin_of.contains(&territory) || actor.may_manage_rights_in.contains(&territory)
 }
 
 #[cfg(test)]
@@ -352,6 +367,27 @@ mod tests {
                 can_edit_agent_services(actor, actor),
             ];
             assert_eq!(got, expected, "{who}");
+        }
+    }
+
+    #[test]
+    fn territory_rights_table() {
+        let terr_admin = AgentFacts { territorial_admin_of: vec![T62], ..Default::default() };
+        let teams = AgentFacts { may_manage_teams_in: vec![T62], ..Default::default() };
+        let rights = AgentFacts { may_manage_rights_in: vec![T62], ..Default::default() };
+        let elsewhere =
+            AgentFacts { territorial_admin_of: vec![T59], may_manage_teams_in: vec![T59], ..Default::default() };
+        let admin_a = agent(1, vec![m(ORG_A, AccessLevel::Admin)], vec![PMI]);
+        // (who, [manage teams, manage access rights]) in territory 62
+        let cases = [
+            ("territorial admin", &terr_admin, [true, true]),
+            ("manage-teams right", &teams, [true, false]),
+            ("manage-rights right", &rights, [false, true]),
+            ("rights in another territory", &elsewhere, [false, false]),
+            ("organisation admin", &admin_a, [false, false]),
+        ];
+        for (who, actor, expected) in cases {
+            assert_eq!([can_manage_teams(actor, T62), can_manage_access_rights(actor, T62)], expected, "{who}");
         }
     }
 

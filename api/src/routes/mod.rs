@@ -12,6 +12,7 @@ pub mod lieux;
 pub mod me;
 pub mod motifs;
 pub mod organisations;
+pub mod teams;
 pub mod territories;
 pub mod versions;
 

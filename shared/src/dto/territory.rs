@@ -129,3 +129,70 @@ pub struct VersionsResponse {
     pub versions: Vec<Version>,
     pub meta: Meta,
 }
+
+/// A team of agents within a territory (used to filter slot searches).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct Team {
+    pub id: i32,
+    pub territory_id: TerritoryId,
+    pub name: String,
+    pub agent_ids: Vec<AgentId>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct TeamResponse {
+    pub team: Team,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct TeamsResponse {
+    pub teams: Vec<Team>,
+    pub meta: Meta,
+}
+
+/// Create (`name` required) or update (absent fields unchanged) a team; `agent_ids` replaces the members.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct TeamRequest {
+    pub name: Option<String>,
+    pub agent_ids: Option<Vec<AgentId>>,
+}
+
+/// An agent's territorial rights.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct AccessRights {
+    pub agent_id: AgentId,
+    pub territorial_admin: bool,
+    pub allow_to_manage_teams: bool,
+    pub allow_to_manage_access_rights: bool,
+    pub allow_to_invite_agents: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct AccessRightsResponse {
+    pub access_rights: AccessRights,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct AccessRightsListResponse {
+    pub access_rights: Vec<AccessRights>,
+    pub meta: Meta,
+}
+
+/// `PATCH /api/v1/territories/{id}/access_rights/{agent_id}`: absent fields unchanged.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UpdateAccessRightsRequest {
+    pub territorial_admin: Option<bool>,
+    pub allow_to_manage_teams: Option<bool>,
+    pub allow_to_manage_access_rights: Option<bool>,
+    pub allow_to_invite_agents: Option<bool>,
+}

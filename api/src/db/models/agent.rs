@@ -217,14 +217,28 @@ pub fn facts_of(conn: &mut DbConn, agent_ids: &[i32]) -> QueryResult<HashMap<i32
             f.is_secretary |= short_name == SECRETARIAT;
         }
     }
-    let inviters: Vec<(i32, i32)> = agent_territorial_access_rights::table
+    let rights: Vec<(i32, i32, bool, bool, bool)> = agent_territorial_access_rights::table
         .filter(agent_territorial_access_rights::agent_id.eq_any(agent_ids))
-        .filter(agent_territorial_access_rights::allow_to_invite_agents.eq(true))
-        .select((agent_territorial_access_rights::agent_id, agent_territorial_access_rights::territory_id))
+        .select((
+            agent_territorial_access_rights::agent_id,
+            agent_territorial_access_rights::territory_id,
+            agent_territorial_access_rights::allow_to_invite_agents,
+            agent_territorial_access_rights::allow_to_manage_teams,
+            agent_territorial_access_rights::allow_to_manage_access_rights,
+        ))
         .load(conn)?;
-    for (agent_id, territory_id) in inviters {
+    for (agent_id, territory_id, invite, teams, rights) in rights {
         if let Some(f) = facts.get_mut(&agent_id) {
-            f.may_invite_in.push(TerritoryId(territory_id));
+            let t = TerritoryId(territory_id);
+            for (flag, list) in [
+                (invite, &mut f.may_invite_in),
+                (teams, &mut f.may_manage_teams_in),
+                (rights, &mut f.may_manage_rights_in),
+            ] {
+                if flag {
+                    list.push(t);
+                }
+            }
         }
     }
     let territorial: Vec<(i32, i32)> = agent_territorial_roles::table

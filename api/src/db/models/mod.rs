@@ -11,3 +11,4 @@ pub mod motif;
 pub mod organisation;
 pub mod service;
 pub mod territory;
+pub mod territory_admin;
