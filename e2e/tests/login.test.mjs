@@ -2,7 +2,7 @@
 // organisation, log out; a wrong password shows a French error.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, newPage, demoEmail, DEMO_PASSWORD } from '../support/server.mjs';
+import { startServer, launchBrowser, newPage, signIn as signInAt, DEMO_PASSWORD } from '../support/server.mjs';
 
 let server;
 let chrome;
@@ -17,13 +17,7 @@ after(async () => {
   await server?.stop();
 });
 
-async function signIn(page, local, password) {
-  await page.goto(`${server.base}/`);
-  await page.waitForURL('**/connexion');
-  await page.getByLabel('Adresse e-mail').fill(demoEmail(local));
-  await page.getByLabel('Mot de passe').fill(password);
-  await page.getByRole('button', { name: 'Se connecter' }).click();
-}
+const signIn = (page, local, password) => signInAt(page, server.base, local, password);
 
 test('a demo agent logs in, reloads, switches organisation and logs out', async () => {
   const page = await newPage(chrome.browser);

@@ -1,7 +1,10 @@
-//! Typed client of the REST API. Every call the SPA makes is here, with the shared DTOs.
+//! Typed client of the REST API. Every call the SPA makes goes through here, with the shared DTOs.
 
-use gloo_net::http::{Request, Response};
-use rdv_shared::dto::{headers, Me, MeResponse, SignInRequest};
+use gloo_net::http::{Request, RequestBuilder, Response};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use rdv_shared::dto::{headers, Me, MeResponse, SignInRequest, ValidationError};
 
 use crate::session::Session;
 
@@ -10,6 +13,10 @@ use crate::session::Session;
 pub enum ApiError {
     /// Wrong credentials, or the session ended.
     Unauthorized,
+    Forbidden,
+    NotFound,
+    /// 422: the field errors and their French sentences.
+    Invalid(ValidationError),
     TooManyRequests(Option<u64>),
     Server(u16),
     Network,
@@ -19,6 +26,15 @@ impl ApiError {
     pub fn message_fr(&self) -> String {
         match self {
             ApiError::Unauthorized => "Email ou mot de passe incorrect.".into(),
+            ApiError::Forbidden => "Vous n'avez pas les droits suffisants pour cette action.".into(),
+            ApiError::NotFound => "Élément introuvable.".into(),
+            ApiError::Invalid(v) => {
+                if v.error_messages.is_empty() {
+                    "Certains champs ne sont pas valides.".into()
+                } else {
+                    v.error_messages.join(" · ")
+                }
+            }
             ApiError::TooManyRequests(Some(s)) => format!("Trop de tentatives. Réessayez dans {s} secondes."),
             ApiError::TooManyRequests(None) => "Trop de tentatives. Réessayez dans une minute.".into(),
             ApiError::Server(code) => format!("Le serveur a rencontré une erreur ({code}). Réessayez plus tard."),
@@ -27,17 +43,82 @@ impl ApiError {
     }
 }
 
-fn check(res: &Response) -> Result<(), ApiError> {
+async fn check(res: Response) -> Result<Response, ApiError> {
     match res.status() {
-        200..=299 => Ok(()),
+        200..=299 => Ok(res),
         401 => Err(ApiError::Unauthorized),
+        403 => Err(ApiError::Forbidden),
+        404 => Err(ApiError::NotFound),
+        422 => Err(res.json::<ValidationError>().await.map(ApiError::Invalid).unwrap_or(ApiError::Server(422))),
         429 => Err(ApiError::TooManyRequests(res.headers().get("retry-after").and_then(|v| v.parse().ok()))),
-        code => Err(ApiError::Server(code)),
+        code => {
+            let _ = res.text().await; // complete the request
+            Err(ApiError::Server(code))
+        }
     }
 }
 
-fn bearer(session: &Session) -> String {
-    format!("Bearer {}", session.token)
+fn authed(builder: RequestBuilder, session: &Session) -> RequestBuilder {
+    builder.header("Authorization", &format!("Bearer {}", session.token))
+}
+
+/// `GET path` → JSON.
+pub async fn get<T: DeserializeOwned>(session: &Session, path: &str) -> Result<T, ApiError> {
+    let res = authed(Request::get(path), session).send().await.map_err(|_| ApiError::Network)?;
+    let res = check(res).await?;
+    res.json::<T>().await.map_err(|_| ApiError::Server(res.status()))
+}
+
+/// `METHOD path` with a JSON body → JSON.
+pub async fn send<B: Serialize, T: DeserializeOwned>(
+    session: &Session,
+    method: &str,
+    path: &str,
+    body: &B,
+) -> Result<T, ApiError> {
+    let builder = match method {
+        "POST" => Request::post(path),
+        "PATCH" => Request::patch(path),
+        "DELETE" => Request::delete(path),
+        _ => Request::put(path),
+    };
+    let res = authed(builder, session)
+        .json(body)
+        .map_err(|_| ApiError::Network)?
+        .send()
+        .await
+        .map_err(|_| ApiError::Network)?;
+    let res = check(res).await?;
+    res.json::<T>().await.map_err(|_| ApiError::Server(res.status()))
+}
+
+/// `DELETE path` (204 expected).
+pub async fn delete(session: &Session, path: &str) -> Result<(), ApiError> {
+    let res = authed(Request::delete(path), session).send().await.map_err(|_| ApiError::Network)?;
+    let res = check(res).await?;
+    let _ = res.text().await;
+    Ok(())
+}
+
+/// `GET path` → raw bytes (file downloads).
+pub async fn get_bytes(session: &Session, path: &str) -> Result<Vec<u8>, ApiError> {
+    let res = authed(Request::get(path), session).send().await.map_err(|_| ApiError::Network)?;
+    let res = check(res).await?;
+    res.binary().await.map_err(|_| ApiError::Network)
+}
+
+/// Unauthenticated calls (invitation pages).
+pub async fn get_public<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> {
+    let res = Request::get(path).send().await.map_err(|_| ApiError::Network)?;
+    let res = check(res).await?;
+    res.json::<T>().await.map_err(|_| ApiError::Server(res.status()))
+}
+
+pub async fn post_public<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
+    let res =
+        Request::post(path).json(body).map_err(|_| ApiError::Network)?.send().await.map_err(|_| ApiError::Network)?;
+    let res = check(res).await?;
+    res.json::<T>().await.map_err(|_| ApiError::Server(res.status()))
 }
 
 pub async fn sign_in(email: &str, password: &str) -> Result<Session, ApiError> {
@@ -48,7 +129,7 @@ pub async fn sign_in(email: &str, password: &str) -> Result<Session, ApiError> {
         .send()
         .await
         .map_err(|_| ApiError::Network)?;
-    check(&res)?;
+    let res = check(res).await?;
     let h = |name: &str| res.headers().get(name).unwrap_or_default();
     let session = Session {
         token: h(headers::ACCESS_TOKEN),
@@ -56,6 +137,7 @@ pub async fn sign_in(email: &str, password: &str) -> Result<Session, ApiError> {
         uid: h(headers::UID),
         expiry: h(headers::EXPIRY).parse().unwrap_or(0),
     };
+    let _ = res.text().await;
     if session.token.is_empty() {
         return Err(ApiError::Server(res.status()));
     }
@@ -63,19 +145,10 @@ pub async fn sign_in(email: &str, password: &str) -> Result<Session, ApiError> {
 }
 
 pub async fn me(session: &Session) -> Result<Me, ApiError> {
-    let res = Request::get("/api/v1/me")
-        .header("Authorization", &bearer(session))
-        .send()
-        .await
-        .map_err(|_| ApiError::Network)?;
-    check(&res)?;
-    res.json::<MeResponse>().await.map(|r| r.agent).map_err(|_| ApiError::Server(res.status()))
+    get::<MeResponse>(session, "/api/v1/me").await.map(|r| r.agent)
 }
 
 /// Revokes the token server-side. Failures are ignored: the SPA forgets the token anyway.
 pub async fn sign_out(session: &Session) {
-    if let Ok(res) = Request::delete("/api/v1/auth/sign_out").header("Authorization", &bearer(session)).send().await {
-        // Read the body so the request is complete before the page moves on.
-        let _ = res.text().await;
-    }
+    let _ = delete(session, "/api/v1/auth/sign_out").await;
 }

@@ -1,10 +1,22 @@
-//! Root component: the session context and the router (one route per page).
+//! Root component: the session context and the router. Signed-in pages are nested under
+//! [`Shell`], which loads the agent once and provides [`Ctx`] to every page.
 
 use leptos::prelude::*;
-use leptos_router::components::{Route, Router, Routes};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
-use crate::pages::{home::HomePage, login::LoginPage, not_found::NotFoundPage};
+use crate::pages::{
+    admin_agents::{AgentPage, AgentsPage},
+    admin_lieux::{LieuPage, LieuxPage},
+    admin_motifs::{MotifPage, MotifsPage},
+    admin_organisation::OrganisationPage,
+    admin_territory::TerritoryPage,
+    home::HomePage,
+    invitation::InvitationPage,
+    login::LoginPage,
+    not_found::NotFoundPage,
+    shell::Shell,
+};
 use crate::session::{self, Session};
 
 /// The signed-in session, `None` when signed out; provided to every page.
@@ -17,8 +29,19 @@ pub fn App() -> impl IntoView {
     view! {
         <Router>
             <Routes fallback=|| view! { <NotFoundPage/> }>
-                <Route path=path!("/") view=HomePage/>
                 <Route path=path!("/connexion") view=LoginPage/>
+                <Route path=path!("/invitation/:token") view=InvitationPage/>
+                <ParentRoute path=path!("") view=Shell>
+                    <Route path=path!("") view=HomePage/>
+                    <Route path=path!("admin/organisation") view=OrganisationPage/>
+                    <Route path=path!("admin/agents") view=AgentsPage/>
+                    <Route path=path!("admin/agents/:id") view=AgentPage/>
+                    <Route path=path!("admin/lieux") view=LieuxPage/>
+                    <Route path=path!("admin/lieux/:id") view=LieuPage/>
+                    <Route path=path!("admin/motifs") view=MotifsPage/>
+                    <Route path=path!("admin/motifs/:id") view=MotifPage/>
+                    <Route path=path!("admin/territoire") view=TerritoryPage/>
+                </ParentRoute>
             </Routes>
         </Router>
     }

@@ -4,6 +4,8 @@
 mod api;
 mod app;
 mod components;
+mod ctx;
+mod download;
 mod pages;
 mod session;
 

@@ -1,20 +1,28 @@
-//! The top bar: brand, organisation switcher, the agent's name, sign-out.
+//! The top bar: brand, navigation (admin links for admins), organisation switcher, the agent's
+//! name, sign-out.
 
 use leptos::prelude::*;
+use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
-
-use rdv_shared::dto::Me;
 
 use crate::api;
 use crate::app::SessionSignal;
+use crate::ctx::use_ctx;
 use crate::session;
 
 #[component]
-pub fn Header(me: Me, organisation: RwSignal<Option<i32>>) -> impl IntoView {
+pub fn Header() -> impl IntoView {
+    let ctx = use_ctx();
     let session = expect_context::<SessionSignal>();
     let navigate = use_navigate();
-    let full_name = me.full_name();
-    let roles = me.roles.clone();
+    let full_name = ctx.me.full_name();
+    let roles = ctx.me.roles.clone();
+    let organisation = ctx.organisation;
+    let admin = {
+        let ctx = ctx.clone();
+        Memo::new(move |_| ctx.is_admin())
+    };
+    let territorial = ctx.is_territorial_admin();
 
     let on_change = move |ev: leptos::ev::Event| {
         if let Ok(id) = event_target_value(&ev).parse::<i32>() {
@@ -37,7 +45,7 @@ pub fn Header(me: Me, organisation: RwSignal<Option<i32>>) -> impl IntoView {
 
     view! {
         <header class="topbar">
-            <span class="brand">"RDV Solidarités"</span>
+            <A href="/" attr:class="brand">"RDV Solidarités"</A>
             <label class="sr-only" for="organisation-switcher">"Organisation"</label>
             <select id="organisation-switcher" on:change=on_change>
                 {roles
@@ -55,5 +63,18 @@ pub fn Header(me: Me, organisation: RwSignal<Option<i32>>) -> impl IntoView {
             <span class="agent-name" data-testid="agent-name">{full_name}</span>
             <button class="secondary" on:click=sign_out>"Se déconnecter"</button>
         </header>
+        <Show when=move || admin.get() || territorial>
+            <nav class="adminnav" aria-label="Administration">
+                <Show when=move || admin.get()>
+                    <A href="/admin/organisation">"Organisation"</A>
+                    <A href="/admin/agents">"Agents"</A>
+                    <A href="/admin/lieux">"Lieux"</A>
+                    <A href="/admin/motifs">"Motifs"</A>
+                </Show>
+                <Show when=move || territorial>
+                    <A href="/admin/territoire">"Territoire"</A>
+                </Show>
+            </nav>
+        </Show>
     }
 }

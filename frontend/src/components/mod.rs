@@ -1,3 +1,7 @@
 //! Small reusable pieces of the UI.
 
+pub mod admin_only;
+pub mod enum_select;
 pub mod header;
+pub mod history;
+pub mod status;

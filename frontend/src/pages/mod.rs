@@ -1,5 +1,12 @@
 //! One file per screen.
 
+pub mod admin_agents;
+pub mod admin_lieux;
+pub mod admin_motifs;
+pub mod admin_organisation;
+pub mod admin_territory;
 pub mod home;
+pub mod invitation;
 pub mod login;
 pub mod not_found;
+pub mod shell;

@@ -1,0 +1,141 @@
+// Admin screens in a real browser: inviting an agent (link copied, accepted in a fresh browser
+// context, then signed in), creating a lieu and a motif, and a basic agent kept out.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startServer, launchBrowser, newPage, signIn } from '../support/server.mjs';
+
+let server;
+let chrome;
+
+before(async () => {
+  server = await startServer();
+  chrome = await launchBrowser();
+});
+
+after(async () => {
+  await chrome?.close();
+  await server?.stop();
+});
+
+test('an admin invites an agent, who accepts the copied link in a fresh browser and signs in', async () => {
+  const page = await newPage(chrome.browser);
+  await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.base });
+  await signIn(page, server.base, 'camille.martin');
+  await page.getByRole('navigation', { name: 'Administration' }).getByRole('link', { name: 'Agents' }).click();
+  await page.getByRole('heading', { name: 'Inviter un agent' }).waitFor();
+
+  await page.getByLabel('Email').fill('lucie.aubrac@pas-de-calais.fr');
+  await page.getByLabel('Prénom').fill('Lucie');
+  await page.getByLabel('Nom', { exact: true }).fill('Aubrac');
+  await page.getByLabel('Rôle').selectOption('basic');
+  await page.getByLabel('PMI (Protection Maternelle Infantile)').check();
+  await page.getByRole('button', { name: 'Inviter' }).click();
+  await page.getByRole('status').filter({ hasText: 'Invitation envoyée à lucie.aubrac@pas-de-calais.fr' }).waitFor();
+
+  await page.getByRole('button', { name: 'Copier le lien' }).click();
+  await page.getByText('Lien copié.').waitFor();
+  const link = await page.locator('#invitation-link').inputValue();
+  assert.match(link, /\/invitation\/[0-9a-f]{64}$/);
+  const clipboard = await page.evaluate(() => navigator.clipboard.readText());
+  assert.equal(clipboard, link, 'the copy button put the link in the clipboard');
+  // The new agent is listed, with their invitation pending.
+  await page.getByRole('link', { name: 'Aubrac Lucie' }).click();
+  await page.getByText('Invitation en attente').waitFor();
+  page.assertClean();
+  await page.context().close();
+
+  // A fresh browser context: no session, as on the invited agent's own computer.
+  const guest = await newPage(chrome.browser);
+  // The link points at the public URL configured for emails; open the same path on this server.
+  await guest.goto(`${server.base}${new URL(link).pathname}`);
+  await guest.getByText('Camille Martin vous invite').waitFor();
+  await guest.getByLabel('Choisissez un mot de passe').fill('trop-court');
+  await guest.getByLabel('Confirmez le mot de passe').fill('trop-court');
+  await guest.getByRole('button', { name: 'Activer mon compte' }).click();
+  await guest.getByRole('alert').filter({ hasText: '12 caractères' }).waitFor();
+  await guest.getByLabel('Choisissez un mot de passe').fill('Résistance-1943!');
+  await guest.getByLabel('Confirmez le mot de passe').fill('Résistance-1943!');
+  await guest.getByRole('button', { name: 'Activer mon compte' }).click();
+  await guest.getByTestId('agent-name').waitFor();
+  assert.equal(await guest.getByTestId('agent-name').textContent(), 'Lucie Aubrac');
+  guest.assertClean();
+  await guest.context().close();
+
+  // The link is spent.
+  const again = await newPage(chrome.browser);
+  await again.goto(`${server.base}${new URL(link).pathname}`);
+  await again.getByRole('alert').filter({ hasText: "n'est plus valable" }).waitFor();
+  await again.context().close();
+});
+
+test('an admin creates a lieu and a motif, sees its history and downloads the motif list', async () => {
+  const page = await newPage(chrome.browser);
+  await signIn(page, server.base, 'camille.martin');
+  const nav = page.getByRole('navigation', { name: 'Administration' });
+
+  await nav.getByRole('link', { name: 'Lieux' }).click();
+  await page.getByText('Ajouter un lieu').click();
+  await page.getByLabel('Nom', { exact: true }).fill('Maison des familles');
+  await page.getByLabel('Adresse').fill('4 rue des Trois Visages, 62000 Arras');
+  await page.getByLabel('Latitude').fill('50,2910');
+  await page.getByLabel('Longitude').fill('2,7775');
+  await page.getByRole('button', { name: 'Créer le lieu' }).click();
+  await page.getByRole('status').filter({ hasText: 'Lieu « Maison des familles » créé.' }).waitFor();
+  await page.getByRole('link', { name: 'Maison des familles' }).waitFor();
+  await page.getByLabel('Rechercher').fill('familles');
+  assert.equal(await page.locator('tbody tr').count(), 1, 'search narrows the list');
+
+  await nav.getByRole('link', { name: 'Motifs' }).click();
+  await page.getByRole('link', { name: 'Nouveau motif' }).click();
+  await page.getByLabel('Nom du motif').fill('Entretien prénatal précoce');
+  await page.getByLabel('Service').selectOption({ label: 'PMI (Protection Maternelle Infantile)' });
+  await page.getByLabel('Durée par défaut (minutes)').fill('45');
+  await page.getByLabel('Type de RDV').selectOption('phone');
+  await page.getByLabel('Qui peut réserver ?').selectOption('everyone');
+  await page.getByRole('button', { name: 'Créer le motif' }).click();
+  await page.getByRole('heading', { name: 'Entretien prénatal précoce' }).waitFor();
+  await page.getByRole('heading', { name: 'Historique' }).waitFor();
+  await page.getByRole('cell', { name: 'Création' }).first().waitFor();
+
+  // Bad input is refused with the server's French message.
+  await page.getByLabel('Délai maximum (jours)').fill('0');
+  await page.getByRole('button', { name: 'Enregistrer' }).click();
+  await page.getByRole('alert').filter({ hasText: 'max_public_booking_delay' }).waitFor();
+
+  await nav.getByRole('link', { name: 'Motifs' }).click();
+  await page.getByRole('link', { name: 'Entretien prénatal précoce' }).waitFor();
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Exporter la liste (CSV)' }).click(),
+  ]);
+  assert.equal(download.suggestedFilename(), 'motifs.csv');
+  const path = await download.path();
+  const { readFileSync } = await import('node:fs');
+  assert.match(readFileSync(path, 'utf8'), /Entretien prénatal précoce;PMI;/);
+  page.assertClean();
+  await page.context().close();
+});
+
+test('a basic agent cannot open the admin screens nor download the motif export', async () => {
+  const page = await newPage(chrome.browser);
+  await signIn(page, server.base, 'sophie.durand');
+  await page.getByTestId('agent-name').waitFor();
+  assert.equal(await page.getByRole('navigation', { name: 'Administration' }).count(), 0, 'no admin menu');
+  for (const path of ['/admin/motifs', '/admin/agents', '/admin/lieux', '/admin/organisation']) {
+    await page.goto(`${server.base}${path}`);
+    await page.getByRole('heading', { name: 'Accès réservé' }).waitFor();
+  }
+  await page.goto(`${server.base}/admin/territoire`);
+  await page.getByRole('heading', { name: 'Accès réservé' }).waitFor();
+  const status = await page.evaluate(async () => {
+    const { token } = JSON.parse(localStorage.getItem('rdv.session'));
+    const me = await (await fetch('/api/v1/me', { headers: { authorization: `Bearer ${token}` } })).json();
+    const org = me.agent.roles[0].organisation_id;
+    const res = await fetch(`/api/v1/organisations/${org}/motifs/export.csv`, { headers: { authorization: `Bearer ${token}` } });
+    await res.text();
+    return res.status;
+  });
+  assert.equal(status, 403);
+  page.assertClean();
+  await page.context().close();
+});
