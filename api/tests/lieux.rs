@@ -21,8 +21,10 @@ async fn lieux_access_table() {
         ("secretary", [200, 403, 200, 403]),
         ("admin of another organisation", [403, 403, 404, 404]),
         ("admin of another territory", [403, 403, 404, 404]),
+        // Territorial admin rights do not open an organisation's lieux (reference §2.8).
+        ("territorial admin with a role elsewhere", [403, 403, 404, 404]),
     ];
-    for ((who, session), (label, codes)) in app.actors().await.into_iter().zip(expected) {
+    for ((who, session), (label, codes)) in common::pair(app.actors().await, expected) {
         assert_eq!(who, label);
         let list = app.get(&format!("/api/v1/organisations/{arras}/lieux")).bearer(&session).send().await.unwrap();
         let create = app

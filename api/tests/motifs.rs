@@ -28,8 +28,9 @@ async fn motifs_access_table() {
         ("secretary", [200, 403, 200, 403, 403, 403], 5),
         ("admin of another organisation", [403, 403, 404, 404, 403, 404], 0),
         ("admin of another territory", [403, 403, 404, 404, 403, 404], 0),
+        ("territorial admin with a role elsewhere", [403, 403, 404, 404, 403, 404], 0),
     ];
-    for ((who, s), (label, codes, visible)) in app.actors().await.into_iter().zip(expected) {
+    for ((who, s), (label, codes, visible)) in common::pair(app.actors().await, expected) {
         assert_eq!(who, label);
         let list =
             app.get(&format!("/api/v1/organisations/{arras}/motifs?active=true")).bearer(&s).send().await.unwrap();

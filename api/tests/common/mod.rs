@@ -209,7 +209,28 @@ impl TestApp {
             ("secretary", self.sign_in("nadia.benali").await),
             ("admin of another organisation", self.sign_in("isabelle.moreau").await),
             ("admin of another territory", self.sign_in_other_territory().await),
+            ("territorial admin with a role elsewhere", self.sign_in_territorial_admin("lucas.petit").await),
         ]
+    }
+
+    /// Makes a demo agent territorial admin of Pas-de-Calais (keeping their organisation role) and signs them in.
+    pub async fn sign_in_territorial_admin(&self, local: &str) -> Session {
+        use diesel::prelude::*;
+        use rdv_api::db::schema::{agent_territorial_roles as r, territories};
+        let id = self.agent_id(local).await;
+        {
+            let mut conn = self.state.pool.get().expect("conn");
+            let t: i32 = territories::table
+                .filter(territories::name.eq("Pas-de-Calais"))
+                .select(territories::id)
+                .first(&mut *conn)
+                .expect("territory");
+            diesel::insert_into(r::table)
+                .values((r::agent_id.eq(id), r::territory_id.eq(t), r::created_at.eq(chrono::Utc::now().naive_utc())))
+                .execute(&mut *conn)
+                .expect("territorial role");
+        }
+        self.sign_in(local).await
     }
 
     /// Id of a demo record by name in an organisation (`lieux` or `motifs`).
@@ -247,6 +268,13 @@ impl TestApp {
             .expect("versions");
         rows.into_iter().map(|(e, c)| (e, serde_json::from_str(&c).expect("changes json"))).collect()
     }
+}
+
+/// Pairs each actor with its expected row, refusing a table that forgets an actor.
+pub fn pair<A, E>(actors: Vec<A>, expected: impl IntoIterator<Item = E>) -> Vec<(A, E)> {
+    let expected: Vec<E> = expected.into_iter().collect();
+    assert_eq!(actors.len(), expected.len(), "one expected row per actor");
+    actors.into_iter().zip(expected).collect()
 }
 
 pub fn demo_email(local: &str) -> String {
