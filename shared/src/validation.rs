@@ -56,6 +56,11 @@ pub fn message_fr(code: &str) -> &'static str {
         "too_short" => "est trop court(e)",
         "too_long" => "est trop long(ue)",
         "inclusion" => "n'est pas inclus(e) dans la liste",
+        "greater_than" => "doit être supérieur(e) à la valeur minimale",
+        "greater_than_or_equal_to" => "est trop petit(e)",
+        "less_than_or_equal_to" => "est trop grand(e)",
+        "last_admin" => "ne peut pas être retiré : il doit rester au moins un administrateur",
+        "unknown" => "n'est pas un champ connu",
         "weak_password" => {
             "doit contenir au moins 12 caractères dont un chiffre, une majuscule et un caractère spécial"
         }

@@ -7,6 +7,64 @@ use rdv_shared::dto::VersionsResponse;
 use crate::api;
 use crate::ctx::use_ctx;
 
+/// French label of a recorded field (the raw name for fields not listed).
+fn field_label(field: &str) -> String {
+    let label = match field {
+        "name" => "Nom",
+        "first_name" => "Prénom",
+        "last_name" => "Nom de famille",
+        "email" => "Email",
+        "phone_number" => "Téléphone",
+        "address" => "Adresse",
+        "time_zone" => "Fuseau horaire",
+        "website" => "Site web",
+        "horaires" => "Horaires",
+        "external_id" => "Identifiant externe",
+        "availability" => "Disponibilité",
+        "latitude" => "Latitude",
+        "longitude" => "Longitude",
+        "color" => "Couleur",
+        "default_duration_in_min" => "Durée (min)",
+        "location_type" => "Type de RDV",
+        "bookable_by" => "Réservation en ligne",
+        "collectif" => "Collectif",
+        "min_public_booking_delay" => "Délai minimum (s)",
+        "max_public_booking_delay" => "Délai maximum (s)",
+        "visibility_type" => "Visibilité",
+        "sectorisation_level" => "Sectorisation",
+        "follow_up" => "RDV de suivi",
+        "for_secretariat" => "Ouvert au secrétariat",
+        "instruction_for_rdv" => "Instructions",
+        "restriction_for_rdv" => "Conditions",
+        "custom_cancel_warning_message" => "Avertissement d'annulation",
+        "rdvs_editable_by_user" => "Déplaçable par l'usager",
+        "rdvs_cancellable_by_user" => "Annulable par l'usager",
+        "deleted_at" => "Supprimé le",
+        "service_id" => "Service",
+        "password_hash" => "Mot de passe",
+        "rdv_notifications_level" => "Notifications de RDV",
+        "display_saturdays" => "Afficher les samedis",
+        other => return other.to_owned(),
+    };
+    label.to_owned()
+}
+
+/// French label of an enum value, for the fields that hold one.
+fn value_label(field: &str, v: &serde_json::Value) -> Option<String> {
+    use rdv_shared::enums::*;
+    let s = v.as_str()?;
+    let label = match field {
+        "location_type" => LocationType::parse(s)?.label_fr(),
+        "bookable_by" => BookableBy::parse(s)?.label_fr(),
+        "visibility_type" => VisibilityType::parse(s)?.label_fr(),
+        "sectorisation_level" => SectorisationLevel::parse(s)?.label_fr(),
+        "availability" => LieuAvailability::parse(s)?.label_fr(),
+        "access_level" => rdv_shared::access::AccessLevel::parse(s)?.label_fr(),
+        _ => return None,
+    };
+    Some(label.to_owned())
+}
+
 fn show(v: &serde_json::Value) -> String {
     match v {
         serde_json::Value::Null => "—".into(),
@@ -52,10 +110,12 @@ pub fn History(item_type: &'static str, item_id: i32, #[prop(into)] refresh: Sig
                                         v.changes
                                             .into_iter()
                                             .map(move |(field, change)| {
+                                                let display = |v: &serde_json::Value| value_label(&field, v).unwrap_or_else(|| show(v));
                                                 let (before, after) = match change.as_array().map(|a| a.as_slice()) {
-                                                    Some([b, a]) => (show(b), show(a)),
-                                                    _ => ("—".into(), show(&change)),
+                                                    Some([b, a]) => (display(b), display(a)),
+                                                    _ => ("—".into(), display(&change)),
                                                 };
+                                                let field = field_label(&field);
                                                 view! {
                                                     <tr>
                                                         <td>{date.clone()}</td>
