@@ -139,3 +139,24 @@ test('a basic agent cannot open the admin screens nor download the motif export'
   page.assertClean();
   await page.context().close();
 });
+
+test('a territorial admin changes the territory settings and creates a team', async () => {
+  const page = await newPage(chrome.browser);
+  await signIn(page, server.base, 'camille.martin');
+  await page.getByRole('navigation', { name: 'Administration' }).getByRole('link', { name: 'Territoire' }).click();
+  await page.getByRole('heading', { name: 'Paramètres du territoire' }).waitFor();
+  await page.getByLabel('Caisse d\'affiliation').check();
+  await page.getByLabel('Service social', { exact: true }).check();
+  await page.getByRole('button', { name: 'Enregistrer' }).click();
+  await page.getByRole('status').filter({ hasText: 'Paramètres enregistrés.' }).waitFor();
+  await page.getByRole('cell', { name: "Caisse d'affiliation (champ)" }).first().waitFor(); // in the history
+
+  await page.getByText('Nouvelle équipe', { exact: true }).click();
+  await page.getByLabel('Sophie Durand', { exact: true }).check();
+  await page.getByLabel('Nom de la nouvelle équipe').fill('Sages-femmes du 62');
+  await page.getByRole('button', { name: "Créer l'équipe" }).click();
+  await page.getByRole('status').filter({ hasText: 'Équipe « Sages-femmes du 62 » créée.' }).waitFor();
+  await page.getByText('Sages-femmes du 62 — Sophie Durand').waitFor();
+  page.assertClean();
+  await page.context().close();
+});

@@ -44,6 +44,17 @@ fn field_label(field: &str) -> String {
         "password_hash" => "Mot de passe",
         "rdv_notifications_level" => "Notifications de RDV",
         "display_saturdays" => "Afficher les samedis",
+        "departement_number" => "Numéro de département",
+        "enable_notes_field" => "Remarques (champ)",
+        "enable_caisse_affiliation_field" => "Caisse d'affiliation (champ)",
+        "enable_affiliation_number_field" => "Numéro d'allocataire (champ)",
+        "enable_family_situation_field" => "Situation familiale (champ)",
+        "enable_number_of_children_field" => "Nombre d'enfants (champ)",
+        "enable_logement_field" => "Logement (champ)",
+        "enable_case_number" => "Numéro de dossier (champ)",
+        "enable_address_details" => "Complément d'adresse (champ)",
+        "enable_context_field" => "Contexte des RDV (champ)",
+        "visible_users_throughout_the_territory" => "Usagers partagés dans le territoire",
         other => return other.to_owned(),
     };
     label.to_owned()

@@ -1,5 +1,5 @@
 //! Territory settings (`/admin/territoire`, territorial admins): usager field toggles, RDV
-//! settings, services offered — and the territory's history.
+//! settings, services offered, teams, territorial rights — and the territory's history.
 
 use leptos::prelude::*;
 
@@ -10,6 +10,7 @@ use crate::api;
 use crate::components::history::History;
 use crate::components::status::{Outcome, Status};
 use crate::ctx::use_ctx;
+use crate::pages::admin_teams::{RightsSection, TeamsSection};
 
 #[component]
 pub fn TerritoryPage() -> impl IntoView {
@@ -142,6 +143,8 @@ fn TerritoryForm(territory: Territory, services: Vec<CatalogueService>) -> impl 
             <Status outcome=outcome/>
             <button type="submit">"Enregistrer"</button>
         </form>
+        <TeamsSection territory_id=id/>
+        <RightsSection territory_id=id/>
         <History item_type="Territory" item_id=id refresh=refresh/>
     }
 }
