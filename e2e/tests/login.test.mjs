@@ -29,6 +29,16 @@ test('a demo agent logs in, reloads, switches organisation and logs out', async 
   assert.equal(new URL(page.url()).pathname, '/');
   assert.match(await page.getByTestId('current-organisation').textContent(), /MDS Arras/);
 
+  // Her own preferences, from the link on her name.
+  await name.click();
+  await page.getByRole('heading', { name: 'Mon compte' }).waitFor();
+  await page.getByLabel('Rendez-vous').selectOption('soon');
+  await page.getByLabel('Afficher les samedis').check();
+  await page.getByRole('button', { name: 'Enregistrer' }).click();
+  await page.getByRole('status').filter({ hasText: 'Préférences enregistrées.' }).waitFor();
+  await page.goto(`${server.base}/`);
+  await page.getByTestId('agent-name').waitFor();
+
   // Sophie works in two organisations: the switcher lists both and remembers the choice.
   const switcher = page.getByLabel('Organisation');
   assert.deepEqual(await switcher.locator('option').allTextContents(), ['MDS Arras', 'MDS Lens']);

@@ -14,6 +14,7 @@ use crate::pages::{
     home::HomePage,
     invitation::InvitationPage,
     login::LoginPage,
+    my_account::MyAccountPage,
     not_found::NotFoundPage,
     shell::Shell,
 };
@@ -41,6 +42,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("admin/motifs") view=MotifsPage/>
                     <Route path=path!("admin/motifs/:id") view=MotifPage/>
                     <Route path=path!("admin/territoire") view=TerritoryPage/>
+                    <Route path=path!("mon-compte") view=MyAccountPage/>
                 </ParentRoute>
             </Routes>
         </Router>

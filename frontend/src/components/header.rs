@@ -60,7 +60,9 @@ pub fn Header() -> impl IntoView {
                     })
                     .collect_view()}
             </select>
-            <span class="agent-name" data-testid="agent-name">{full_name}</span>
+            <A href="/mon-compte" attr:class="agent-name" attr:title="Mon compte">
+                <span data-testid="agent-name">{full_name}</span>
+            </A>
             <button class="secondary" on:click=sign_out>"Se déconnecter"</button>
         </header>
         <Show when=move || admin.get() || territorial>

@@ -9,5 +9,6 @@ pub mod admin_territory;
 pub mod home;
 pub mod invitation;
 pub mod login;
+pub mod my_account;
 pub mod not_found;
 pub mod shell;
