@@ -18,6 +18,35 @@ fn parse_coord(s: &str) -> Option<f64> {
     s.trim().replace(',', ".").parse().ok()
 }
 
+/// The inputs a lieu's creation and edition forms share.
+#[component]
+fn LieuInputs(
+    name: RwSignal<String>,
+    address: RwSignal<String>,
+    phone: RwSignal<String>,
+    latitude: RwSignal<String>,
+    longitude: RwSignal<String>,
+) -> impl IntoView {
+    view! {
+        <label for="lieu-name">"Nom"</label>
+        <input id="lieu-name" required bind:value=name/>
+        <label for="lieu-address">"Adresse"</label>
+        <input id="lieu-address" required bind:value=address/>
+        <label for="lieu-phone">"Téléphone"</label>
+        <input id="lieu-phone" type="tel" bind:value=phone/>
+        <div class="row">
+            <span>
+                <label for="lieu-lat">"Latitude"</label>
+                <input id="lieu-lat" inputmode="decimal" bind:value=latitude/>
+            </span>
+            <span>
+                <label for="lieu-lon">"Longitude"</label>
+                <input id="lieu-lon" inputmode="decimal" bind:value=longitude/>
+            </span>
+        </div>
+    }
+}
+
 #[component]
 pub fn LieuxPage() -> impl IntoView {
     let ctx = use_ctx();
@@ -165,22 +194,7 @@ fn NewLieu(org_id: i32, refresh: RwSignal<u32>) -> impl IntoView {
         <details class="card">
             <summary>"Ajouter un lieu"</summary>
             <form class="form" on:submit=on_submit>
-                <label for="lieu-name">"Nom"</label>
-                <input id="lieu-name" required bind:value=name/>
-                <label for="lieu-address">"Adresse"</label>
-                <input id="lieu-address" required bind:value=address/>
-                <label for="lieu-phone">"Téléphone"</label>
-                <input id="lieu-phone" type="tel" bind:value=phone/>
-                <div class="row">
-                    <span>
-                        <label for="lieu-lat">"Latitude"</label>
-                        <input id="lieu-lat" inputmode="decimal" bind:value=latitude/>
-                    </span>
-                    <span>
-                        <label for="lieu-lon">"Longitude"</label>
-                        <input id="lieu-lon" inputmode="decimal" bind:value=longitude/>
-                    </span>
-                </div>
+                <LieuInputs name=name address=address phone=phone latitude=latitude longitude=longitude/>
                 <label class="check">
                     <input type="checkbox" bind:checked=single_use/>
                     "Lieu ponctuel (pour un seul RDV)"
@@ -274,22 +288,7 @@ fn EditLieu(lieu: Lieu) -> impl IntoView {
     view! {
         <h1>{lieu.name.clone()}</h1>
         <form class="card form" on:submit=on_submit>
-            <label for="lieu-name">"Nom"</label>
-            <input id="lieu-name" required bind:value=name/>
-            <label for="lieu-address">"Adresse"</label>
-            <input id="lieu-address" required bind:value=address/>
-            <label for="lieu-phone">"Téléphone"</label>
-            <input id="lieu-phone" type="tel" bind:value=phone/>
-            <div class="row">
-                <span>
-                    <label for="lieu-lat">"Latitude"</label>
-                    <input id="lieu-lat" inputmode="decimal" bind:value=latitude/>
-                </span>
-                <span>
-                    <label for="lieu-lon">"Longitude"</label>
-                    <input id="lieu-lon" inputmode="decimal" bind:value=longitude/>
-                </span>
-            </div>
+            <LieuInputs name=name address=address phone=phone latitude=latitude longitude=longitude/>
             <label for="lieu-availability">"Disponibilité"</label>
             <select
                 id="lieu-availability"
