@@ -89,6 +89,7 @@ pub fn api_routes() -> (
                         .service(routes::motifs::get_motif)
                         .service(routes::motifs::update_motif)
                         .service(routes::motifs::delete_motif)
+                        .service(routes::motifs::list_motif_categories)
                         .service(routes::territories::get_territory)
                         .service(routes::territories::update_territory)
                         .service(routes::territories::list_services)

@@ -51,6 +51,13 @@ const LIEUX: &[DemoLieu] = &[
     ("MDS Calais", "Permanence de Guînes", "14 place Foch, 62340 Guînes", None),
 ];
 
+/// (name, short name) of the demo motif categories.
+const CATEGORIES: &[(&str, &str)] = &[
+    ("Suivi de grossesse et périnatalité", "perinatalite"),
+    ("Accès aux droits", "acces_droits"),
+    ("Santé sexuelle", "sante_sexuelle"),
+];
+
 struct DemoMotif {
     organisation: &'static str,
     service: &'static str,
@@ -63,6 +70,7 @@ struct DemoMotif {
     follow_up: bool,
     visibility: VisibilityType,
     instruction: Option<&'static str>,
+    category: Option<&'static str>,
 }
 
 const fn demo_motif(
@@ -85,6 +93,7 @@ const fn demo_motif(
         follow_up: false,
         visibility: VisibilityType::VisibleAndNotified,
         instruction: None,
+        category: None,
     }
 }
 
@@ -94,7 +103,10 @@ const MOTIFS: &[DemoMotif] = &[
         instruction: Some("Pensez à apporter le carnet de santé de l'enfant."),
         ..demo_motif("MDS Arras", "PMI", "Consultation PMI nourrisson", "#1f77b4", 30, LocationType::PublicOffice)
     },
-    demo_motif("MDS Arras", "PMI", "Visite à domicile post-natale", "#17becf", 60, LocationType::Home),
+    DemoMotif {
+        category: Some("perinatalite"),
+        ..demo_motif("MDS Arras", "PMI", "Visite à domicile post-natale", "#17becf", 60, LocationType::Home)
+    },
     DemoMotif {
         collectif: true,
         ..demo_motif("MDS Arras", "PMI", "Atelier portage", "#9467bd", 90, LocationType::PublicOffice)
@@ -107,7 +119,10 @@ const MOTIFS: &[DemoMotif] = &[
         45,
         LocationType::PublicOffice,
     ),
-    demo_motif("MDS Arras", "CPEF", "Consultation contraception", "#d62728", 30, LocationType::PublicOffice),
+    DemoMotif {
+        category: Some("sante_sexuelle"),
+        ..demo_motif("MDS Arras", "CPEF", "Consultation contraception", "#d62728", 30, LocationType::PublicOffice)
+    },
     demo_motif("MDS Lens", "PMI", "Pesée et conseils de puériculture", "#aec7e8", 20, LocationType::PublicOffice),
     DemoMotif {
         bookable_by: BookableBy::Everyone,
@@ -193,6 +208,10 @@ pub fn demo(conn: &mut DbConn) -> anyhow::Result<bool> {
             };
             lieu::create(conn, &author, org.id, &fields)?;
         }
+        let mut categories = Vec::new();
+        for (name, short) in CATEGORIES {
+            categories.push(motif::create_category(conn, &author, name, short)?);
+        }
         for m in MOTIFS {
             let org =
                 organisation::find_by_territory_and_name(conn, t.id, m.organisation)?.context("demo organisation")?;
@@ -208,6 +227,10 @@ pub fn demo(conn: &mut DbConn) -> anyhow::Result<bool> {
                 follow_up: Some(m.follow_up),
                 visibility_type: Some(m.visibility),
                 instruction_for_rdv: m.instruction.map(str::to_owned),
+                motif_category_id: m
+                    .category
+                    .and_then(|short| categories.iter().find(|c| c.short_name == short))
+                    .map(|c| c.id),
                 ..Default::default()
             }
             .into_settings();

@@ -224,3 +224,40 @@ async fn csv_export_for_admins() {
     assert!(lines.iter().any(|l| l.contains(";Atelier portage;PMI;") && l.contains(";oui;")), "{text}");
     assert!(lines.iter().any(|l| l.contains("Par téléphone") || l.contains("À domicile")));
 }
+
+#[actix_rt::test]
+async fn motif_categories() {
+    let app = TestApp::spawn().await;
+    let basic = app.sign_in("sophie.durand").await;
+    let (status, res) = json(app.get("/api/v1/motif_categories").bearer(&basic).send().await.unwrap()).await;
+    assert_eq!(status, 200);
+    let cats = res["motif_categories"].as_array().unwrap();
+    assert_eq!(cats.len(), 3);
+    let sante = cats.iter().find(|c| c["short_name"] == "sante_sexuelle").unwrap()["id"].as_i64().unwrap();
+    let id = app.id_by_name("motifs", "MDS Arras", "Consultation contraception");
+    let (_, m) = json(app.get(&format!("/api/v1/motifs/{id}")).bearer(&basic).send().await.unwrap()).await;
+    assert_eq!(m["motif"]["motif_category"]["short_name"], "sante_sexuelle");
+    let admin = app.sign_in("camille.martin").await;
+    let pmi = app.id_by_name("motifs", "MDS Arras", "Consultation PMI nourrisson");
+    let (status, m) = json(
+        app.patch(&format!("/api/v1/motifs/{pmi}"))
+            .bearer(&admin)
+            .json(&json!({"motif_category_id": sante}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((status, m["motif"]["motif_category"]["id"].as_i64()), (200, Some(sante)));
+    let (status, m) = json(
+        app.patch(&format!("/api/v1/motifs/{pmi}"))
+            .bearer(&admin)
+            .json(&json!({"motif_category_id": null}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((status, m["motif"]["motif_category"].clone()), (200, json!(null)));
+    assert_eq!(app.get("/api/v1/motif_categories").send().await.unwrap().status(), 401);
+}

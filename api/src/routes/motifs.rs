@@ -6,7 +6,9 @@ use actix_web::{delete, get, patch, post, web, HttpResponse};
 use serde::Deserialize;
 
 use rdv_shared::access::{can_export_motifs, can_manage_motifs, can_see_motif, Actor};
-use rdv_shared::dto::{CreateMotifRequest, MotifResponse, MotifSettings, MotifsResponse, UpdateMotifRequest};
+use rdv_shared::dto::{
+    CreateMotifRequest, MotifCategoriesResponse, MotifResponse, MotifSettings, MotifsResponse, UpdateMotifRequest,
+};
 use rdv_shared::pagination::{normalise_page, Meta};
 use rdv_shared::{OrganisationId, ServiceId};
 
@@ -362,4 +364,23 @@ fn motifs_csv(
         w.flush().map_err(|e| ApiError::Internal(e.into()))?;
     }
     Ok(out)
+}
+
+/// The motif categories a motif can belong to (a global catalogue, e.g. RSA orientation).
+#[utoipa::path(
+    tag = "motifs",
+    responses(
+        (status = 200, body = MotifCategoriesResponse),
+        (status = 401, body = rdv_shared::dto::MessagesError),
+    ),
+    security(("bearer" = []), ("access_token" = [], "client" = [], "uid" = []))
+)]
+#[get("/motif_categories")]
+pub async fn list_motif_categories(state: web::Data<AppState>, _auth: Authenticated) -> ApiResult<HttpResponse> {
+    let categories = super::with_conn(&state, |conn| Ok(motif::categories(conn)?)).await?;
+    let total = categories.len() as i64;
+    Ok(HttpResponse::Ok().json(MotifCategoriesResponse {
+        motif_categories: categories.iter().map(|c| c.to_dto()).collect(),
+        meta: Meta::new(1, total),
+    }))
 }

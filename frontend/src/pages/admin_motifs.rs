@@ -6,8 +6,8 @@ use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
 use rdv_shared::dto::{
-    CatalogueService, CreateMotifRequest, Motif, MotifResponse, MotifSettings, MotifsResponse, ServicesResponse,
-    UpdateMotifRequest,
+    CatalogueService, CreateMotifRequest, Motif, MotifCategoriesResponse, MotifCategory, MotifResponse, MotifSettings,
+    MotifsResponse, ServicesResponse, UpdateMotifRequest,
 };
 use rdv_shared::enums::{BookableBy, LocationType, SectorisationLevel, VisibilityType};
 use rdv_shared::ServiceId;
@@ -155,11 +155,12 @@ pub fn MotifPage() -> impl IntoView {
                         let s = session.clone();
                         async move {
                             let services = api::get::<ServicesResponse>(&s, "/api/v1/services").await?.services;
+                            let categories = api::get::<MotifCategoriesResponse>(&s, "/api/v1/motif_categories").await?.motif_categories;
                             let motif = match id {
                                 Some(id) => Some(api::get::<MotifResponse>(&s, &format!("/api/v1/motifs/{id}")).await?.motif),
                                 None => None,
                             };
-                            Ok::<_, api::ApiError>((motif, services))
+                            Ok::<_, api::ApiError>((motif, services, categories))
                         }
                     });
                     view! {
@@ -169,7 +170,9 @@ pub fn MotifPage() -> impl IntoView {
                                 {move || {
                                     data.get()
                                         .map(|r| match r {
-                                            Ok((motif, services)) => view! { <MotifForm motif=motif services=services/> }.into_any(),
+                                            Ok((motif, services, categories)) => {
+                                                view! { <MotifForm motif=motif services=services categories=categories/> }.into_any()
+                                            }
                                             Err(e) => view! { <p class="error">{e.message_fr()}</p> }.into_any(),
                                         })
                                 }}
@@ -183,7 +186,7 @@ pub fn MotifPage() -> impl IntoView {
 }
 
 #[component]
-fn MotifForm(motif: Option<Motif>, services: Vec<CatalogueService>) -> impl IntoView {
+fn MotifForm(motif: Option<Motif>, services: Vec<CatalogueService>, categories: Vec<MotifCategory>) -> impl IntoView {
     let ctx = use_ctx();
     let org_id = ctx.org_id();
     let existing_id = motif.as_ref().map(|m| m.id);
@@ -216,6 +219,7 @@ fn MotifForm(motif: Option<Motif>, services: Vec<CatalogueService>) -> impl Into
     };
     let name = RwSignal::new(s.name.clone());
     let service = RwSignal::new(s.service_id.0.to_string());
+    let category = RwSignal::new(s.motif_category_id.map(|c| c.to_string()).unwrap_or_default());
     let color = RwSignal::new(s.color.clone());
     let duration = RwSignal::new(s.default_duration_in_min.to_string());
     let location = RwSignal::new(s.location_type);
@@ -248,7 +252,7 @@ fn MotifForm(motif: Option<Motif>, services: Vec<CatalogueService>) -> impl Into
                 name: Some(name.get_untracked()),
                 service_id: service.get_untracked().parse().ok().map(ServiceId),
                 color: Some(color.get_untracked()),
-                motif_category_id: None,
+                motif_category_id: Some(category.get_untracked().parse().ok()),
                 default_duration_in_min: Some(number(duration) as i32),
                 location_type: Some(location.get_untracked()),
                 bookable_by: Some(bookable_by.get_untracked()),
@@ -279,7 +283,7 @@ fn MotifForm(motif: Option<Motif>, services: Vec<CatalogueService>) -> impl Into
                             name: full.name,
                             service_id: full.service_id,
                             color: full.color,
-                            motif_category_id: None,
+                            motif_category_id: full.motif_category_id,
                             default_duration_in_min: Some(full.default_duration_in_min),
                             location_type: Some(full.location_type),
                             bookable_by: Some(full.bookable_by),
@@ -346,6 +350,18 @@ fn MotifForm(motif: Option<Motif>, services: Vec<CatalogueService>) -> impl Into
                             let v = s.id.0.to_string();
                             let selected = v.clone();
                             view! { <option value=v selected=move || service.get() == selected>{s.name.clone()}</option> }
+                        })
+                        .collect_view()}
+                </select>
+                <label for="motif-category">"Catégorie"</label>
+                <select id="motif-category" on:change=move |ev| category.set(event_target_value(&ev))>
+                    <option value="" selected=move || category.get().is_empty()>"Aucune"</option>
+                    {categories
+                        .iter()
+                        .map(|c| {
+                            let v = c.id.to_string();
+                            let selected = v.clone();
+                            view! { <option value=v selected=move || category.get() == selected>{c.name.clone()}</option> }
                         })
                         .collect_view()}
                 </select>

@@ -363,3 +363,10 @@ mod tests {
         assert_eq!(after.color, before.color);
     }
 }
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct MotifCategoriesResponse {
+    pub motif_categories: Vec<MotifCategory>,
+    pub meta: Meta,
+}

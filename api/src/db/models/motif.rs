@@ -43,7 +43,7 @@ pub struct MotifRow {
     pub updated_at: NaiveDateTime,
 }
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = motif_categories)]
 pub struct MotifCategoryRow {
     pub id: i32,
@@ -175,6 +175,34 @@ pub fn category(conn: &mut DbConn, id: Option<i32>) -> QueryResult<Option<MotifC
         None => Ok(None),
         Some(id) => motif_categories::table.find(id).select(MotifCategoryRow::as_select()).first(conn).optional(),
     }
+}
+
+/// Adds a category to the global catalogue (seed, operators).
+pub fn create_category(
+    conn: &mut DbConn,
+    author: &Author,
+    name: &str,
+    short_name: &str,
+) -> QueryResult<MotifCategoryRow> {
+    let id: i32 = diesel::insert_into(motif_categories::table)
+        .values((
+            motif_categories::name.eq(name),
+            motif_categories::short_name.eq(short_name),
+            motif_categories::created_at.eq(now_utc()),
+        ))
+        .returning(motif_categories::id)
+        .get_result(conn)?;
+    let row = motif_categories::table.find(id).select(MotifCategoryRow::as_select()).first(conn)?;
+    audit::record(
+        conn,
+        author,
+        "MotifCategory",
+        id,
+        Event::Create,
+        None,
+        Some(&(row.name.clone(), row.short_name.clone())),
+    )?;
+    Ok(row)
 }
 
 pub fn categories(conn: &mut DbConn) -> QueryResult<Vec<MotifCategoryRow>> {
