@@ -12,6 +12,7 @@
 //! | `RDV_PUBLIC_URL` | `http://127.0.0.1:8080` | base of links sent by email (invitations) |
 //! | `RDV_MAIL_FROM` | `RDV Solidarités <ne-pas-repondre@rdv-solidarites.localhost>` | sender of emails |
 //! | `RDV_DEV_MAILBOX_DIR` | `$RDV_DATA_DIR/mailbox` | where emails are written as `.eml` files (until SMTP lands) |
+//! | `RDV_PARTNER_SHARED_SECRET` | unset (disabled) | key of partner-signed requests (`X-Agent-Auth-Signature`) |
 //! | `RUST_LOG` | `info` | log filter |
 
 use std::path::{Path, PathBuf};
@@ -33,6 +34,8 @@ pub struct Config {
     pub public_url: String,
     pub mail_from: String,
     pub dev_mailbox_dir: PathBuf,
+    /// Partner shared-secret auth; `None` disables it.
+    pub partner_shared_secret: Option<Vec<u8>>,
 }
 
 fn env_or(name: &str, default: &str) -> String {
@@ -76,6 +79,10 @@ impl Config {
             pool_size: env_number("RDV_DB_POOL_SIZE", 10)?,
             public_url: env_or("RDV_PUBLIC_URL", "http://127.0.0.1:8080").trim_end_matches('/').to_owned(),
             mail_from: env_or("RDV_MAIL_FROM", "RDV Solidarités <ne-pas-repondre@rdv-solidarites.localhost>"),
+            partner_shared_secret: std::env::var("RDV_PARTNER_SHARED_SECRET")
+                .ok()
+                .filter(|s| !s.is_empty())
+                .map(String::into_bytes),
             dev_mailbox_dir: PathBuf::from(env_or("RDV_DEV_MAILBOX_DIR", &data_dir.join("mailbox").to_string_lossy())),
             data_dir,
         })

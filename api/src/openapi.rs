@@ -47,6 +47,15 @@ impl Modify for Security {
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
         );
+        // Partner requests: `uid` + this HMAC-SHA256 signature (docs/API-DESIGN.md, "Partner signature").
+        components.add_security_scheme(
+            "partner_signature",
+            SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::with_description(
+                "X-Agent-Auth-Signature",
+                "Lowercase hex HMAC-SHA256 of the acting agent's {id, first_name, last_name, email} (Rails JSON), \
+                 keyed with the partner shared secret; send the agent's email in `uid`.",
+            ))),
+        );
         for (name, header) in [("access_token", "access-token"), ("client", "client"), ("uid", "uid")] {
             components.add_security_scheme(name, SecurityScheme::ApiKey(ApiKey::Header(ApiKeyValue::new(header))));
         }

@@ -6,7 +6,12 @@
 //! RDV-Solidarités integrators send — also in the gem's single-header form
 //! `Authorization: Bearer <base64 of {"access-token", "client", "uid", …}>`. Either way the JWT must verify, its row in `auth_tokens`
 //! must be neither revoked nor expired, and the agent must not be deleted.
+//!
+//! Partners (rdv-insertion) may instead sign requests with the shared secret ([`partner`]): a
+//! request carrying `X-Agent-Auth-Signature` (even empty) is judged on that signature alone,
+//! everywhere under `/api/v1` except `/api/v1/auth/*`.
 
+pub mod partner;
 pub mod password;
 pub mod rate_limit;
 pub mod token;
@@ -22,10 +27,10 @@ use crate::db::models::auth_token::{self, AuthTokenRow};
 use crate::db::now_utc;
 use crate::error::ApiError;
 
-/// The signed-in agent and the token they used.
+/// The signed-in agent and the token they used (`None` for a partner-signed request).
 pub struct Authenticated {
     pub agent: AgentRow,
-    pub token: AuthTokenRow,
+    pub token: Option<AuthTokenRow>,
 }
 
 /// Credentials as presented by the request.
@@ -75,6 +80,12 @@ impl FromRequest for Authenticated {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let state = req.app_data::<web::Data<AppState>>().cloned();
+        let partner_signature =
+            header_raw(req, partner::SIGNATURE_HEADER).filter(|_| !req.path().starts_with("/api/v1/auth/"));
+        if let Some(signature) = partner_signature {
+            let uid = header(req, headers::UID);
+            return Box::pin(partner_auth(state, uid, signature));
+        }
         let creds = presented(req);
         Box::pin(async move {
             let state = state.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("AppState missing")))?;
@@ -97,7 +108,33 @@ impl FromRequest for Authenticated {
             {
                 return Err(ApiError::Unauthorized);
             }
-            Ok(Authenticated { agent, token })
+            Ok(Authenticated { agent, token: Some(token) })
         })
     }
+}
+
+/// A header's value even when empty (an empty signature still selects partner mode).
+fn header_raw(req: &HttpRequest, name: &str) -> Option<String> {
+    req.headers().get(name).map(|v| v.to_str().unwrap_or("").trim().to_owned())
+}
+
+async fn partner_auth(
+    state: Option<web::Data<AppState>>,
+    uid: Option<String>,
+    signature: String,
+) -> Result<Authenticated, ApiError> {
+    let state = state.ok_or_else(|| ApiError::Internal(anyhow::anyhow!("AppState missing")))?;
+    let secret = state.config.partner_shared_secret.clone().ok_or(ApiError::Unauthorized)?;
+    let email = uid.map(|u| rdv_shared::validation::normalise_email(&u)).ok_or(ApiError::Unauthorized)?;
+    let pool = state.pool.clone();
+    let agent = web::block(move || -> Result<Option<AgentRow>, ApiError> {
+        let mut conn = pool.get()?;
+        Ok(agent::find_by_email(&mut conn, &email)?)
+    })
+    .await??
+    .ok_or(ApiError::Unauthorized)?;
+    if !partner::verify(&secret, &agent, &signature) {
+        return Err(ApiError::Unauthorized);
+    }
+    Ok(Authenticated { agent, token: None })
 }

@@ -132,10 +132,11 @@ pub async fn validate_token(auth: Authenticated) -> HttpResponse {
 )]
 #[delete("/auth/sign_out")]
 pub async fn sign_out(state: web::Data<AppState>, auth: Authenticated) -> ApiResult<HttpResponse> {
+    // Partner-signed requests have no token to revoke (and are not accepted under /auth anyway).
+    let token = auth.token.ok_or(ApiError::Unauthorized)?;
+    let author = auth.agent.author();
     super::with_conn(&state, move |conn| {
-        write_tx(conn, |conn| {
-            Ok::<_, ApiError>(auth_token::revoke(conn, &auth.agent.author(), &auth.token, now_utc())?)
-        })
+        write_tx(conn, |conn| Ok::<_, ApiError>(auth_token::revoke(conn, &author, &token, now_utc())?))
     })
     .await?;
     Ok(HttpResponse::Ok().json(SuccessResponse { success: true }))

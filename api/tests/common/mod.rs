@@ -74,6 +74,7 @@ pub fn test_config(database_url: &str, data_dir: &std::path::Path) -> Config {
         public_url: "http://rdv.test".into(),
         mail_from: "RDV Solidarités <ne-pas-repondre@rdv.test>".into(),
         dev_mailbox_dir: data_dir.join("mailbox"),
+        partner_shared_secret: Some(b"partner-secret-for-tests".to_vec()),
     }
 }
 
