@@ -165,7 +165,7 @@ async fn request_span(
         .filter(|v| v.len() <= 64 && v.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'))
         .map(str::to_owned)
         .unwrap_or_else(|| crate::auth::token::random_id(8));
-    let span = tracing::info_span!("request", request_id = %request_id, method = %req.method(), path = %req.path());
+    let span = tracing::info_span!("request", request_id = %request_id, method = %req.method(), path = %loggable_path(req.path()));
     let started = std::time::Instant::now();
     let mut res = next.call(req).instrument(span.clone()).await?;
     if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&request_id) {
@@ -175,4 +175,28 @@ async fn request_span(
         tracing::info!(status = res.status().as_u16(), elapsed_ms = started.elapsed().as_millis() as u64, "request")
     });
     Ok(res)
+}
+
+/// The path as logged: invitation tokens are credentials, so they never reach the logs.
+pub fn loggable_path(path: &str) -> String {
+    for prefix in ["/api/v1/invitations/", "/invitation/"] {
+        if let Some(rest) = path.strip_prefix(prefix) {
+            let tail = rest.find('/').map(|i| &rest[i..]).unwrap_or("");
+            return format!("{prefix}[FILTERED]{tail}");
+        }
+    }
+    path.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable_path;
+
+    #[test]
+    fn invitation_tokens_are_not_logged() {
+        assert_eq!(loggable_path("/api/v1/invitations/abc123/accept"), "/api/v1/invitations/[FILTERED]/accept");
+        assert_eq!(loggable_path("/api/v1/invitations/abc123"), "/api/v1/invitations/[FILTERED]");
+        assert_eq!(loggable_path("/invitation/abc123"), "/invitation/[FILTERED]");
+        assert_eq!(loggable_path("/api/v1/organisations/1"), "/api/v1/organisations/1");
+    }
 }
