@@ -203,6 +203,16 @@ pub fn truncate_micros(t: chrono::NaiveDateTime) -> chrono::NaiveDateTime {
     t.with_nanosecond(nanos).unwrap_or(t)
 }
 
+/// For a link table holding `current` rows `(row id, linked id)` and the wanted set of linked
+/// ids: the rows to delete and the linked ids to insert. Callers do the I/O and the audit.
+pub fn link_changes(current: &[(i32, i32)], wanted: &[i32]) -> (Vec<(i32, i32)>, Vec<i32>) {
+    let remove = current.iter().filter(|(_, linked)| !wanted.contains(linked)).copied().collect();
+    let mut add: Vec<i32> =
+        wanted.iter().filter(|w| !current.iter().any(|(_, linked)| linked == *w)).copied().collect();
+    add.dedup();
+    (remove, add)
+}
+
 /// Is this error a unique-constraint violation (e.g. a duplicate email)?
 pub fn is_unique_violation(e: &diesel::result::Error) -> bool {
     matches!(e, diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _))
@@ -216,6 +226,15 @@ pub fn ping(conn: &mut DbConn) -> QueryResult<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn link_changes_table() {
+        let current = [(10, 1), (11, 2), (12, 3)];
+        assert_eq!(link_changes(&current, &[2, 3, 4]), (vec![(10, 1)], vec![4]));
+        assert_eq!(link_changes(&current, &[1, 2, 3]), (vec![], vec![]));
+        assert_eq!(link_changes(&current, &[]), (current.to_vec(), vec![]));
+        assert_eq!(link_changes(&[], &[5, 6]), (vec![], vec![5, 6]));
+    }
 
     #[test]
     fn backend_from_url_table() {

@@ -127,22 +127,17 @@ pub fn set_services(conn: &mut DbConn, author: &Author, agent_id: i32, wanted: &
         .filter(agent_services::agent_id.eq(agent_id))
         .select((agent_services::id, agent_services::service_id))
         .load(conn)?;
-    for (id, service_id) in &current {
-        if !wanted.contains(service_id) {
-            diesel::delete(agent_services::table.find(id)).execute(conn)?;
-            let gone = ServiceLink { agent_id, service_id: *service_id, created_at: now_utc() };
-            audit::record(conn, author, "AgentService", *id, Event::Destroy, Some(&gone), None)?;
-        }
+    let (remove, add) = crate::db::link_changes(&current, wanted);
+    for (id, service_id) in remove {
+        diesel::delete(agent_services::table.find(id)).execute(conn)?;
+        let gone = ServiceLink { agent_id, service_id, created_at: now_utc() };
+        audit::record(conn, author, "AgentService", id, Event::Destroy, Some(&gone), None)?;
     }
-    for service_id in wanted {
-        if !current.iter().any(|(_, s)| s == service_id) {
-            let link = ServiceLink { agent_id, service_id: *service_id, created_at: now_utc() };
-            let id: i32 = diesel::insert_into(agent_services::table)
-                .values(&link)
-                .returning(agent_services::id)
-                .get_result(conn)?;
-            audit::record(conn, author, "AgentService", id, Event::Create, None, Some(&link))?;
-        }
+    for service_id in add {
+        let link = ServiceLink { agent_id, service_id, created_at: now_utc() };
+        let id: i32 =
+            diesel::insert_into(agent_services::table).values(&link).returning(agent_services::id).get_result(conn)?;
+        audit::record(conn, author, "AgentService", id, Event::Create, None, Some(&link))?;
     }
     Ok(())
 }

@@ -139,22 +139,19 @@ pub fn set_services(conn: &mut DbConn, author: &Author, territory_id: i32, wante
         .filter(territory_services::territory_id.eq(territory_id))
         .select((territory_services::id, territory_services::service_id))
         .load(conn)?;
-    for (id, service_id) in &current {
-        if !wanted.contains(service_id) {
-            diesel::delete(territory_services::table.find(id)).execute(conn)?;
-            let gone = NewTerritoryService { territory_id, service_id: *service_id, created_at: now_utc() };
-            audit::record(conn, author, "TerritoryService", *id, Event::Destroy, Some(&gone), None)?;
-        }
+    let (remove, add) = crate::db::link_changes(&current, wanted);
+    for (id, service_id) in remove {
+        diesel::delete(territory_services::table.find(id)).execute(conn)?;
+        let gone = NewTerritoryService { territory_id, service_id, created_at: now_utc() };
+        audit::record(conn, author, "TerritoryService", id, Event::Destroy, Some(&gone), None)?;
     }
-    for service_id in wanted {
-        if !current.iter().any(|(_, s)| s == service_id) {
-            let link = NewTerritoryService { territory_id, service_id: *service_id, created_at: now_utc() };
-            let id: i32 = diesel::insert_into(territory_services::table)
-                .values(&link)
-                .returning(territory_services::id)
-                .get_result(conn)?;
-            audit::record(conn, author, "TerritoryService", id, Event::Create, None, Some(&link))?;
-        }
+    for service_id in add {
+        let link = NewTerritoryService { territory_id, service_id, created_at: now_utc() };
+        let id: i32 = diesel::insert_into(territory_services::table)
+            .values(&link)
+            .returning(territory_services::id)
+            .get_result(conn)?;
+        audit::record(conn, author, "TerritoryService", id, Event::Create, None, Some(&link))?;
     }
     Ok(())
 }

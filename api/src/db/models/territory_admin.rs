@@ -113,40 +113,21 @@ pub fn set_members(conn: &mut DbConn, author: &Author, team_id: i32, wanted: &[i
         .filter(agent_teams::team_id.eq(team_id))
         .select((agent_teams::id, agent_teams::agent_id))
         .load(conn)?;
-    for (id, agent_id) in &current {
-        if !wanted.contains(agent_id) {
-            diesel::delete(agent_teams::table.find(id)).execute(conn)?;
-            audit::record(
-                conn,
-                author,
-                "AgentTeam",
-                *id,
-                Event::Destroy,
-                Some(&Member { team_id, agent_id: *agent_id }),
-                None,
-            )?;
-        }
+    let (remove, add) = crate::db::link_changes(&current, wanted);
+    for (id, agent_id) in remove {
+        diesel::delete(agent_teams::table.find(id)).execute(conn)?;
+        audit::record(conn, author, "AgentTeam", id, Event::Destroy, Some(&Member { team_id, agent_id }), None)?;
     }
-    for agent_id in wanted {
-        if !current.iter().any(|(_, a)| a == agent_id) {
-            let id: i32 = diesel::insert_into(agent_teams::table)
-                .values((
-                    agent_teams::team_id.eq(team_id),
-                    agent_teams::agent_id.eq(agent_id),
-                    agent_teams::created_at.eq(now_utc()),
-                ))
-                .returning(agent_teams::id)
-                .get_result(conn)?;
-            audit::record(
-                conn,
-                author,
-                "AgentTeam",
-                id,
-                Event::Create,
-                None,
-                Some(&Member { team_id, agent_id: *agent_id }),
-            )?;
-        }
+    for agent_id in add {
+        let id: i32 = diesel::insert_into(agent_teams::table)
+            .values((
+                agent_teams::team_id.eq(team_id),
+                agent_teams::agent_id.eq(agent_id),
+                agent_teams::created_at.eq(now_utc()),
+            ))
+            .returning(agent_teams::id)
+            .get_result(conn)?;
+        audit::record(conn, author, "AgentTeam", id, Event::Create, None, Some(&Member { team_id, agent_id }))?;
     }
     Ok(())
 }
