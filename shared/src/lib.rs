@@ -11,6 +11,7 @@ pub mod enums;
 pub mod ids;
 pub mod pagination;
 pub mod time;
+pub mod usager;
 pub mod validation;
 
 pub use ids::*;
