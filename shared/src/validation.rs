@@ -68,6 +68,11 @@ pub fn message_fr(code: &str) -> &'static str {
     }
 }
 
+/// An optional text as stored: trimmed, and blank becomes `None`.
+pub fn optional_text(value: Option<&str>) -> Option<String> {
+    value.map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)
+}
+
 /// A required text: not empty once trimmed, at most `max` characters.
 pub fn required_text(value: &str, max: usize) -> Result<(), &'static str> {
     let trimmed = value.trim();
@@ -202,6 +207,13 @@ mod tests {
             assert_eq!(email(e).is_ok(), ok, "{e}");
         }
         assert_eq!(normalise_email("  Agent@MDS.fr "), "agent@mds.fr");
+    }
+
+    #[test]
+    fn optional_text_table() {
+        assert_eq!(optional_text(Some("  Arras ")), Some("Arras".to_owned()));
+        assert_eq!(optional_text(Some("   ")), None);
+        assert_eq!(optional_text(None), None);
     }
 
     #[test]

@@ -9,7 +9,8 @@ use rdv_shared::access::{
     can_edit_agent, can_edit_agent_services, can_manage_agents_in, can_see_agent, AccessLevel, Actor,
 };
 use rdv_shared::dto::{
-    AgentDetailResponse, InvitationLink, InviteAgentRequest, InviteAgentResponse, UpdateAgentRequest, UpdateRoleRequest,
+    display_name, AgentDetailResponse, InvitationLink, InviteAgentRequest, InviteAgentResponse, UpdateAgentRequest,
+    UpdateRoleRequest,
 };
 use rdv_shared::validation::{self, Errors};
 use rdv_shared::{OrganisationId, TerritoryId};
@@ -50,8 +51,7 @@ fn send_invitation(
 ) -> ApiResult<InvitationLink> {
     let (row, token) = invitation::create(conn, author, invited.id, org.id)?;
     let url = format!("{}/invitation/{token}", config.public_url);
-    let inviter_name =
-        inviter.first_name.as_ref().map(|f| format!("{f} {}", inviter.last_name)).unwrap_or(inviter.last_name.clone());
+    let inviter_name = display_name(inviter.first_name.as_deref(), &inviter.last_name);
     let body = format!(
         "Bonjour,\n\n{inviter_name} vous invite à rejoindre {org} sur RDV Solidarités, l'outil de prise de rendez-vous \
          de votre département.\n\nPour activer votre compte et choisir votre mot de passe, ouvrez ce lien (valable {days} jours) :\n{url}\n\n\
@@ -118,7 +118,7 @@ pub async fn invite_agent(
         let mut errors = Errors::default();
         let services = checked_services(conn, &req.service_ids, &mut errors)?;
         let email = req.email.as_deref().map(validation::normalise_email).filter(|e| !e.is_empty());
-        let first_name = req.first_name.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+        let first_name = validation::optional_text(req.first_name.as_deref());
         let last_name = req.last_name.as_deref().map(str::trim).unwrap_or("").to_owned();
         let intervenant = req.access_level == AccessLevel::Intervenant;
         match (&email, intervenant) {

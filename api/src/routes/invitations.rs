@@ -4,7 +4,9 @@
 
 use actix_web::{get, post, web, HttpResponse};
 
-use rdv_shared::dto::{AcceptInvitationRequest, AgentDetailResponse, InvitationPreview, InvitationPreviewResponse};
+use rdv_shared::dto::{
+    display_name, AcceptInvitationRequest, AgentDetailResponse, InvitationPreview, InvitationPreviewResponse,
+};
 use rdv_shared::validation::{self, Errors};
 
 use crate::app::AppState;
@@ -31,8 +33,7 @@ pub async fn get_invitation(state: web::Data<AppState>, path: web::Path<String>)
         let invited = agent::find(conn, inv.agent_id)?.ok_or(ApiError::NotFound("invitation"))?;
         let org = organisation::find(conn, inv.organisation_id)?.ok_or(ApiError::NotFound("invitation"))?;
         let inviter = match inv.invited_by_agent_id {
-            Some(id) => agent::find(conn, id)?
-                .map(|a| a.first_name.map(|f| format!("{f} {}", a.last_name)).unwrap_or(a.last_name)),
+            Some(id) => agent::find(conn, id)?.map(|a| display_name(a.first_name.as_deref(), &a.last_name)),
             None => None,
         };
         Ok(InvitationPreviewResponse {
@@ -77,15 +78,8 @@ pub async fn accept_invitation(
             .ok_or(ApiError::NotFound("invitation"))?;
         let mut errors = Errors::default();
         errors.check("password", validation::password_strength(&req.password));
-        let first_name = req
-            .first_name
-            .as_deref()
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_owned)
-            .or(before.first_name.clone());
-        let last_name =
-            req.last_name.as_deref().map(str::trim).filter(|s| !s.is_empty()).unwrap_or(&before.last_name).to_owned();
+        let first_name = validation::optional_text(req.first_name.as_deref()).or(before.first_name.clone());
+        let last_name = validation::optional_text(req.last_name.as_deref()).unwrap_or_else(|| before.last_name.clone());
         errors.check("last_name", validation::required_text(&last_name, 255));
         if first_name.is_none() {
             errors.add("first_name", "blank");

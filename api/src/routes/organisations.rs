@@ -178,11 +178,6 @@ pub async fn create_organisation(
     Ok(HttpResponse::Ok().json(OrganisationResponse { organisation: row.to_dto() }))
 }
 
-/// Blank optional text → `None` (cleared).
-fn blank_to_none(v: Option<String>) -> Option<String> {
-    v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
-}
-
 fn validate_update(
     conn: &mut crate::db::DbConn,
     before: &organisation::OrganisationRow,
@@ -196,26 +191,26 @@ fn validate_update(
             errors.add("name", "taken");
         }
     }
-    let phone_number = req.phone_number.map(blank_to_none);
+    let phone_number = req.phone_number.map(|v| validation::optional_text(v.as_deref()));
     if let Some(Some(phone)) = &phone_number {
         errors.check("phone_number", validation::organisation_phone(phone));
     }
-    let email = req.email.map(|e| blank_to_none(e).map(|e| validation::normalise_email(&e)));
+    let email = req.email.map(|e| validation::optional_text(e.as_deref()).map(|e| validation::normalise_email(&e)));
     if let Some(Some(email)) = &email {
         errors.check("email", validation::email(email));
     }
     if let Some(tz) = &req.time_zone {
         errors.check("time_zone", validation::time_zone(tz.trim()).map(|_| ()));
     }
-    let website = req.website.map(blank_to_none);
+    let website = req.website.map(|v| validation::optional_text(v.as_deref()));
     if let Some(Some(url)) = &website {
         errors.check("website", validation::website(url));
     }
-    let horaires = req.horaires.map(blank_to_none);
+    let horaires = req.horaires.map(|v| validation::optional_text(v.as_deref()));
     if let Some(Some(h)) = &horaires {
         errors.check("horaires", validation::required_text(h, 2000));
     }
-    let external_id = req.external_id.map(blank_to_none);
+    let external_id = req.external_id.map(|v| validation::optional_text(v.as_deref()));
     if let Some(Some(ext)) = &external_id {
         errors.check("external_id", validation::required_text(ext, 255));
         if organisation::external_id_taken(conn, before.territory_id, ext, Some(before.id))? {

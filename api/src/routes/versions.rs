@@ -10,7 +10,7 @@ use serde::Deserialize;
 use rdv_shared::access::{
     can_list_lieux, can_read_organisation, can_read_territory, can_see_agent, can_see_motif, Actor,
 };
-use rdv_shared::dto::{Version, VersionsResponse};
+use rdv_shared::dto::{display_name, Version, VersionsResponse};
 use rdv_shared::pagination::{normalise_page, offset, Meta, PER_PAGE};
 use rdv_shared::{AgentId, OrganisationId, ServiceId, TerritoryId};
 
@@ -131,7 +131,7 @@ pub async fn list_versions(
             .select((agents::id, agents::first_name, agents::last_name))
             .load::<(i32, Option<String>, String)>(conn)?
             .into_iter()
-            .map(|(id, first, last)| (id, first.map(|f| format!("{f} {last}")).unwrap_or(last)))
+            .map(|(id, first, last)| (id, display_name(first.as_deref(), &last)))
             .collect();
         let versions = rows
             .into_iter()

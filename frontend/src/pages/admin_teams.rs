@@ -17,7 +17,7 @@ fn agent_name(agents: &[Agent], id: AgentId) -> String {
     agents
         .iter()
         .find(|a| a.id == id)
-        .map(|a| format!("{} {}", a.first_name.clone().unwrap_or_default(), a.last_name).trim().to_owned())
+        .map(|a| rdv_shared::dto::display_name(a.first_name.as_deref(), &a.last_name))
         .unwrap_or_else(|| format!("agent {id}"))
 }
 

@@ -58,13 +58,29 @@ pub struct Me {
     pub territorial_admin_of: Vec<TerritoryId>,
 }
 
+/// How an agent is named everywhere: "Camille Martin", or the last name alone.
+pub fn display_name(first_name: Option<&str>, last_name: &str) -> String {
+    match first_name.map(str::trim) {
+        Some(first) if !first.is_empty() => format!("{first} {last_name}"),
+        _ => last_name.to_owned(),
+    }
+}
+
 impl Me {
-    /// "Camille Martin", or the last name alone.
     pub fn full_name(&self) -> String {
-        match &self.first_name {
-            Some(first) if !first.is_empty() => format!("{first} {}", self.last_name),
-            _ => self.last_name.clone(),
-        }
+        display_name(self.first_name.as_deref(), &self.last_name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::display_name;
+
+    #[test]
+    fn display_name_table() {
+        assert_eq!(display_name(Some("Camille"), "Martin"), "Camille Martin");
+        assert_eq!(display_name(Some(" "), "Martin"), "Martin");
+        assert_eq!(display_name(None, "Salle de pesée"), "Salle de pesée");
     }
 }
 

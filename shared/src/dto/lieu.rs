@@ -91,7 +91,7 @@ impl LieuFields {
     pub fn normalised(mut self) -> Self {
         self.name = self.name.trim().to_owned();
         self.address = self.address.trim().to_owned();
-        self.phone_number = self.phone_number.map(|p| p.trim().to_owned()).filter(|p| !p.is_empty());
+        self.phone_number = validation::optional_text(self.phone_number.as_deref());
         self
     }
 

@@ -235,7 +235,7 @@ pub fn color(value: &str) -> Result<(), &'static str> {
 impl MotifSettings {
     /// Trims texts; blank optional texts become `None`; colours are lower-case.
     pub fn normalised(mut self) -> Self {
-        let opt = |v: Option<String>| v.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+        let opt = |v: Option<String>| validation::optional_text(v.as_deref());
         self.name = self.name.trim().to_owned();
         self.color = self.color.trim().to_lowercase();
         self.instruction_for_rdv = opt(self.instruction_for_rdv);
