@@ -279,27 +279,7 @@ fn MotifForm(motif: Option<Motif>, services: Vec<CatalogueService>, categories: 
                     }
                     None => {
                         let full = settings.apply(CreateMotifRequest::default().into_settings());
-                        let body = CreateMotifRequest {
-                            name: full.name,
-                            service_id: full.service_id,
-                            color: full.color,
-                            motif_category_id: full.motif_category_id,
-                            default_duration_in_min: Some(full.default_duration_in_min),
-                            location_type: Some(full.location_type),
-                            bookable_by: Some(full.bookable_by),
-                            collectif: Some(full.collectif),
-                            min_public_booking_delay: Some(full.min_public_booking_delay),
-                            max_public_booking_delay: Some(full.max_public_booking_delay),
-                            visibility_type: Some(full.visibility_type),
-                            sectorisation_level: Some(full.sectorisation_level),
-                            follow_up: Some(full.follow_up),
-                            for_secretariat: Some(full.for_secretariat),
-                            instruction_for_rdv: full.instruction_for_rdv,
-                            restriction_for_rdv: full.restriction_for_rdv,
-                            custom_cancel_warning_message: full.custom_cancel_warning_message,
-                            rdvs_editable_by_user: Some(full.rdvs_editable_by_user),
-                            rdvs_cancellable_by_user: Some(full.rdvs_cancellable_by_user),
-                        };
+                        let body = CreateMotifRequest::from(full);
                         api::send::<_, MotifResponse>(
                             &session,
                             "POST",

@@ -153,6 +153,33 @@ impl CreateMotifRequest {
     }
 }
 
+impl From<MotifSettings> for CreateMotifRequest {
+    /// The creation request that yields exactly these settings.
+    fn from(s: MotifSettings) -> Self {
+        CreateMotifRequest {
+            name: s.name,
+            service_id: s.service_id,
+            color: s.color,
+            motif_category_id: s.motif_category_id,
+            default_duration_in_min: Some(s.default_duration_in_min),
+            location_type: Some(s.location_type),
+            bookable_by: Some(s.bookable_by),
+            collectif: Some(s.collectif),
+            min_public_booking_delay: Some(s.min_public_booking_delay),
+            max_public_booking_delay: Some(s.max_public_booking_delay),
+            visibility_type: Some(s.visibility_type),
+            sectorisation_level: Some(s.sectorisation_level),
+            follow_up: Some(s.follow_up),
+            for_secretariat: Some(s.for_secretariat),
+            instruction_for_rdv: s.instruction_for_rdv,
+            restriction_for_rdv: s.restriction_for_rdv,
+            custom_cancel_warning_message: s.custom_cancel_warning_message,
+            rdvs_editable_by_user: Some(s.rdvs_editable_by_user),
+            rdvs_cancellable_by_user: Some(s.rdvs_cancellable_by_user),
+        }
+    }
+}
+
 /// `PATCH /api/v1/motifs/{id}`: absent fields unchanged; optional texts cleared by `null` or `""`.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
@@ -344,6 +371,20 @@ mod tests {
             let errors = settings.normalised().validate();
             assert_eq!(errors.fields.get(field).map(|v| v[0].error.as_str()), Some(code), "{field}: {errors:?}");
         }
+    }
+
+    #[test]
+    fn settings_round_trip_through_a_creation_request() {
+        let s = MotifSettings {
+            location_type: LocationType::Home,
+            bookable_by: BookableBy::Everyone,
+            follow_up: true,
+            rdvs_editable_by_user: false,
+            instruction_for_rdv: Some("Carnet de santé".into()),
+            motif_category_id: Some(2),
+            ..base()
+        };
+        assert_eq!(CreateMotifRequest::from(s.clone()).into_settings(), s);
     }
 
     #[test]
