@@ -135,3 +135,39 @@ pub fn create_agent_with_hash(
     value["territorial_admin"] = json!(args.territorial_admin);
     Ok(value)
 }
+
+/// `rdv users import FILE --organisation-id N`: the API's import, run in the foreground with a
+/// progress bar on stderr; the per-row report is written to `<FILE>.rapport.csv`.
+pub fn import_users(
+    conn: &mut DbConn,
+    author: &Author,
+    organisation_id: i32,
+    file: &std::path::Path,
+    mapping: &[String],
+) -> anyhow::Result<crate::db::models::user_import::ImportRow> {
+    use crate::db::models::user_import;
+    organisation::find(conn, organisation_id)?.ok_or_else(|| anyhow!("organisation {organisation_id} introuvable"))?;
+    let mut explicit = std::collections::BTreeMap::new();
+    for m in mapping {
+        let (field, header) = m.split_once('=').ok_or_else(|| anyhow!("--map attend champ=En-tête, reçu {m:?}"))?;
+        explicit.insert(field.trim().to_owned(), header.trim().to_owned());
+    }
+    let bytes = std::fs::read(file).with_context(|| format!("lecture de {}", file.display()))?;
+    let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let sheet = user_import::read_file(&name, &bytes).map_err(|msg| anyhow!(msg))?;
+    rdv_shared::usager::import::resolve_mapping(&sheet.headers, &explicit).map_err(|msg| anyhow!(msg))?;
+    let job = user_import::create_job(conn, organisation_id, None, &name, sheet.rows.len())?;
+    let bar = indicatif::ProgressBar::new(sheet.rows.len() as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} lignes ({eta} restant)")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let done = user_import::run(conn, author, job.id, &sheet, &explicit, |n, _| bar.set_position(n as u64))?;
+    bar.finish();
+    let mut report_path = file.as_os_str().to_owned();
+    report_path.push(".rapport.csv");
+    std::fs::write(&report_path, user_import::report_csv(&done)?)
+        .with_context(|| format!("écriture du rapport {}", std::path::Path::new(&report_path).display()))?;
+    eprintln!("Rapport ligne par ligne : {}", std::path::Path::new(&report_path).display());
+    Ok(done)
+}

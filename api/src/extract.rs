@@ -116,3 +116,48 @@ impl<T: DeserializeOwned> FromRequest for ApiQuery<T> {
         }))
     }
 }
+
+/// Integers of a Rails-style array parameter (`ids[]=1&ids[]=2`, also `ids=1`), which serde's
+/// query decoding cannot collect. A value that is not an integer is a 422 naming the parameter.
+pub fn query_ints(req: &HttpRequest, name: &str) -> Result<Vec<i32>, ApiError> {
+    let bracketed = format!("{name}[]");
+    let mut out = Vec::new();
+    for (key, value) in form_urlencoded::parse(req.query_string().as_bytes()) {
+        if key == bracketed || key == name {
+            let n = value.trim().parse::<i32>().map_err(|_| ApiError::field(&bracketed, "invalid"))?;
+            out.push(n);
+        }
+    }
+    Ok(out)
+}
+
+/// A JSON body read with its own size limit, for the few endpoints that take files (imports):
+/// same errors as [`ApiJson`].
+pub async fn json_with_limit<T: DeserializeOwned>(
+    req: &HttpRequest,
+    mut payload: web::Payload,
+    limit: usize,
+) -> Result<T, ApiError> {
+    use futures_util::StreamExt;
+    let json = match req.headers().get(actix_web::http::header::CONTENT_TYPE).map(|v| v.to_str()) {
+        None => true,
+        Some(Ok(s)) => {
+            let mime = s.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+            mime == "application/json" || mime.ends_with("+json")
+        }
+        Some(Err(_)) => false,
+    };
+    if !json {
+        return Err(ApiError::UnsupportedMediaType);
+    }
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk =
+            chunk.map_err(|e| ApiError::BadRequest(format!("Corps de requête illisible. / Unreadable body: {e}")))?;
+        if body.len() + chunk.len() > limit {
+            return Err(ApiError::PayloadTooLarge);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    parse_json(&body)
+}

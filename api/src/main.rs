@@ -38,6 +38,9 @@ enum Command {
         /// Only when the database holds no territory yet (used by `just run`).
         #[arg(long)]
         if_empty: bool,
+        /// `scale` only: how many usagers.
+        #[arg(long, default_value_t = 200_000)]
+        users: usize,
     },
     /// Print the OpenAPI document (YAML).
     Openapi,
@@ -56,12 +59,34 @@ enum Command {
         #[command(subcommand)]
         action: AgentCmd,
     },
+    /// Usagers.
+    Users {
+        #[command(subcommand)]
+        action: UsersCmd,
+    },
+}
+
+#[derive(Subcommand)]
+enum UsersCmd {
+    /// Import usagers from a CSV or XLSX file into an organisation, with a progress bar; prints
+    /// the counts, and writes the per-row report next to the file (`<file>.rapport.csv`).
+    Import {
+        file: std::path::PathBuf,
+        #[arg(long)]
+        organisation_id: i32,
+        /// Column mapping `field=Header` (e.g. `last_name=NOM`); repeatable. Usual headers are
+        /// recognised without it.
+        #[arg(long = "map")]
+        mapping: Vec<String>,
+    },
 }
 
 #[derive(Clone, Copy, ValueEnum)]
 enum SeedSet {
     /// The Pas-de-Calais demo territory (idempotent).
     Demo,
+    /// Département-scale data for benchmarks: `--users N` usagers in a "Bench" territory.
+    Scale,
 }
 
 #[derive(Subcommand)]
@@ -156,7 +181,25 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             eprintln!("{} migration(s) applied on {}", applied.len(), backend.name());
             Ok(())
         }
-        Command::Seed { set: SeedSet::Demo, if_empty } => {
+        Command::Seed { set: SeedSet::Scale, users, .. } => {
+            let mut conn = open_db()?;
+            let started = std::time::Instant::now();
+            let created = rdv_api::seed_usagers::scale(&mut conn, users)?;
+            eprintln!("{created} usagers créés en {:.1} s.", started.elapsed().as_secs_f64());
+            Ok(())
+        }
+        Command::Users { action: UsersCmd::Import { file, organisation_id, mapping } } => {
+            let job = admin::import_users(&mut *open_db()?, &cli_author, organisation_id, &file, &mapping)?;
+            println!(
+                "{}",
+                serde_json::json!({
+                    "total_rows": job.total_rows, "created": job.created_count, "matched": job.matched_count,
+                    "warnings": job.warning_count, "errors": job.error_count,
+                })
+            );
+            Ok(())
+        }
+        Command::Seed { set: SeedSet::Demo, if_empty, .. } => {
             let mut conn = open_db()?;
             if if_empty && seed::has_territory(&mut conn)? {
                 eprintln!("La base contient déjà des données : pas de données de démonstration.");

@@ -165,6 +165,14 @@ pub const DEMO_EMAIL_DOMAIN: &str = "demo.rdv-solidarites.fr";
 
 /// Seeds the demo data; returns false when it was already there.
 pub fn demo(conn: &mut DbConn) -> anyhow::Result<bool> {
+    let created = demo_structure(conn)?;
+    // Also for a demo made before usagers existed.
+    let usagers = crate::seed_usagers::demo(conn, DEMO_TERRITORY)?;
+    Ok(created || usagers > 0)
+}
+
+/// The demo territory without usagers (the API tests' fixture: they create the usagers they need).
+pub fn demo_structure(conn: &mut DbConn) -> anyhow::Result<bool> {
     if territory::find_by_name(conn, DEMO_TERRITORY)?.is_some() {
         return Ok(false);
     }

@@ -102,6 +102,36 @@ text_enum!(
     }
 );
 
+text_enum!(
+    /// Health insurance fund (reference §1.4; the swagger's `aucun` was a typo).
+    CaisseAffiliation {
+        Aucune => "aucune" / "Aucune",
+        Caf => "caf" / "CAF",
+        Msa => "msa" / "MSA",
+    }
+);
+
+text_enum!(
+    /// Family situation of a usager.
+    FamilySituation {
+        Single => "single" / "Célibataire",
+        InARelationship => "in_a_relationship" / "En couple",
+        Divorced => "divorced" / "Divorcé(e) / séparé(e)",
+    }
+);
+
+text_enum!(
+    /// Housing situation of a usager.
+    Logement {
+        Sdf => "sdf" / "Sans domicile fixe",
+        Heberge => "heberge" / "Hébergé(e)",
+        EnAccessionPropriete => "en_accession_propriete" / "En accession à la propriété",
+        Proprietaire => "proprietaire" / "Propriétaire",
+        Autre => "autre" / "Autre",
+        Locataire => "locataire" / "Locataire",
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -124,6 +154,10 @@ mod tests {
         for v in LieuAvailability::ALL {
             assert_eq!(LieuAvailability::parse(v.as_str()), Some(*v));
         }
+        for v in Logement::ALL {
+            assert_eq!(Logement::parse(v.as_str()), Some(*v));
+        }
+        assert_eq!(CaisseAffiliation::parse("aucun"), None, "the swagger's typo is not a value");
         assert_eq!(LocationType::parse("en_ligne"), None);
     }
 

@@ -29,4 +29,6 @@ typed_id!(
     ServiceId,
     /// A staff member.
     AgentId,
+    /// A usager (`users` in the API, as in RDV-Solidarités).
+    UserId,
 );

@@ -16,11 +16,14 @@ pub struct FieldError {
     /// For `taken`: the offending value.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub value: Option<String>,
+    /// For `taken` on a usager's email: the id of the usager owning it (integrators adopt it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<i32>,
 }
 
 impl FieldError {
     pub fn new(code: impl Into<String>) -> Self {
-        FieldError { error: code.into(), value: None }
+        FieldError { error: code.into(), value: None, id: None }
     }
 }
 
@@ -61,6 +64,11 @@ pub fn message_fr(code: &str) -> &'static str {
         "less_than_or_equal_to" => "est trop grand(e)",
         "last_admin" => "ne peut pas être retiré : il doit rester au moins un administrateur",
         "unknown" => "n'est pas un champ connu",
+        "self_responsible" => "ne peut pas être l'usager lui-même",
+        "responsible_is_relative" => "est déjà le proche d'un autre usager : choisissez son responsable",
+        "has_relatives" => "ne peut pas être renseigné : cet usager est responsable d'autres proches",
+        "disabled" => "n'est pas activé sur ce territoire",
+        "frozen" => "ne peut plus être modifié (champ figé sur ce territoire)",
         "weak_password" => {
             "doit contenir au moins 12 caractères dont un chiffre, une majuscule et un caractère spécial"
         }

@@ -17,6 +17,8 @@ diesel::table! {
         enable_address_details -> Bool,
         enable_context_field -> Bool,
         visible_users_throughout_the_territory -> Bool,
+        enable_pmi_case_number_field -> Bool,
+        notes_frozen -> Bool,
     }
 }
 
@@ -240,6 +242,95 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    users (id) {
+        id -> Integer,
+        first_name -> Text,
+        last_name -> Text,
+        birth_name -> Nullable<Text>,
+        birth_date -> Nullable<Date>,
+        email -> Nullable<Text>,
+        phone_number -> Nullable<Text>,
+        phone_number_formatted -> Nullable<Text>,
+        address -> Nullable<Text>,
+        post_code -> Nullable<Text>,
+        city_code -> Nullable<Text>,
+        city_name -> Nullable<Text>,
+        address_details -> Nullable<Text>,
+        caisse_affiliation -> Nullable<Text>,
+        affiliation_number -> Nullable<Text>,
+        family_situation -> Nullable<Text>,
+        number_of_children -> Nullable<Integer>,
+        logement -> Nullable<Text>,
+        case_number -> Nullable<Text>,
+        pmi_case_number -> Nullable<Text>,
+        notes -> Nullable<Text>,
+        notify_by_sms -> Bool,
+        notify_by_email -> Bool,
+        created_through -> Text,
+        invited_through -> Nullable<Text>,
+        responsible_id -> Nullable<Integer>,
+        rdv_invitation_token -> Nullable<Text>,
+        rdv_invitation_token_updated_at -> Nullable<Timestamp>,
+        identity_key -> Nullable<Text>,
+        deleted_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    user_profiles (id) {
+        id -> Integer,
+        user_id -> Integer,
+        organisation_id -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    referent_assignations (id) {
+        id -> Integer,
+        user_id -> Integer,
+        agent_id -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    user_search_terms (term, user_id) {
+        user_id -> Integer,
+        term -> Text,
+    }
+}
+
+diesel::table! {
+    user_imports (id) {
+        id -> Integer,
+        organisation_id -> Integer,
+        agent_id -> Nullable<Integer>,
+        filename -> Text,
+        status -> Text,
+        total_rows -> Integer,
+        done_rows -> Integer,
+        created_count -> Integer,
+        matched_count -> Integer,
+        warning_count -> Integer,
+        error_count -> Integer,
+        report -> Text,
+        failure -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(user_profiles -> users (user_id));
+diesel::joinable!(user_profiles -> organisations (organisation_id));
+diesel::joinable!(referent_assignations -> users (user_id));
+diesel::joinable!(referent_assignations -> agents (agent_id));
+diesel::joinable!(user_search_terms -> users (user_id));
+diesel::joinable!(user_imports -> organisations (organisation_id));
+
 diesel::joinable!(organisations -> territories (territory_id));
 diesel::joinable!(territory_services -> territories (territory_id));
 diesel::joinable!(territory_services -> services (service_id));
@@ -280,4 +371,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     lieux,
     motif_categories,
     motifs,
+    users,
+    user_profiles,
+    referent_assignations,
+    user_search_terms,
+    user_imports,
 );

@@ -14,6 +14,11 @@ pub mod motifs;
 pub mod organisations;
 pub mod teams;
 pub mod territories;
+pub mod usager_context;
+pub mod user_imports;
+pub mod user_links;
+pub mod users;
+pub mod users_extra;
 pub mod versions;
 
 use actix_web::web;

@@ -23,12 +23,13 @@ use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiQuery;
 
 /// Item types whose history can be read here.
-pub const ITEM_TYPES: &[&str] = &["Organisation", "Territory", "Agent", "Lieu", "Motif"];
+pub const ITEM_TYPES: &[&str] = &["Organisation", "Territory", "Agent", "Lieu", "Motif", "User"];
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListVersionsQuery {
-    /// `Organisation`, `Territory`, `Agent`, `Lieu` or `Motif`.
+    /// `Organisation`, `Territory`, `Agent`, `Lieu`, `Motif` or `User` (usagers: admins of one of
+    /// its organisations only, as the reference).
     pub item_type: String,
     pub item_id: i32,
     /// Page number, from 1.
@@ -78,6 +79,15 @@ fn readable_zone(conn: &mut DbConn, actor: &Actor, item_type: &str, id: i32) -> 
             }
             org_zone(conn, m.organisation_id)
         }
+        "User" => {
+            crate::db::models::user::find(conn, id)?.ok_or(not_found)?;
+            let orgs = crate::db::models::user::organisation_ids(conn, id)?;
+            let typed: Vec<OrganisationId> = orgs.iter().copied().map(OrganisationId).collect();
+            if !rdv_shared::access::can_audit_usager(actor, &typed) {
+                return Err(ApiError::NotFound("item"));
+            }
+            Ok("Europe/Paris".into())
+        }
         _ => Err(ApiError::field("item_type", "inclusion")),
     }
 }
@@ -107,47 +117,52 @@ pub async fn list_versions(
     let body = super::with_conn(&state, move |conn| {
         let actor = agent::facts(conn, auth.agent.id)?;
         let zone = readable_zone(conn, &actor, &q.item_type, q.item_id)?;
-        let filtered =
-            versions::table.filter(versions::item_type.eq(&q.item_type)).filter(versions::item_id.eq(q.item_id));
-        let total: i64 = filtered.count().get_result(conn)?;
-        let rows: Vec<VersionTuple> = filtered
-            .order(versions::id.desc())
-            .limit(PER_PAGE)
-            .offset(offset(page))
-            .select((
-                versions::id,
-                versions::item_type,
-                versions::item_id,
-                versions::event,
-                versions::author_agent_id,
-                versions::whodunnit,
-                versions::changes,
-                versions::created_at,
-            ))
-            .load(conn)?;
-        let author_ids: Vec<i32> = rows.iter().filter_map(|r| r.4).collect();
-        let names: BTreeMap<i32, String> = agents::table
-            .filter(agents::id.eq_any(author_ids))
-            .select((agents::id, agents::first_name, agents::last_name))
-            .load::<(i32, Option<String>, String)>(conn)?
-            .into_iter()
-            .map(|(id, first, last)| (id, display_name(first.as_deref(), &last)))
-            .collect();
-        let versions = rows
-            .into_iter()
-            .map(|(id, item_type, item_id, event, author, whodunnit, changes, created_at)| Version {
-                id,
-                item_type,
-                item_id,
-                event,
-                author_agent_id: author.map(AgentId),
-                author_name: author.and_then(|a| names.get(&a).cloned()).unwrap_or(whodunnit),
-                created_at: rdv_shared::time::in_zone(created_at, &zone),
-                changes: serde_json::from_str(&changes).unwrap_or_default(),
-            })
-            .collect();
+        let (versions, total) = load(conn, &q.item_type, q.item_id, &zone, page)?;
         Ok(VersionsResponse { versions, meta: Meta::new(page, total) })
     })
     .await?;
     Ok(HttpResponse::Ok().json(body))
+}
+
+/// One page of a record's versions, newest first, instants in `zone`, and the total.
+pub fn load(conn: &mut DbConn, item_type: &str, item_id: i32, zone: &str, page: i64) -> ApiResult<(Vec<Version>, i64)> {
+    let filtered = versions::table.filter(versions::item_type.eq(item_type)).filter(versions::item_id.eq(item_id));
+    let total: i64 = filtered.count().get_result(conn)?;
+    let rows: Vec<VersionTuple> = filtered
+        .order(versions::id.desc())
+        .limit(PER_PAGE)
+        .offset(offset(page))
+        .select((
+            versions::id,
+            versions::item_type,
+            versions::item_id,
+            versions::event,
+            versions::author_agent_id,
+            versions::whodunnit,
+            versions::changes,
+            versions::created_at,
+        ))
+        .load(conn)?;
+    let author_ids: Vec<i32> = rows.iter().filter_map(|r| r.4).collect();
+    let names: BTreeMap<i32, String> = agents::table
+        .filter(agents::id.eq_any(author_ids))
+        .select((agents::id, agents::first_name, agents::last_name))
+        .load::<(i32, Option<String>, String)>(conn)?
+        .into_iter()
+        .map(|(id, first, last)| (id, display_name(first.as_deref(), &last)))
+        .collect();
+    let versions = rows
+        .into_iter()
+        .map(|(id, item_type, item_id, event, author, whodunnit, changes, created_at)| Version {
+            id,
+            item_type,
+            item_id,
+            event,
+            author_agent_id: author.map(AgentId),
+            author_name: author.and_then(|a| names.get(&a).cloned()).unwrap_or(whodunnit),
+            created_at: rdv_shared::time::in_zone(created_at, zone),
+            changes: serde_json::from_str(&changes).unwrap_or_default(),
+        })
+        .collect();
+    Ok((versions, total))
 }

@@ -104,7 +104,7 @@ impl TestApp {
         let state = rdv_api::server::prepare(config).expect("prepare server");
         {
             let mut conn = state.pool.get().expect("conn");
-            rdv_api::seed::demo(&mut conn).expect("seed");
+            rdv_api::seed::demo_structure(&mut conn).expect("seed");
         }
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));

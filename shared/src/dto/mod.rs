@@ -11,6 +11,8 @@ pub mod lieu;
 pub mod motif;
 pub mod organisation;
 pub mod territory;
+pub mod user;
+pub mod user_import;
 
 pub use agent::*;
 pub use auth::*;
@@ -20,3 +22,5 @@ pub use lieu::*;
 pub use motif::*;
 pub use organisation::*;
 pub use territory::*;
+pub use user::*;
+pub use user_import::*;

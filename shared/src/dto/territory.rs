@@ -37,6 +37,10 @@ pub struct TerritorySettings {
     pub enable_context_field: bool,
     /// Usagers visible from every organisation of the territory ("décloisonnement").
     pub visible_users_throughout_the_territory: bool,
+    /// "Numéro de dossier PMI" on usagers.
+    pub enable_pmi_case_number_field: bool,
+    /// Notes kept and shown but no longer writable (seed 003).
+    pub notes_frozen: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -63,6 +67,8 @@ pub struct UpdateTerritoryRequest {
     pub enable_address_details: Option<bool>,
     pub enable_context_field: Option<bool>,
     pub visible_users_throughout_the_territory: Option<bool>,
+    pub enable_pmi_case_number_field: Option<bool>,
+    pub notes_frozen: Option<bool>,
     pub service_ids: Option<Vec<ServiceId>>,
 }
 
@@ -81,7 +87,9 @@ impl UpdateTerritoryRequest {
             enable_case_number,
             enable_address_details,
             enable_context_field,
-            visible_users_throughout_the_territory
+            visible_users_throughout_the_territory,
+            enable_pmi_case_number_field,
+            notes_frozen
         );
         s
     }

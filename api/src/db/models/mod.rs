@@ -12,3 +12,7 @@ pub mod organisation;
 pub mod service;
 pub mod territory;
 pub mod territory_admin;
+pub mod user;
+pub mod user_import;
+pub mod user_links;
+pub mod user_search;

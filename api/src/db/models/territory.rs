@@ -28,6 +28,8 @@ pub struct TerritoryRow {
     pub enable_address_details: bool,
     pub enable_context_field: bool,
     pub visible_users_throughout_the_territory: bool,
+    pub enable_pmi_case_number_field: bool,
+    pub notes_frozen: bool,
 }
 
 impl TerritoryRow {
@@ -43,6 +45,8 @@ impl TerritoryRow {
             enable_address_details: self.enable_address_details,
             enable_context_field: self.enable_context_field,
             visible_users_throughout_the_territory: self.visible_users_throughout_the_territory,
+            enable_pmi_case_number_field: self.enable_pmi_case_number_field,
+            notes_frozen: self.notes_frozen,
         }
     }
 
@@ -72,6 +76,8 @@ struct TerritoryValues<'a> {
     enable_address_details: bool,
     enable_context_field: bool,
     visible_users_throughout_the_territory: bool,
+    enable_pmi_case_number_field: bool,
+    notes_frozen: bool,
 }
 
 /// Writes name, number and settings; records a version when something changed.
@@ -99,6 +105,8 @@ pub fn update(
         enable_address_details: s.enable_address_details,
         enable_context_field: s.enable_context_field,
         visible_users_throughout_the_territory: s.visible_users_throughout_the_territory,
+        enable_pmi_case_number_field: s.enable_pmi_case_number_field,
+        notes_frozen: s.notes_frozen,
     };
     diesel::update(territories::table.find(before.id))
         .set((values, territories::updated_at.eq(now_utc())))

@@ -4,6 +4,31 @@
 
 use chrono::{Datelike, NaiveDate};
 
+pub mod fields;
+pub mod import;
+pub mod mask;
+pub mod search;
+
+/// Case-, accent- and punctuation-insensitive form of a text: ASCII transliteration
+/// (`Élise Bérénice-Ñúñez` → `elise berenice nunez`), lower case, words separated by one space.
+pub fn fold(text: &str) -> String {
+    let ascii = deunicode::deunicode(text).to_lowercase();
+    ascii.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
+}
+
+/// The duplicate-warning key: same first and last names (folded) and same birth date
+/// (reference-domain.md §9.2). `None` without a birth date: names alone are too common.
+pub fn identity_key(first_name: &str, last_name: &str, birth_date: Option<NaiveDate>) -> Option<String> {
+    birth_date.map(|d| format!("{}|{}|{d}", fold(first_name), fold(last_name)))
+}
+
+/// Is this user an adult at `today`? (`minor?` in the reference: born less than 18 years ago.)
+pub fn is_minor(birth_date: Option<NaiveDate>, today: NaiveDate) -> bool {
+    let Some(born) = birth_date else { return false };
+    let eighteen = born.with_year(born.year() + 18).unwrap_or(NaiveDate::MAX);
+    eighteen > today
+}
+
 /// Birth date: not in the future, not more than 130 years before `today`.
 pub fn birth_date(date: NaiveDate, today: NaiveDate) -> Result<(), &'static str> {
     let oldest = today.with_year(today.year() - 130).unwrap_or(NaiveDate::MIN);
@@ -82,6 +107,30 @@ mod tests {
         assert_eq!(birth_date(d("1896-11-21"), today), Err("invalid"));
         assert_eq!(birth_date(d("2026-11-23"), today), Err("invalid"), "tomorrow");
         assert!(birth_date(today, today).is_ok(), "born today");
+    }
+
+    #[test]
+    fn fold_removes_case_accents_and_punctuation() {
+        assert_eq!(fold("  Élise Bérénice-Ñúñez "), "elise berenice nunez");
+        assert_eq!(fold("O'Connor"), "o connor");
+        assert_eq!(fold("ŒUVRE"), "oeuvre");
+        assert_eq!(fold(""), "");
+    }
+
+    #[test]
+    fn identity_key_ignores_case_and_accents() {
+        let born = Some(d("1990-05-04"));
+        assert_eq!(identity_key("Héloïse", "DUPONT", born), identity_key("heloise", "Dupont ", born));
+        assert_ne!(identity_key("Héloïse", "Dupont", born), identity_key("Héloïse", "Dupont", Some(d("1990-05-05"))));
+        assert_eq!(identity_key("Héloïse", "Dupont", None), None);
+    }
+
+    #[test]
+    fn minors() {
+        let today = d("2026-11-22");
+        assert!(is_minor(Some(d("2008-11-23")), today));
+        assert!(!is_minor(Some(d("2008-11-22")), today), "18 today");
+        assert!(!is_minor(None, today));
     }
 
     #[test]
