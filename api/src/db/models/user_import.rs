@@ -68,17 +68,19 @@ impl ImportRow {
     }
 }
 
-/// A file read into a header and data rows (cells as text; dates already `YYYY-MM-DD`).
+/// A file read into a header and data rows (cells as text; dates already `YYYY-MM-DD`), each
+/// with its line number in the file (the header is line 1; blank lines are skipped but counted).
 pub struct Sheet {
     pub headers: Vec<String>,
-    pub rows: Vec<Vec<String>>,
+    pub rows: Vec<(u32, Vec<String>)>,
 }
 
 /// Reads a `.csv` (`;` or `,` separated, UTF-8 with or without BOM) or `.xlsx`/`.xls`/`.ods`
 /// (first sheet). Errors are French sentences for the caller.
 pub fn read_file(filename: &str, bytes: &[u8]) -> Result<Sheet, String> {
     let lower = filename.to_lowercase();
-    let table: Vec<Vec<String>> = if lower.ends_with(".csv") || lower.ends_with(".txt") {
+    // (line in the file, cells): the csv reader skips blank lines, so it tells the line itself.
+    let table: Vec<(u32, Vec<String>)> = if lower.ends_with(".csv") || lower.ends_with(".txt") {
         let text = std::str::from_utf8(bytes).map_err(|_| "Le fichier CSV doit être encodé en UTF-8.".to_owned())?;
         let text = text.trim_start_matches('\u{feff}');
         let first = text.lines().next().unwrap_or("");
@@ -91,7 +93,15 @@ pub fn read_file(filename: &str, bytes: &[u8]) -> Result<Sheet, String> {
         let mut out = Vec::new();
         for record in reader.records() {
             let record = record.map_err(|e| format!("CSV illisible : {e}"))?;
-            out.push(record.iter().map(|c| c.trim().to_owned()).collect());
+            // The reader's own line count skips blank lines: count the newlines before the record.
+            let line = record.position().map_or(0, |p| {
+                let start = usize::try_from(p.byte()).unwrap_or(usize::MAX).min(text.len());
+                let rest = &text.as_bytes()[start..];
+                let skipped = rest.iter().take_while(|b| **b == b'\n' || **b == b'\r').collect::<Vec<_>>();
+                let newlines = text.as_bytes()[..start].iter().chain(skipped).filter(|b| **b == b'\n').count();
+                u32::try_from(newlines + 1).unwrap_or(u32::MAX)
+            });
+            out.push((line, record.iter().map(|c| c.trim().to_owned()).collect()));
         }
         out
     } else if [".xlsx", ".xlsm", ".xls", ".ods"].iter().any(|ext| lower.ends_with(ext)) {
@@ -102,10 +112,14 @@ pub fn read_file(filename: &str, bytes: &[u8]) -> Result<Sheet, String> {
             .worksheet_range_at(0)
             .ok_or_else(|| "Le classeur ne contient aucune feuille.".to_owned())?
             .map_err(|e| format!("Feuille illisible : {e}"))?;
+        let first_row = range.start().map_or(0, |(row, _)| row);
         range
             .rows()
-            .map(|row| {
-                row.iter()
+            .enumerate()
+            .map(|(i, row)| {
+                let line = first_row.saturating_add(u32::try_from(i).unwrap_or(u32::MAX)).saturating_add(1);
+                let cells = row
+                    .iter()
                     .map(|cell| match cell {
                         Data::Empty | Data::Error(_) => String::new(),
                         Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => s.trim().to_owned(),
@@ -115,15 +129,16 @@ pub fn read_file(filename: &str, bytes: &[u8]) -> Result<Sheet, String> {
                         Data::Bool(b) => b.to_string(),
                         Data::DateTime(d) => excel_serial_date(d.as_f64()).map(|d| d.to_string()).unwrap_or_default(),
                     })
-                    .collect()
+                    .collect();
+                (line, cells)
             })
             .collect()
     } else {
         return Err("Format non pris en charge : envoyez un fichier .csv ou .xlsx.".to_owned());
     };
     let mut rows = table.into_iter();
-    let headers = rows.next().ok_or_else(|| "Le fichier est vide.".to_owned())?;
-    let rows: Vec<Vec<String>> = rows.filter(|r| r.iter().any(|c| !c.is_empty())).collect();
+    let (_, headers) = rows.next().ok_or_else(|| "Le fichier est vide.".to_owned())?;
+    let rows: Vec<(u32, Vec<String>)> = rows.filter(|(_, r)| r.iter().any(|c| !c.is_empty())).collect();
     if rows.is_empty() {
         return Err("Le fichier ne contient aucune ligne de données.".to_owned());
     }
@@ -338,13 +353,11 @@ pub fn run(
     };
     let mut reports: Vec<ImportRowReport> = Vec::with_capacity(sheet.rows.len());
     let total = sheet.rows.len();
-    for (chunk_index, chunk) in sheet.rows.chunks(CHUNK).enumerate() {
+    for chunk in sheet.rows.chunks(CHUNK) {
         let chunk_reports = write_tx(conn, |c| -> QueryResult<Vec<ImportRowReport>> {
             let mut out = Vec::with_capacity(chunk.len());
-            for (i, row) in chunk.iter().enumerate() {
-                // Line numbers as a spreadsheet shows them: the header is line 1.
-                let line = u32::try_from(chunk_index * CHUNK + i + 2).unwrap_or(u32::MAX);
-                out.push(import_row(c, author, &job_context, row, line)?);
+            for (line, row) in chunk {
+                out.push(import_row(c, author, &job_context, row, *line)?);
             }
             Ok(out)
         })?;
