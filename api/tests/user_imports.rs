@@ -179,7 +179,7 @@ async fn ten_thousand_row_xlsx_then_reimport_creates_nothing() {
         "{}",
         job["rows"].as_array().unwrap().iter().find(|r| r["status"] != "created").cloned().unwrap_or_default()
     );
-    let (_, list) = json(app.get(&format!("/api/v1/users?search=nom1234")).bearer(&admin).send().await.unwrap()).await;
+    let (_, list) = json(app.get("/api/v1/users?search=nom1234").bearer(&admin).send().await.unwrap()).await;
     assert_eq!(
         list["users"][0]["birth_date"],
         format!("{}-{:02}-{:02}", 1950 + 1234 % 60, 1 + 1234 % 12, 1 + 1234 % 28)
