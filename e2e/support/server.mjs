@@ -99,3 +99,21 @@ export async function signIn(page, base, local, password = DEMO_PASSWORD) {
   await page.getByLabel('Mot de passe').fill(password);
   await page.getByRole('button', { name: 'Se connecter' }).click();
 }
+
+/** Calls the API as a demo agent (signs in once per call; fine for test set-up). */
+export async function apiAs(base, local, method, path, body) {
+  const signIn = await fetch(`${base}/api/v1/auth/sign_in`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email: demoEmail(local), password: DEMO_PASSWORD }),
+  });
+  if (signIn.status !== 200) throw new Error(`sign in ${local}: ${signIn.status}`);
+  const token = signIn.headers.get('access-token');
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await res.text();
+  return { status: res.status, body: text ? JSON.parse(text) : null };
+}

@@ -17,6 +17,11 @@ use crate::pages::{
     my_account::MyAccountPage,
     not_found::NotFoundPage,
     shell::Shell,
+    usager::UsagerPage,
+    usager_form::{EditUsagerPage, NewUsagerPage},
+    usager_import::ImportUsagersPage,
+    usager_merge::MergeUsagerPage,
+    usagers::UsagersPage,
 };
 use crate::session::{self, Session};
 
@@ -43,6 +48,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("admin/motifs/:id") view=MotifPage/>
                     <Route path=path!("admin/territoire") view=TerritoryPage/>
                     <Route path=path!("mon-compte") view=MyAccountPage/>
+                    <Route path=path!("usagers") view=UsagersPage/>
+                    <Route path=path!("usagers/nouveau") view=NewUsagerPage/>
+                    <Route path=path!("usagers/import") view=ImportUsagersPage/>
+                    <Route path=path!("usagers/:id") view=UsagerPage/>
+                    <Route path=path!("usagers/:id/modifier") view=EditUsagerPage/>
+                    <Route path=path!("usagers/:id/fusionner") view=MergeUsagerPage/>
                 </ParentRoute>
             </Routes>
         </Router>

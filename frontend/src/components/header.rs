@@ -65,6 +65,9 @@ pub fn Header() -> impl IntoView {
             </A>
             <button class="secondary" on:click=sign_out>"Se déconnecter"</button>
         </header>
+        <nav class="mainnav" aria-label="Principal">
+            <A href="/usagers">"Usagers"</A>
+        </nav>
         <Show when=move || admin.get() || territorial>
             <nav class="adminnav" aria-label="Administration">
                 <Show when=move || admin.get()>

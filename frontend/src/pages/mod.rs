@@ -12,3 +12,8 @@ pub mod login;
 pub mod my_account;
 pub mod not_found;
 pub mod shell;
+pub mod usager;
+pub mod usager_form;
+pub mod usager_import;
+pub mod usager_merge;
+pub mod usagers;
