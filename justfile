@@ -81,6 +81,13 @@ e2e: build-frontend
     @echo "════ Browser tests (Chromium) ════"
     cd e2e && RDV_BIN="$CARGO_TARGET_DIR/debug/rdv" RDV_SPA_DIR={{dist}} node --test --test-concurrency=1 tests/
 
+# Benchmarks: criterion on the pure search code, then an HTTP load run of usager search over
+# `users` usagers on SQLite and PostgreSQL (p50/p95/p99; seeding is kept between runs).
+bench users="200000":
+    cargo bench -p rdv-shared --bench usager_search
+    cargo build --release -p rdv-api --bin rdv --example search_load
+    scripts/bench-search.sh {{users}}
+
 # Regenerate openapi.yaml from the code (a test fails when it is stale).
 openapi:
     cargo run -q -p rdv-api -- openapi > openapi.yaml

@@ -242,13 +242,23 @@ pub fn demo(conn: &mut DbConn, territory_name: &str) -> anyhow::Result<usize> {
     })
 }
 
-/// `rdv seed scale --users N`: a "Bench" territory (10 organisations) with N usagers, written
-/// through the normal model code (search terms and audit included), 2 000 per transaction.
+/// The benchmark agent (admin of "Bench 01"; the Bench territory shares usagers, so its
+/// searches run over every usager of the territory, the worst case).
+pub const BENCH_AGENT_EMAIL: &str = "bench.admin@bench.example";
+
+/// `rdv seed scale --users N`: a "Bench" territory (10 organisations, usagers shared across the
+/// territory) holding at least N usagers, written through the normal model code (search terms
+/// and audit included), 2 000 per transaction. Re-running tops up to N. Returns how many were
+/// created.
 pub fn scale(conn: &mut DbConn, users: usize) -> anyhow::Result<usize> {
     let author = Author::system("seed-scale");
     let t = match territory::find_by_name(conn, "Bench")? {
         Some(t) => t,
-        None => write_tx(conn, |c| territory::create(c, &author, "Bench", "99"))?,
+        None => write_tx(conn, |c| -> anyhow::Result<_> {
+            let t = territory::create(c, &author, "Bench", "99")?;
+            let shared = TerritorySettings { visible_users_throughout_the_territory: true, ..t.settings() };
+            Ok(territory::update(c, &author, &t, &t.name, &t.departement_number, &shared)?)
+        })?,
     };
     let mut orgs = crate::db::models::agent::organisations_of_territories(conn, &[t.id])?;
     if orgs.is_empty() {
@@ -258,6 +268,22 @@ pub fn scale(conn: &mut DbConn, users: usize) -> anyhow::Result<usize> {
                 .collect()
         })?;
     }
+    if crate::db::models::agent::find_by_email(conn, BENCH_AGENT_EMAIL)?.is_none() {
+        let hash = crate::auth::password::hash(crate::seed::DEMO_PASSWORD)?;
+        let args = crate::admin::AgentArgs {
+            email: Some(BENCH_AGENT_EMAIL.to_owned()),
+            password: None,
+            first_name: Some("Bench".to_owned()),
+            last_name: "Admin".to_owned(),
+            organisation_id: orgs[0],
+            role: rdv_shared::access::AccessLevel::Admin,
+            services: vec!["PMI".to_owned()],
+            territorial_admin: false,
+        };
+        write_tx(conn, |c| crate::admin::create_agent_with_hash(c, &author, args, Some(hash)))?;
+    }
+    let existing = usize::try_from(crate::db::models::user_search::page_in_scope(conn, &orgs, None, 1)?.1).unwrap_or(0);
+    let users = users.saturating_sub(existing);
     let toggles = FieldToggles::default();
     let mut rng = StdRng::seed_from_u64(99);
     // E-mails carry a running number: continue after the usagers already there.

@@ -186,6 +186,16 @@ fn seed_demo_is_idempotent() {
         agents::table.count().get_result(&mut *conn).unwrap(),
     );
     assert_eq!(counts, (1, 3, 12));
+    // The demo usagers: ~300, families and duplicate candidates, created once.
+    use rdv_api::db::schema::users;
+    let usagers: i64 = users::table.count().get_result(&mut *conn).unwrap();
+    assert!((300..320).contains(&usagers), "{usagers} demo usagers");
+    let relatives: i64 =
+        users::table.filter(users::responsible_id.is_not_null()).count().get_result(&mut *conn).unwrap();
+    assert!(relatives > 30, "{relatives} relatives");
+    let overseas: i64 =
+        users::table.filter(users::phone_number_formatted.like("+262%")).count().get_result(&mut *conn).unwrap();
+    assert!(overseas > 0, "overseas numbers");
     // --if-empty does nothing on a database that has data.
     let out = rdv(&url, &["seed", "demo", "--if-empty"]);
     assert!(out.status.success());
@@ -225,4 +235,25 @@ async fn an_agent_created_by_the_cli_can_sign_in() {
         .await
         .unwrap();
     assert_eq!(res.status(), 200);
+}
+
+#[test]
+fn users_import_from_the_command_line_with_a_report() {
+    let (_db, url) = common::TestDb::create();
+    assert!(rdv(&url, &["seed", "demo"]).status.success());
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("caf.csv");
+    std::fs::write(&file, "Nom;Prénom;Date de naissance\nRoux;Léa;01/02/2003\n;Personne;\n").unwrap();
+    let run = || rdv(&url, &["users", "import", file.to_str().unwrap(), "--organisation-id", "1"]);
+    let out = run();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let summary: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!((summary["created"].as_i64(), summary["errors"].as_i64()), (Some(1), Some(1)));
+    let report = std::fs::read_to_string(dir.path().join("caf.csv.rapport.csv")).unwrap();
+    assert!(report.contains("3;erreur;;Personne;;last_name doit être rempli(e)"), "{report}");
+    let again: Value = serde_json::from_slice(&run().stdout).unwrap();
+    assert_eq!((again["created"].as_i64(), again["matched"].as_i64()), (Some(0), Some(1)));
+    let bad = rdv(&url, &["users", "import", "/nonexistent.csv", "--organisation-id", "1"]);
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("erreur"));
 }

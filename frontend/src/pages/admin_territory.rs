@@ -66,6 +66,8 @@ fn TerritoryForm(territory: Territory, services: Vec<CatalogueService>) -> impl 
         ("logement", "Logement", RwSignal::new(s.enable_logement_field)),
         ("case", "Numéro de dossier", RwSignal::new(s.enable_case_number)),
         ("address", "Complément d'adresse", RwSignal::new(s.enable_address_details)),
+        ("pmi-case", "Numéro de dossier PMI", RwSignal::new(s.enable_pmi_case_number_field)),
+        ("notes-frozen", "Remarques figées (consultables, plus modifiables)", RwSignal::new(s.notes_frozen)),
     ];
     let context = RwSignal::new(s.enable_context_field);
     let shared_users = RwSignal::new(s.visible_users_throughout_the_territory);
@@ -86,6 +88,8 @@ fn TerritoryForm(territory: Territory, services: Vec<CatalogueService>) -> impl 
             enable_logement_field: v(5),
             enable_case_number: v(6),
             enable_address_details: v(7),
+            enable_pmi_case_number_field: v(8),
+            notes_frozen: v(9),
             enable_context_field: Some(context.get_untracked()),
             visible_users_throughout_the_territory: Some(shared_users.get_untracked()),
             service_ids: Some(offered.get_untracked()),
