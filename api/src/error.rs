@@ -62,6 +62,14 @@ impl ApiError {
         ApiError::Validation(errors)
     }
 
+    /// 422 on a single field with a specific sentence (file problems, "user doit exister"…).
+    pub fn field_message(field: &str, code: &str, message: String) -> Self {
+        let mut errors = Errors::default();
+        errors.fields.entry(field.to_owned()).or_default().push(rdv_shared::validation::FieldError::new(code));
+        errors.messages.push(message);
+        ApiError::Validation(errors)
+    }
+
     pub fn forbidden() -> Self {
         ApiError::Forbidden(FORBIDDEN_MESSAGE)
     }

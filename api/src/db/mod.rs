@@ -96,9 +96,12 @@ impl Manager {
                 let mut conn = SqliteConnection::establish(&path.to_string_lossy())?;
                 // WAL lets readers run beside the single writer; the busy timeout makes a
                 // second writer wait instead of failing; foreign keys are off by default.
+                // A 32 MB page cache and memory-mapped reads keep département-scale lookups
+                // (hundreds of MB) off the read() syscall path.
                 conn.batch_execute(
                     "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
-                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;",
+                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
+                     PRAGMA cache_size = -32000; PRAGMA mmap_size = 268435456;",
                 )
                 .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
                 Ok(DbConn::Sqlite(conn))

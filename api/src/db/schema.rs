@@ -298,8 +298,9 @@ diesel::table! {
 }
 
 diesel::table! {
-    user_search_terms (term, user_id) {
+    user_search_terms (kind, term, user_id) {
         user_id -> Integer,
+        kind -> Integer,
         term -> Text,
     }
 }

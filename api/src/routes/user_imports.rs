@@ -55,19 +55,11 @@ pub async fn create_user_import(
         if !can_import_usagers(&actor, OrganisationId(org_id)) {
             return Err(ApiError::forbidden());
         }
-        let sheet = user_import::read_file(&filename, &bytes).map_err(|msg| {
-            let mut e = rdv_shared::validation::Errors::default();
-            e.fields.entry("file".to_owned()).or_default().push(rdv_shared::validation::FieldError::new("invalid"));
-            e.messages.push(msg);
-            ApiError::Validation(e)
-        })?;
+        let sheet =
+            user_import::read_file(&filename, &bytes).map_err(|msg| ApiError::field_message("file", "invalid", msg))?;
         // Mapping problems are the file's problems too: report them now, not in the job.
-        rdv_shared::usager::import::resolve_mapping(&sheet.headers, &body.mapping).map_err(|msg| {
-            let mut e = rdv_shared::validation::Errors::default();
-            e.fields.entry("mapping".to_owned()).or_default().push(rdv_shared::validation::FieldError::new("invalid"));
-            e.messages.push(msg);
-            ApiError::Validation(e)
-        })?;
+        rdv_shared::usager::import::resolve_mapping(&sheet.headers, &body.mapping)
+            .map_err(|msg| ApiError::field_message("mapping", "invalid", msg))?;
         let job = user_import::create_job(conn, org_id, Some(agent_id), &filename, sheet.rows.len())?;
         Ok((job, (sheet, body.mapping)))
     })

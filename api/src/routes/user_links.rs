@@ -9,7 +9,6 @@ use rdv_shared::dto::{
     ReferentAssignation, ReferentAssignationRequest, ReferentAssignationResponse, UserProfile, UserProfileRequest,
     UserProfileResponse,
 };
-use rdv_shared::validation::Errors;
 use rdv_shared::{OrganisationId, TerritoryId};
 
 use super::usager_context::{render, UsagerContext};
@@ -36,10 +35,23 @@ pub struct ReferentQuery {
 
 /// 422 `{"user": [{"error": "blank"}]}` "user doit exister", as the reference for unknown usagers.
 fn user_must_exist() -> ApiError {
-    let mut e = Errors::default();
-    e.fields.entry("user".to_owned()).or_default().push(rdv_shared::validation::FieldError::new("blank"));
-    e.messages.push("user doit exister".to_owned());
-    ApiError::Validation(e)
+    ApiError::field_message("user", "blank", "user doit exister".to_owned())
+}
+
+/// The usager, and whether the caller may assign or remove this referent for it (reference R1/R2).
+fn referent_change_allowed(
+    conn: &mut crate::db::DbConn,
+    agent_id: i32,
+    referent_id: i32,
+    user: &user::UserRow,
+) -> ApiResult<UsagerContext> {
+    let ctx = UsagerContext::load(conn, agent_id, None)?;
+    let orgs = user::organisation_ids(conn, user.id)?;
+    let facts = agent::facts(conn, referent_id)?;
+    if !can_assign_referent(&ctx.actor, &facts, &UsagerContext::typed(&orgs)) {
+        return Err(ApiError::forbidden());
+    }
+    Ok(ctx)
 }
 
 /// Adds a usager to an organisation of the caller's territories ("ajouter à mon organisation");
@@ -152,12 +164,7 @@ pub async fn create_referent_assignation(
         let referent =
             agent::find(conn, req.agent_id)?.filter(|a| a.deleted_at.is_none()).ok_or(ApiError::NotFound("agent"))?;
         let row = user::find(conn, req.user_id)?.ok_or(ApiError::NotFound("user"))?;
-        let ctx = UsagerContext::load(conn, auth.agent.id, None)?;
-        let orgs = user::organisation_ids(conn, row.id)?;
-        let facts = agent::facts(conn, referent.id)?;
-        if !can_assign_referent(&ctx.actor, &facts, &UsagerContext::typed(&orgs)) {
-            return Err(ApiError::forbidden());
-        }
+        let ctx = referent_change_allowed(conn, auth.agent.id, referent.id, &row)?;
         if user_links::is_referent(conn, row.id, referent.id)? {
             return Err(ApiError::field("user_id", "taken"));
         }
@@ -196,12 +203,7 @@ pub async fn delete_referent_assignation(
         if !user_links::is_referent(conn, row.id, q.agent_id)? {
             return Err(ApiError::NotFound("referent_assignation"));
         }
-        let ctx = UsagerContext::load(conn, auth.agent.id, None)?;
-        let orgs = user::organisation_ids(conn, row.id)?;
-        let facts = agent::facts(conn, q.agent_id)?;
-        if !can_assign_referent(&ctx.actor, &facts, &UsagerContext::typed(&orgs)) {
-            return Err(ApiError::forbidden());
-        }
+        referent_change_allowed(conn, auth.agent.id, q.agent_id, &row)?;
         let author = auth.agent.author();
         write_tx(conn, |c| Ok::<_, ApiError>(user_links::remove_referent(c, &author, row.id, q.agent_id)?))?;
         Ok(())

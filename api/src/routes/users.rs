@@ -50,9 +50,10 @@ fn list(
 ) -> ApiResult<UsersResponse> {
     let (rows, total) = match search.as_deref().and_then(Query::parse) {
         Some(q) => {
-            let (mut rows, total) = user_search::search(conn, &ctx.scope, &q, 1000, true)?;
+            let (mut rows, mut total) = user_search::search(conn, &ctx.scope, &q, 1000, true)?;
             if let Some(ids) = ids {
                 rows.retain(|r| ids.contains(&r.id));
+                total = rows.len() as i64;
             }
             let start = usize::try_from(rdv_shared::pagination::offset(page)).unwrap_or(usize::MAX);
             let page_rows: Vec<UserRow> = rows.into_iter().skip(start).take(PER_PAGE as usize).collect();

@@ -253,7 +253,15 @@ pub async fn export_user(
                 organisations.push(org.to_dto());
             }
         }
-        let (versions, _) = super::versions::load(conn, "User", id, "Europe/Paris", 1)?;
+        let mut versions = Vec::new();
+        for page in 1.. {
+            let (batch, total) = super::versions::load(conn, "User", id, "Europe/Paris", page)?;
+            let done = batch.is_empty() || versions.len() + batch.len() >= usize::try_from(total).unwrap_or(0);
+            versions.extend(batch);
+            if done {
+                break;
+            }
+        }
         Ok(UserExport {
             exported_at: chrono::Utc::now(),
             referent_agents: user.referent_agents.clone().unwrap_or_default(),

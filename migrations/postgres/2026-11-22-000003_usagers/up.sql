@@ -45,6 +45,8 @@ CREATE UNIQUE INDEX index_users_on_rdv_invitation_token ON users (rdv_invitation
 CREATE INDEX index_users_on_responsible_id ON users (responsible_id);
 CREATE INDEX index_users_on_phone_number_formatted ON users (phone_number_formatted);
 CREATE INDEX index_users_on_identity_key ON users (identity_key);
+-- Lists by name (`GET /users`).
+CREATE INDEX index_users_on_last_name_and_first_name ON users (last_name, first_name, id);
 
 CREATE TABLE user_profiles (
     id SERIAL PRIMARY KEY,
@@ -65,14 +67,15 @@ CREATE TABLE referent_assignations (
 CREATE UNIQUE INDEX index_referent_assignations_on_user_id_and_agent_id ON referent_assignations (user_id, agent_id);
 CREATE INDEX index_referent_assignations_on_agent_id ON referent_assignations (agent_id);
 
--- Search: one row per folded token of a usager (names, birth name, email, phone digits, id).
--- A prefix search is a range scan on `term`, on both backends.
+-- Search: one row per folded term of a usager (kind 0 last/birth name, 1 first name, 2 e-mail
+-- and phone digits). A prefix search is a range scan on (kind, term), on both backends.
 CREATE TABLE user_search_terms (
     user_id INTEGER NOT NULL REFERENCES users (id),
+    kind INTEGER NOT NULL,
     term TEXT COLLATE "C" NOT NULL,
-    PRIMARY KEY (term, user_id)
+    PRIMARY KEY (kind, term, user_id)
 );
-CREATE INDEX index_user_search_terms_on_user_id ON user_search_terms (user_id);
+CREATE INDEX index_user_search_terms_on_user_id_and_term ON user_search_terms (user_id, term);
 
 CREATE TABLE user_imports (
     id SERIAL PRIMARY KEY,

@@ -19,22 +19,45 @@ pub struct Searchable<'a> {
 /// Calling codes whose national form starts with a trunk `0` (mainland and overseas France).
 const FRENCH_CODES: [&str; 5] = ["33", "262", "590", "594", "596"];
 
+/// Where a term comes from. Lookups read the kinds in this order, so that a prefix typed at
+/// the counter finds last names before first names, and names before e-mails and phones,
+/// without sorting the matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TermKind {
+    /// Last name and birth name words.
+    LastName = 0,
+    /// First name words.
+    FirstName = 1,
+    /// E-mail (whole and words) and phone digits.
+    Contact = 2,
+}
+
+impl TermKind {
+    pub const ALL: [TermKind; 3] = [TermKind::LastName, TermKind::FirstName, TermKind::Contact];
+}
+
+fn words(text: &str) -> impl Iterator<Item = String> + '_ {
+    fold(text).split(' ').filter(|w| !w.is_empty()).map(str::to_owned).collect::<Vec<_>>().into_iter()
+}
+
 /// The indexed terms of a usager: folded words of the names, the whole email and its words,
 /// the phone's digits in E.164 form (`33612345678`) and national form (`0612345678`).
-pub fn terms(u: &Searchable<'_>) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for text in [Some(u.first_name), Some(u.last_name), u.birth_name, u.email].into_iter().flatten() {
-        out.extend(fold(text).split(' ').filter(|w| !w.is_empty()).map(str::to_owned));
+pub fn terms(u: &Searchable<'_>) -> Vec<(TermKind, String)> {
+    let mut out: Vec<(TermKind, String)> = Vec::new();
+    for text in [Some(u.last_name), u.birth_name].into_iter().flatten() {
+        out.extend(words(text).map(|w| (TermKind::LastName, w)));
     }
+    out.extend(words(u.first_name).map(|w| (TermKind::FirstName, w)));
     if let Some(email) = u.email {
-        out.push(email.trim().to_lowercase());
+        out.extend(words(email).map(|w| (TermKind::Contact, w)));
+        out.push((TermKind::Contact, email.trim().to_lowercase()));
     }
     if let Some(phone) = u.phone_e164 {
         let digits: String = phone.chars().filter(char::is_ascii_digit).collect();
         if let Some(code) = FRENCH_CODES.iter().find(|c| digits.starts_with(**c)) {
-            out.push(format!("0{}", &digits[code.len()..]));
+            out.push((TermKind::Contact, format!("0{}", &digits[code.len()..])));
         }
-        out.push(digits);
+        out.push((TermKind::Contact, digits));
     }
     out.sort();
     out.dedup();
@@ -128,7 +151,7 @@ mod tests {
     }
 
     fn matches(q: &str, u: &Searchable<'_>) -> bool {
-        let terms = terms(u);
+        let terms: Vec<String> = terms(u).into_iter().map(|(_, t)| t).collect();
         let Some(q) = Query::parse(q) else { return false };
         q.tokens.iter().all(|t| terms.iter().any(|term| term.starts_with(t.as_str())))
     }
@@ -136,16 +159,22 @@ mod tests {
     #[test]
     fn terms_cover_names_email_and_both_phone_forms() {
         let t = terms(&jean());
-        for expected in ["jean", "edouard", "dupont", "lefevre", "jean.dupont@example.fr", "0612345678", "33612345678"]
-        {
-            assert!(t.contains(&expected.to_owned()), "{expected} in {t:?}");
+        let has = |kind: TermKind, term: &str| t.contains(&(kind, term.to_owned()));
+        for expected in ["dupont", "lefevre"] {
+            assert!(has(TermKind::LastName, expected), "{expected} in {t:?}");
+        }
+        for expected in ["jean", "edouard"] {
+            assert!(has(TermKind::FirstName, expected), "{expected} in {t:?}");
+        }
+        for expected in ["jean", "dupont", "jean.dupont@example.fr", "0612345678", "33612345678"] {
+            assert!(has(TermKind::Contact, expected), "{expected} in {t:?}");
         }
     }
 
     #[test]
     fn overseas_numbers_have_their_national_form() {
         let u = Searchable { phone_e164: Some("+262692123456"), ..jean() };
-        assert!(terms(&u).contains(&"0692123456".to_owned()));
+        assert!(terms(&u).contains(&(TermKind::Contact, "0692123456".to_owned())));
     }
 
     #[test]

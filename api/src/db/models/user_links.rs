@@ -101,6 +101,8 @@ pub fn sync_cell(conn: &mut DbConn, author: &Author, u: &UserRow) -> QueryResult
 
 /// Removes the usager (and, for a responsable, its relatives) from an organisation; a member
 /// left without any organisation is anonymised. Returns the ids anonymised.
+/// (The reference refuses while the cell has future RDVs in that organisation: that check comes
+/// with the RDV tables, in the agenda issue.)
 pub fn detach(conn: &mut DbConn, author: &Author, u: &UserRow, organisation_id: i32) -> QueryResult<Vec<i32>> {
     let mut members = vec![u.id];
     if u.responsible_id.is_none() {

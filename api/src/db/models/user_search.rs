@@ -5,14 +5,14 @@
 use diesel::prelude::*;
 
 use rdv_shared::pagination::{offset, PER_PAGE};
-use rdv_shared::usager::search::{prefix_upper_bound, rank, terms, Query, Searchable};
+use rdv_shared::usager::search::{prefix_upper_bound, rank, terms, Query, Searchable, TermKind};
 
 use super::user::UserRow;
 use crate::db::schema::{user_profiles, user_search_terms, users};
 use crate::db::DbConn;
 
-/// How many candidates a search ranks at most; beyond that the query is too vague to be useful.
-const RANKED_CANDIDATES: i64 = 300;
+/// How many candidates a search ranks at least (last names first, see `matching_ids`).
+const RANKED_CANDIDATES: i64 = 60;
 
 fn searchable(u: &UserRow) -> Searchable<'_> {
     Searchable {
@@ -31,9 +31,13 @@ pub fn reindex(conn: &mut DbConn, u: &UserRow) -> QueryResult<()> {
         return Ok(());
     }
     // One statement per term: batch inserts do not go through diesel's MultiConnection.
-    for term in terms(&searchable(u)) {
+    for (kind, term) in terms(&searchable(u)) {
         diesel::insert_into(user_search_terms::table)
-            .values((user_search_terms::user_id.eq(u.id), user_search_terms::term.eq(term)))
+            .values((
+                user_search_terms::user_id.eq(u.id),
+                user_search_terms::kind.eq(kind as i32),
+                user_search_terms::term.eq(term),
+            ))
             .execute(conn)?;
     }
     Ok(())
@@ -42,49 +46,68 @@ pub fn reindex(conn: &mut DbConn, u: &UserRow) -> QueryResult<()> {
 type Db = <DbConn as diesel::Connection>::Backend;
 type BoxedUsers<'a> = users::BoxedQuery<'a, Db>;
 
-/// Live usagers with a profile in one of `scope`.
+/// Live usagers with a profile in one of `scope` (a correlated `EXISTS` on the indexed
+/// `user_profiles.user_id`: checked per row, never materialising a whole territory's profiles).
 fn in_scope(scope: &[i32]) -> BoxedUsers<'static> {
     users::table
         .filter(users::deleted_at.is_null())
-        .filter(
-            users::id.eq_any(
-                user_profiles::table
-                    .filter(user_profiles::organisation_id.eq_any(scope.to_vec()))
-                    .select(user_profiles::user_id),
-            ),
-        )
+        .filter(diesel::dsl::exists(
+            user_profiles::table
+                .filter(user_profiles::user_id.eq(users::id))
+                .filter(user_profiles::organisation_id.eq_any(scope.to_vec())),
+        ))
         .into_boxed()
 }
 
-/// Narrows to usagers matching every token by prefix (the first one exactly when asked).
-/// Each token is one indexed range scan on `user_search_terms`.
-fn matching(mut q: BoxedUsers<'static>, query: &Query, exact_first_token: bool) -> BoxedUsers<'static> {
-    for (i, token) in query.tokens.iter().enumerate() {
-        q = if exact_first_token && i == 0 {
-            q.filter(
-                users::id.eq_any(
-                    user_search_terms::table
-                        .filter(user_search_terms::term.eq(token.clone()))
-                        .select(user_search_terms::user_id),
-                ),
-            )
-        } else {
-            q.filter(
-                users::id.eq_any(
-                    user_search_terms::table
-                        .filter(user_search_terms::term.ge(token.clone()))
-                        .filter(user_search_terms::term.lt(prefix_upper_bound(token)))
-                        .select(user_search_terms::user_id),
-                ),
-            )
-        };
+/// Ids of usagers of `scope` matching every token by prefix, at most `limit`: last-name
+/// matches first, then first names, then contacts, each in term order (an exact term before its
+/// longer continuations). One index range scan per kind on the longest token, each row checked
+/// against the scope and the other tokens through indexed `EXISTS` lookups; no sort, no
+/// materialised match set, so the cost follows `limit`, not the number of usagers.
+fn matching_ids(conn: &mut DbConn, scope: &[i32], query: &Query, limit: i64) -> QueryResult<Vec<i32>> {
+    let mut tokens = query.tokens.clone();
+    tokens.sort_by_key(|t| std::cmp::Reverse(t.len()));
+    let Some((first, others)) = tokens.split_first() else { return Ok(Vec::new()) };
+    let wanted = usize::try_from(limit).unwrap_or(0);
+    let mut seen = std::collections::HashSet::new();
+    let mut ids = Vec::new();
+    let other_terms = diesel::alias!(user_search_terms as other_terms);
+    for kind in TermKind::ALL {
+        let mut q = user_search_terms::table
+            .filter(user_search_terms::kind.eq(kind as i32))
+            .filter(user_search_terms::term.ge(first.clone()))
+            .filter(user_search_terms::term.lt(prefix_upper_bound(first)))
+            .filter(diesel::dsl::exists(
+                user_profiles::table
+                    .filter(user_profiles::user_id.eq(user_search_terms::user_id))
+                    .filter(user_profiles::organisation_id.eq_any(scope.to_vec())),
+            ))
+            .into_boxed::<Db>();
+        for token in others {
+            q = q.filter(diesel::dsl::exists(
+                other_terms
+                    .filter(other_terms.field(user_search_terms::user_id).eq(user_search_terms::user_id))
+                    .filter(other_terms.field(user_search_terms::term).ge(token.clone()))
+                    .filter(other_terms.field(user_search_terms::term).lt(prefix_upper_bound(token))),
+            ));
+        }
+        let need = wanted.saturating_sub(ids.len());
+        // A usager may match through several terms of one kind: read a little more than needed.
+        let rows: Vec<i32> = q
+            .order((user_search_terms::term, user_search_terms::user_id))
+            .limit(i64::try_from(need * 2).unwrap_or(i64::MAX))
+            .select(user_search_terms::user_id)
+            .load(conn)?;
+        ids.extend(rows.into_iter().filter(|id| seen.insert(*id)).take(need));
+        if ids.len() >= wanted {
+            break;
+        }
     }
-    q
+    Ok(ids)
 }
 
-/// Ranked matches of `query` among the usagers of `scope`, and how many match in all.
-/// Candidates are the exact matches of the longest token plus the first prefix matches, so that
-/// an exact last name is never crowded out by many longer names sharing its prefix.
+/// Ranked matches of `query` among the usagers of `scope`, and (when `count`) how many match in
+/// all. The first candidates in term order are ranked in `shared` (exact last name first).
 pub fn search(
     conn: &mut DbConn,
     scope: &[i32],
@@ -92,30 +115,34 @@ pub fn search(
     limit: i64,
     count: bool,
 ) -> QueryResult<(Vec<UserRow>, i64)> {
-    let mut q = query.clone();
-    q.tokens.sort_by_key(|t| std::cmp::Reverse(t.len()));
-    let mut rows: Vec<UserRow> = matching(in_scope(scope), &q, true)
-        .order(users::id)
-        .limit(RANKED_CANDIDATES)
-        .select(UserRow::as_select())
-        .load(conn)?;
+    let mut ids = matching_ids(conn, scope, query, RANKED_CANDIDATES.max(limit))?;
     if let Some(id) = query.id {
-        rows.extend(in_scope(scope).filter(users::id.eq(id)).select(UserRow::as_select()).load(conn)?);
+        ids.push(id);
     }
-    let prefix: Vec<UserRow> = matching(in_scope(scope), &q, false)
-        .order((users::last_name, users::first_name, users::id))
-        .limit(RANKED_CANDIDATES)
-        .select(UserRow::as_select())
-        .load(conn)?;
-    for row in prefix {
-        if !rows.iter().any(|r| r.id == row.id) {
-            rows.push(row);
-        }
-    }
+    let mut rows: Vec<UserRow> =
+        in_scope(scope).filter(users::id.eq_any(ids)).select(UserRow::as_select()).load(conn)?;
     rows.sort_by_cached_key(|u| (rank(query, &searchable(u), u.id), u.id));
     rows.truncate(usize::try_from(limit).unwrap_or(0));
-    let total = if count { matching(in_scope(scope), &q, false).count().get_result(conn)? } else { rows.len() as i64 };
+    let total = if count { count_matches(conn, scope, query)? } else { rows.len() as i64 };
     Ok((rows, total))
+}
+
+/// How many usagers of `scope` match (for `meta.total_count` of `GET /users?search=`).
+fn count_matches(conn: &mut DbConn, scope: &[i32], query: &Query) -> QueryResult<i64> {
+    let mut q = in_scope(scope);
+    for token in &query.tokens {
+        q = q.filter(
+            users::id.eq_any(
+                user_search_terms::table
+                    // Every kind, so that the (kind, term) primary key serves the range.
+                    .filter(user_search_terms::kind.eq_any(TermKind::ALL.map(|k| k as i32).to_vec()))
+                    .filter(user_search_terms::term.ge(token.clone()))
+                    .filter(user_search_terms::term.lt(prefix_upper_bound(token)))
+                    .select(user_search_terms::user_id),
+            ),
+        );
+    }
+    q.count().get_result(conn)
 }
 
 /// One page of the usagers of `scope` (optionally only `ids`), by name, and the total.
