@@ -79,6 +79,8 @@ enum UsersCmd {
         #[arg(long = "map")]
         mapping: Vec<String>,
     },
+    /// Rebuild the search index of every usager (after an upgrade that changes search rules).
+    Reindex,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -197,6 +199,14 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                     "warnings": job.warning_count, "errors": job.error_count,
                 })
             );
+            Ok(())
+        }
+        Command::Users { action: UsersCmd::Reindex } => {
+            let mut conn = open_db()?;
+            let started = std::time::Instant::now();
+            let n = rdv_api::db::models::user_search::reindex_all(&mut conn, 2000, |n| eprint!("\r{n}"))?;
+            rdv_api::db::analyze(&mut conn)?;
+            eprintln!("\r{n} usagers réindexés en {:.1} s.", started.elapsed().as_secs_f64());
             Ok(())
         }
         Command::Seed { set: SeedSet::Demo, if_empty, .. } => {

@@ -302,5 +302,6 @@ pub fn scale(conn: &mut DbConn, users: usize) -> anyhow::Result<usize> {
         eprint!("\r{done}/{users}");
     }
     eprintln!();
+    crate::db::analyze(conn)?;
     Ok(done)
 }

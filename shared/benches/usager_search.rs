@@ -27,7 +27,7 @@ fn bench(c: &mut Criterion) {
         .collect();
     c.bench_function("terms of one usager", |b| b.iter(|| terms(black_box(&searchables[7]))));
     c.bench_function("parse a query", |b| b.iter(|| Query::parse(black_box("Hélène Lefèvre"))));
-    let q = Query::parse("martin").unwrap_or(Query { tokens: vec![], id: None });
+    let q = Query::parse("martin").unwrap_or(Query { tokens: vec![], id: None, phrase: None });
     c.bench_function("rank 300 candidates", |b| {
         b.iter(|| {
             let mut keys: Vec<_> = searchables.iter().enumerate().map(|(i, s)| rank(&q, s, i as i32)).collect();

@@ -221,6 +221,13 @@ pub fn is_unique_violation(e: &diesel::result::Error) -> bool {
     matches!(e, diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _))
 }
 
+/// Refreshes the planner statistics after a bulk load (imports, `seed scale`). Without them
+/// PostgreSQL plans a 200 000-row search as if the table were empty (measured: 49 ms instead of
+/// 0.8 ms) until autovacuum catches up.
+pub fn analyze(conn: &mut DbConn) -> QueryResult<()> {
+    conn.batch_execute("ANALYZE")
+}
+
 /// `SELECT 1`, for `/health`.
 pub fn ping(conn: &mut DbConn) -> QueryResult<()> {
     conn.batch_execute("SELECT 1")

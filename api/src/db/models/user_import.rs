@@ -380,6 +380,10 @@ pub fn run(
             .execute(conn)?;
         on_progress(done, total);
     }
+    // A large import changes the tables' statistics: refresh them so searches keep their plans.
+    if total >= 1000 {
+        crate::db::analyze(conn)?;
+    }
     find(conn, job_id)?.ok_or_else(|| anyhow::anyhow!("import {job_id} vanished"))
 }
 

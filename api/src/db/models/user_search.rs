@@ -71,6 +71,28 @@ fn matching_ids(conn: &mut DbConn, scope: &[i32], query: &Query, limit: i64) -> 
     let wanted = usize::try_from(limit).unwrap_or(0);
     let mut seen = std::collections::HashSet::new();
     let mut ids = Vec::new();
+    // Several words typed as a name ("marie dup", "dupont jean"): one range scan on full names.
+    if let Some(phrase) = &query.phrase {
+        let rows: Vec<i32> = user_search_terms::table
+            .filter(user_search_terms::kind.eq(TermKind::FullName as i32))
+            .filter(user_search_terms::term.ge(phrase.clone()))
+            .filter(user_search_terms::term.lt(prefix_upper_bound(phrase)))
+            .filter(diesel::dsl::exists(
+                user_profiles::table
+                    .filter(user_profiles::user_id.eq(user_search_terms::user_id))
+                    .filter(user_profiles::organisation_id.eq_any(scope.to_vec())),
+            ))
+            .order((user_search_terms::term, user_search_terms::user_id))
+            .limit(limit.saturating_mul(2))
+            .select(user_search_terms::user_id)
+            .load(conn)?;
+        ids.extend(rows.into_iter().filter(|id| seen.insert(*id)).take(wanted));
+        // Names typed in order are what the agent means; other word orders ("jean dupont" for
+        // "Jean-Édouard Dupont") are looked for only when nothing matched that way.
+        if !ids.is_empty() {
+            return Ok(ids);
+        }
+    }
     let other_terms = diesel::alias!(user_search_terms as other_terms);
     for kind in TermKind::ALL {
         let mut q = user_search_terms::table
@@ -167,6 +189,27 @@ pub fn page_in_scope(
         .select(UserRow::as_select())
         .load(conn)?;
     Ok((rows, total))
+}
+
+/// Rewrites the search terms of every live usager, `batch` per transaction (after a change of the
+/// search rules: `rdv users reindex`). Returns how many usagers were reindexed.
+pub fn reindex_all(conn: &mut DbConn, batch: i64, mut on_progress: impl FnMut(usize)) -> QueryResult<usize> {
+    let mut after = 0;
+    let mut done = 0;
+    loop {
+        let rows: Vec<UserRow> = users::table
+            .filter(users::id.gt(after))
+            .filter(users::deleted_at.is_null())
+            .order(users::id)
+            .limit(batch)
+            .select(UserRow::as_select())
+            .load(conn)?;
+        let Some(last) = rows.last() else { return Ok(done) };
+        after = last.id;
+        crate::db::write_tx(conn, |c| rows.iter().try_for_each(|u| reindex(c, u)))?;
+        done += rows.len();
+        on_progress(done);
+    }
 }
 
 /// Usagers that look like the same person (reference-domain.md §9.2): same E.164 phone, or
