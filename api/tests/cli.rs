@@ -253,6 +253,19 @@ fn users_import_from_the_command_line_with_a_report() {
     assert!(report.contains("3;erreur;;Personne;;last_name doit être rempli(e)"), "{report}");
     let again: Value = serde_json::from_slice(&run().stdout).unwrap();
     assert_eq!((again["created"].as_i64(), again["matched"].as_i64()), (Some(0), Some(1)));
+    // Reindexing rebuilds the same search terms.
+    let count_terms = || {
+        use diesel::prelude::*;
+        let (pool, _) = rdv_api::db::open_pool(&url, 1).unwrap();
+        let mut conn = pool.get().unwrap();
+        rdv_api::db::schema::user_search_terms::table.count().get_result::<i64>(&mut *conn).unwrap()
+    };
+    let before = count_terms();
+    let out = rdv(&url, &["users", "reindex"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("réindexés"));
+    assert_eq!(count_terms(), before);
+    assert!(before > 300 * 5, "{before} terms for the demo usagers");
     let bad = rdv(&url, &["users", "import", "/nonexistent.csv", "--organisation-id", "1"]);
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("erreur"));
