@@ -8,8 +8,10 @@
 pub mod access;
 pub mod dto;
 pub mod enums;
+pub mod holidays;
 pub mod ids;
 pub mod pagination;
+pub mod recurrence;
 pub mod time;
 pub mod usager;
 pub mod validation;
