@@ -170,8 +170,7 @@ fn create(
     toggles: &FieldToggles,
     orgs: &[i32],
 ) -> anyhow::Result<user::UserRow> {
-    let values = UserValues::new_record()
-        .apply(input, toggles, chrono::Utc::now().date_naive())
+    let values = UserValues::for_new(input, toggles, chrono::Utc::now().date_naive())
         .map_err(|e| anyhow::anyhow!("seed usager invalid: {:?}", e.messages))?;
     let row = user::create(conn, author, &values, "seed")?;
     user_links::attach(conn, author, &row, orgs)?;

@@ -58,6 +58,11 @@ async fn check(res: Response) -> Result<Response, ApiError> {
     }
 }
 
+/// A value for a query string (`q=marie%20dupont`).
+pub fn encode(value: &str) -> String {
+    js_sys::encode_uri_component(value).as_string().unwrap_or_default()
+}
+
 fn authed(builder: RequestBuilder, session: &Session) -> RequestBuilder {
     builder.header("Authorization", &format!("Bearer {}", session.token))
 }

@@ -215,28 +215,15 @@ pub async fn create_user(
         if !member_somewhere || !territories.iter().all(|t| can_attach_usager(&ctx.actor, TerritoryId(*t))) {
             return Err(ApiError::forbidden());
         }
-        let mut errors = Errors::default();
-        for required in ["first_name", "last_name"] {
-            let given = if required == "first_name" { &input.first_name } else { &input.last_name };
-            if given.is_none() {
-                errors.add(required, "blank");
-            }
-        }
         let toggles = user::toggles_for(conn, &org_ids)?;
         let today = chrono::Utc::now().date_naive();
-        let values = match UserValues::new_record().apply(&input, &toggles, today) {
-            Ok(v) => Some(v),
-            Err(e) => {
-                errors.fields.extend(e.fields);
-                errors.messages.extend(e.messages);
-                None
-            }
-        };
-        if let Some(v) = &values {
-            check_email(conn, v.email.as_deref(), None, &mut errors)?;
-            check_responsible(conn, None, v.responsible_id, &mut errors)?;
+        let values = UserValues::for_new(&input, &toggles, today).map_err(ApiError::Validation)?;
+        let mut errors = Errors::default();
+        check_email(conn, values.email.as_deref(), None, &mut errors)?;
+        check_responsible(conn, None, values.responsible_id, &mut errors)?;
+        if !errors.is_empty() {
+            return Err(ApiError::Validation(errors));
         }
-        let Some(values) = values.filter(|_| errors.is_empty()) else { return Err(ApiError::Validation(errors)) };
         let referents: Vec<i32> = input.referent_agent_ids.iter().flatten().map(|a| a.0).collect();
         check_referents(conn, &ctx, &referents, &org_ids)?;
         let author = auth.agent.author();

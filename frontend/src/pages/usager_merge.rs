@@ -59,7 +59,7 @@ pub fn MergeUsagerPage() -> impl IntoView {
             if q.trim().chars().count() < 2 {
                 return Vec::new();
             }
-            let path = format!("/api/v1/users/search?organisation_id={org}&q={}", js_sys::encode_uri_component(&q));
+            let path = format!("/api/v1/users/search?organisation_id={org}&q={}", api::encode(&q));
             api::get::<UserSearchResponse>(&session, &path).await.map(|r| r.users).unwrap_or_default()
         }
     });

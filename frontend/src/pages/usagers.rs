@@ -11,10 +11,6 @@ use crate::api;
 use crate::components::status::{Outcome, Status};
 use crate::ctx::use_ctx;
 
-fn url_encode(s: &str) -> String {
-    js_sys::encode_uri_component(s).as_string().unwrap_or_default()
-}
-
 /// One result line: name (linked when seen in full), birth date, phone, e-mail.
 #[component]
 fn Line(user: UserSummary, #[prop(optional)] action: Option<AnyView>) -> impl IntoView {
@@ -57,7 +53,7 @@ pub fn UsagersPage() -> impl IntoView {
                 if q.trim().chars().count() < 2 {
                     return Ok(None);
                 }
-                let path = format!("/api/v1/users/search?organisation_id={org}&q={}", url_encode(&q));
+                let path = format!("/api/v1/users/search?organisation_id={org}&q={}", api::encode(&q));
                 api::get::<UserSearchResponse>(&session, &path).await.map(Some)
             }
         })

@@ -96,6 +96,17 @@ impl UserValues {
         UserValues { notify_by_sms: true, notify_by_email: true, ..Default::default() }
     }
 
+    /// Values of a new usager from an API input: as [`Self::apply`] over [`Self::new_record`], with
+    /// first and last names required (absent counts as blank).
+    pub fn for_new(input: &UserInput, toggles: &FieldToggles, today: NaiveDate) -> Result<Self, Errors> {
+        let named = UserInput {
+            first_name: Some(input.first_name.clone().unwrap_or_default()),
+            last_name: Some(input.last_name.clone().unwrap_or_default()),
+            ..input.clone()
+        };
+        Self::new_record().apply(&named, toggles, today)
+    }
+
     /// Applies an API input over these values, enforcing the field rules and the territory's
     /// toggles: a disabled field may only be sent empty; frozen notes may not change.
     pub fn apply(mut self, input: &UserInput, toggles: &FieldToggles, today: NaiveDate) -> Result<Self, Errors> {

@@ -182,8 +182,8 @@ fn cell(row: &[String], mapping: &BTreeMap<String, usize>, field: &str) -> Optio
 fn row_input(row: &[String], mapping: &BTreeMap<String, usize>, toggles: &FieldToggles) -> Result<UserInput, String> {
     let text = |f: &str| cell(row, mapping, f).filter(|_| toggles.allows(f));
     let mut input = UserInput {
-        first_name: cell(row, mapping, "first_name").flatten().or(Some(String::new())),
-        last_name: cell(row, mapping, "last_name").flatten().or(Some(String::new())),
+        first_name: cell(row, mapping, "first_name").flatten(),
+        last_name: cell(row, mapping, "last_name").flatten(),
         birth_name: text("birth_name"),
         email: text("email"),
         phone_number: text("phone_number"),
@@ -281,7 +281,7 @@ fn import_row(
         }
     };
     let today: NaiveDate = Utc::now().date_naive();
-    let values = match UserValues::new_record().apply(&input, toggles, today) {
+    let values = match UserValues::for_new(&input, toggles, today) {
         Ok(v) => v,
         Err(e) => {
             report.message = Some(e.messages.join(", "));

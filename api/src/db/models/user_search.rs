@@ -73,20 +73,7 @@ fn matching_ids(conn: &mut DbConn, scope: &[i32], query: &Query, limit: i64) -> 
     let mut ids = Vec::new();
     // Several words typed as a name ("marie dup", "dupont jean"): one range scan on full names.
     if let Some(phrase) = &query.phrase {
-        let rows: Vec<i32> = user_search_terms::table
-            .filter(user_search_terms::kind.eq(TermKind::FullName as i32))
-            .filter(user_search_terms::term.ge(phrase.clone()))
-            .filter(user_search_terms::term.lt(prefix_upper_bound(phrase)))
-            .filter(diesel::dsl::exists(
-                user_profiles::table
-                    .filter(user_profiles::user_id.eq(user_search_terms::user_id))
-                    .filter(user_profiles::organisation_id.eq_any(scope.to_vec())),
-            ))
-            .order((user_search_terms::term, user_search_terms::user_id))
-            .limit(limit.saturating_mul(2))
-            .select(user_search_terms::user_id)
-            .load(conn)?;
-        ids.extend(rows.into_iter().filter(|id| seen.insert(*id)).take(wanted));
+        take_ids(conn, terms_in_scope(TermKind::FullName, phrase, scope), wanted, &mut seen, &mut ids)?;
         // Names typed in order are what the agent means; other word orders ("jean dupont" for
         // "Jean-Édouard Dupont") are looked for only when nothing matched that way.
         if !ids.is_empty() {
@@ -95,16 +82,7 @@ fn matching_ids(conn: &mut DbConn, scope: &[i32], query: &Query, limit: i64) -> 
     }
     let other_terms = diesel::alias!(user_search_terms as other_terms);
     for kind in TermKind::ALL {
-        let mut q = user_search_terms::table
-            .filter(user_search_terms::kind.eq(kind as i32))
-            .filter(user_search_terms::term.ge(first.clone()))
-            .filter(user_search_terms::term.lt(prefix_upper_bound(first)))
-            .filter(diesel::dsl::exists(
-                user_profiles::table
-                    .filter(user_profiles::user_id.eq(user_search_terms::user_id))
-                    .filter(user_profiles::organisation_id.eq_any(scope.to_vec())),
-            ))
-            .into_boxed::<Db>();
+        let mut q = terms_in_scope(kind, first, scope);
         for token in others {
             q = q.filter(diesel::dsl::exists(
                 other_terms
@@ -113,19 +91,47 @@ fn matching_ids(conn: &mut DbConn, scope: &[i32], query: &Query, limit: i64) -> 
                     .filter(other_terms.field(user_search_terms::term).lt(prefix_upper_bound(token))),
             ));
         }
-        let need = wanted.saturating_sub(ids.len());
-        // A usager may match through several terms of one kind: read a little more than needed.
-        let rows: Vec<i32> = q
-            .order((user_search_terms::term, user_search_terms::user_id))
-            .limit(i64::try_from(need * 2).unwrap_or(i64::MAX))
-            .select(user_search_terms::user_id)
-            .load(conn)?;
-        ids.extend(rows.into_iter().filter(|id| seen.insert(*id)).take(need));
+        take_ids(conn, q, wanted.saturating_sub(ids.len()), &mut seen, &mut ids)?;
         if ids.len() >= wanted {
             break;
         }
     }
     Ok(ids)
+}
+
+type BoxedTerms = user_search_terms::BoxedQuery<'static, Db>;
+
+/// Terms of `kind` starting with `prefix` that belong to usagers of `scope` (range scan on the
+/// primary key, scope checked per row through the indexed `user_profiles.user_id`).
+fn terms_in_scope(kind: TermKind, prefix: &str, scope: &[i32]) -> BoxedTerms {
+    user_search_terms::table
+        .filter(user_search_terms::kind.eq(kind as i32))
+        .filter(user_search_terms::term.ge(prefix.to_owned()))
+        .filter(user_search_terms::term.lt(prefix_upper_bound(prefix)))
+        .filter(diesel::dsl::exists(
+            user_profiles::table
+                .filter(user_profiles::user_id.eq(user_search_terms::user_id))
+                .filter(user_profiles::organisation_id.eq_any(scope.to_vec())),
+        ))
+        .into_boxed()
+}
+
+/// Appends to `ids` the first `need` usagers of `terms` in term order not `seen` yet. A usager
+/// may match through several terms of one kind: twice as many rows are read.
+fn take_ids(
+    conn: &mut DbConn,
+    terms: BoxedTerms,
+    need: usize,
+    seen: &mut std::collections::HashSet<i32>,
+    ids: &mut Vec<i32>,
+) -> QueryResult<()> {
+    let rows: Vec<i32> = terms
+        .order((user_search_terms::term, user_search_terms::user_id))
+        .limit(i64::try_from(need * 2).unwrap_or(i64::MAX))
+        .select(user_search_terms::user_id)
+        .load(conn)?;
+    ids.extend(rows.into_iter().filter(|id| seen.insert(*id)).take(need));
+    Ok(())
 }
 
 /// Ranked matches of `query` among the usagers of `scope`, and (when `count`) how many match in
