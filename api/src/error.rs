@@ -43,6 +43,9 @@ pub enum ApiError {
     /// 422: field validation failed.
     #[error("validation failed: {0:?}")]
     Validation(Errors),
+    /// 422 with benign errors only: resend with `ignore_benign_errors: true` to confirm.
+    #[error("benign errors: {0:?}")]
+    Warnings(Vec<rdv_shared::dto::Warning>),
     /// 429 with `Retry-After`.
     #[error("too many requests, retry in {retry_after_secs}s")]
     TooManyRequests { retry_after_secs: u64 },
@@ -112,7 +115,7 @@ impl ResponseError for ApiError {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Validation(_) | ApiError::Warnings(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -140,6 +143,16 @@ impl ResponseError for ApiError {
                 success: false,
                 errors: errors.fields.clone(),
                 error_messages: errors.messages.clone(),
+                warnings: Vec::new(),
+            }),
+            ApiError::Warnings(warnings) => res.json(ValidationError {
+                success: false,
+                errors: BTreeMap::from([(
+                    "base".to_owned(),
+                    vec![rdv_shared::validation::FieldError::new("benign_errors")],
+                )]),
+                error_messages: warnings.iter().map(|w| w.message.clone()).collect(),
+                warnings: warnings.clone(),
             }),
             ApiError::TooManyRequests { retry_after_secs } => res
                 .insert_header((header::RETRY_AFTER, retry_after_secs.to_string()))

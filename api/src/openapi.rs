@@ -30,6 +30,10 @@ use utoipa::{Modify, OpenApi};
         (name = "motifs", description = "Appointment types and their settings"),
         (name = "territories", description = "Territory settings and the service catalogue"),
         (name = "teams", description = "Teams and territorial access rights"),
+        (name = "plage_ouvertures", description = "Opening hours of agents (plages d'ouverture)"),
+        (name = "absences", description = "Agents' unavailability (indisponibilités)"),
+        (name = "rdvs", description = "RDVs and participations"),
+        (name = "agenda", description = "The agenda feed: RDVs, plages, absences and holidays of agents"),
         (name = "versions", description = "Audit history of a record"),
         (name = "health", description = "Liveness"),
     )

@@ -132,6 +132,17 @@ text_enum!(
     }
 );
 
+text_enum!(
+    /// Status of an RDV and of each participation (reference-domain.md §4.1).
+    RdvStatus {
+        Unknown => "unknown" / "À venir / à renseigner",
+        Seen => "seen" / "Rendez-vous honoré",
+        Noshow => "noshow" / "Absence non excusée",
+        Excused => "excused" / "Annulé (excusé)",
+        Revoked => "revoked" / "Annulé (par le service)",
+    }
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

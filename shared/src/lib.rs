@@ -6,11 +6,13 @@
 //! OpenAPI derives sit behind the `server` feature, which only the `api` crate enables.
 
 pub mod access;
+pub mod agenda;
 pub mod dto;
 pub mod enums;
 pub mod holidays;
 pub mod ids;
 pub mod pagination;
+pub mod rdv;
 pub mod recurrence;
 pub mod time;
 pub mod usager;

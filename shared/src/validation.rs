@@ -68,6 +68,15 @@ pub fn message_fr(code: &str) -> &'static str {
         "responsible_is_relative" => "est déjà le proche d'un autre usager : choisissez son responsable",
         "has_relatives" => "ne peut pas être renseigné : cet usager est responsable d'autres proches",
         "disabled" => "n'est pas activé sur ce territoire",
+        "after_start" => "doit être après le début.",
+        "sunday" => "ne peut pas tomber un dimanche : aucune plage d'ouverture le dimanche",
+        "saturday" => "ne peut pas tomber un samedi : l'organisation n'ouvre pas le samedi (réglage de l'organisation)",
+        "multi_day" => "n'est pas possible pour une indisponibilité sur plusieurs jours",
+        "collective_status" => "n'est pas possible pour un RDV collectif (à venir, effectué ou annulé seulement)",
+        "not_started" => "n'est possible qu'une fois le rendez-vous commencé",
+        "full" => "est atteint : le RDV collectif est complet",
+        "required_on_site" => "doit être renseigné(e) pour un motif sur place",
+        "identical" => "existe déjà : un RDV identique (mêmes usagers, agents, lieu et horaire) existe",
         "frozen" => "ne peut plus être modifié (champ figé sur ce territoire)",
         "weak_password" => {
             "doit contenir au moins 12 caractères dont un chiffre, une majuscule et un caractère spécial"

@@ -36,6 +36,7 @@ diesel::table! {
         website -> Nullable<Text>,
         horaires -> Nullable<Text>,
         external_id -> Nullable<Text>,
+        allow_saturday_openings -> Bool,
     }
 }
 
@@ -325,6 +326,101 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    plage_ouvertures (id) {
+        id -> Integer,
+        agent_id -> Integer,
+        organisation_id -> Integer,
+        lieu_id -> Nullable<Integer>,
+        title -> Text,
+        first_day -> Date,
+        start_time -> Time,
+        end_time -> Time,
+        recurrence -> Nullable<Text>,
+        last_day -> Nullable<Date>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    plage_ouverture_motifs (plage_ouverture_id, motif_id) {
+        plage_ouverture_id -> Integer,
+        motif_id -> Integer,
+    }
+}
+
+diesel::table! {
+    absences (id) {
+        id -> Integer,
+        agent_id -> Integer,
+        title -> Text,
+        first_day -> Date,
+        start_time -> Time,
+        end_day -> Date,
+        end_time -> Time,
+        recurrence -> Nullable<Text>,
+        last_day -> Nullable<Date>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    rdvs (id) {
+        id -> Integer,
+        organisation_id -> Integer,
+        motif_id -> Integer,
+        lieu_id -> Nullable<Integer>,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+        status -> Text,
+        cancelled_at -> Nullable<Timestamp>,
+        uuid -> Text,
+        context -> Nullable<Text>,
+        name -> Nullable<Text>,
+        max_participants_count -> Nullable<Integer>,
+        users_count -> Integer,
+        notify -> Bool,
+        created_by_type -> Text,
+        created_by_id -> Nullable<Integer>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    agents_rdvs (id) {
+        id -> Integer,
+        agent_id -> Integer,
+        rdv_id -> Integer,
+        starts_at -> Timestamp,
+        ends_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    participations (id) {
+        id -> Integer,
+        rdv_id -> Integer,
+        user_id -> Integer,
+        status -> Text,
+        send_lifecycle_notifications -> Bool,
+        send_reminder_notification -> Bool,
+        created_by_type -> Text,
+        created_by_id -> Nullable<Integer>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(plage_ouverture_motifs -> plage_ouvertures (plage_ouverture_id));
+diesel::joinable!(plage_ouverture_motifs -> motifs (motif_id));
+diesel::joinable!(agents_rdvs -> rdvs (rdv_id));
+diesel::joinable!(agents_rdvs -> agents (agent_id));
+diesel::joinable!(participations -> rdvs (rdv_id));
+diesel::joinable!(participations -> users (user_id));
+diesel::joinable!(rdvs -> motifs (motif_id));
 diesel::joinable!(user_profiles -> users (user_id));
 diesel::joinable!(user_profiles -> organisations (organisation_id));
 diesel::joinable!(referent_assignations -> users (user_id));
@@ -377,4 +473,10 @@ diesel::allow_tables_to_appear_in_same_query!(
     referent_assignations,
     user_search_terms,
     user_imports,
+    plage_ouvertures,
+    plage_ouverture_motifs,
+    absences,
+    rdvs,
+    agents_rdvs,
+    participations,
 );

@@ -2,6 +2,9 @@
 //! load the facts and ask `rdv_shared::access` → database work in `web::block` → typed response.
 //! Each is described with `#[utoipa::path]`; its function name is its operation id.
 
+pub mod absences;
+pub mod agenda;
+pub mod agenda_support;
 pub mod agent_admin;
 pub mod agents;
 pub mod auth;
@@ -12,6 +15,12 @@ pub mod lieux;
 pub mod me;
 pub mod motifs;
 pub mod organisations;
+pub mod participations;
+pub mod plages;
+pub mod rdv_checks;
+pub mod rdv_lists;
+pub mod rdv_render;
+pub mod rdvs;
 pub mod teams;
 pub mod territories;
 pub mod usager_context;

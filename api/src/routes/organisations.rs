@@ -228,5 +228,6 @@ fn validate_update(
         website,
         horaires,
         external_id,
+        allow_saturday_openings: req.allow_saturday_openings,
     })
 }

@@ -5,8 +5,10 @@
 //! RDV-Solidarités (reference-domain.md §2, reference-api-v1.md §1.4) unless a comment says
 //! where we differ.
 
+mod agenda;
 mod usagers;
 
+pub use agenda::*;
 pub use usagers::*;
 
 use serde::{Deserialize, Serialize};

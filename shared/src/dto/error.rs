@@ -22,6 +22,18 @@ pub struct ForbiddenError {
     pub error_messages: Vec<String>,
 }
 
+/// A benign error: something the agent should know before confirming (reference
+/// `BenignErrors`): an overlap, an absence, a slot outside the plages…
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct Warning {
+    /// Stable code: `rdv_overlap`, `absence_overlap`, `outside_plages`, `same_day_rdv`,
+    /// `in_the_past`, `hidden_conflict`, `plage_overlap`, `duration_exceeds_plage`, `name_too_long`.
+    pub code: String,
+    /// The French sentence shown to the agent.
+    pub message: String,
+}
+
 /// 404: `{"not_found": "organisation"}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
@@ -36,4 +48,8 @@ pub struct ValidationError {
     pub success: bool,
     pub errors: BTreeMap<String, Vec<FieldError>>,
     pub error_messages: Vec<String>,
+    /// Benign errors ("warnings"): the same request sent again with `ignore_benign_errors: true`
+    /// goes through. Present only on 422 answers of writes that have them (RDVs, plages).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Warning>,
 }

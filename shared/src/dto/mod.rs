@@ -3,6 +3,7 @@
 //! Envelopes follow RDV-Solidarités' API v1: a single object under its singular name
 //! (`{"organisation": {…}}`), a list under its plural name with `meta`. See docs/API-DESIGN.md.
 
+pub mod agenda;
 pub mod agent;
 pub mod auth;
 pub mod error;
@@ -10,10 +11,12 @@ pub mod health;
 pub mod lieu;
 pub mod motif;
 pub mod organisation;
+pub mod rdv;
 pub mod territory;
 pub mod user;
 pub mod user_import;
 
+pub use agenda::*;
 pub use agent::*;
 pub use auth::*;
 pub use error::*;
@@ -21,6 +24,7 @@ pub use health::*;
 pub use lieu::*;
 pub use motif::*;
 pub use organisation::*;
+pub use rdv::*;
 pub use territory::*;
 pub use user::*;
 pub use user_import::*;

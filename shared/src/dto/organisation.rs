@@ -25,6 +25,8 @@ pub struct Organisation {
     pub horaires: Option<String>,
     /// Id in the département's own information system; unique within the territory.
     pub external_id: Option<String>,
+    /// Plages d'ouverture may fall on Saturdays (never on Sundays; seed 002).
+    pub allow_saturday_openings: bool,
 }
 
 /// `POST /api/v1/organisations` (territorial admins of the territory).
@@ -79,6 +81,9 @@ pub struct UpdateOrganisationRequest {
     #[serde(default, with = "double_option")]
     #[cfg_attr(feature = "server", schema(value_type = Option<String>))]
     pub external_id: Option<Option<String>>,
+    /// Allow plages d'ouverture on Saturdays (admins of the organisation).
+    #[serde(default)]
+    pub allow_saturday_openings: Option<bool>,
 }
 
 /// Distinguishes an absent field (`None`) from an explicit `null` (`Some(None)`).

@@ -2,6 +2,7 @@
 //! [`crate::audit::Author`] and record the audit version themselves; call them inside
 //! [`crate::db::write_tx`].
 
+pub mod absence;
 pub mod agent;
 pub mod auth_token;
 pub mod invitation;
@@ -9,6 +10,8 @@ pub mod lieu;
 pub mod membership;
 pub mod motif;
 pub mod organisation;
+pub mod plage;
+pub mod rdv;
 pub mod service;
 pub mod territory;
 pub mod territory_admin;

@@ -28,6 +28,7 @@ pub struct OrganisationRow {
     pub website: Option<String>,
     pub horaires: Option<String>,
     pub external_id: Option<String>,
+    pub allow_saturday_openings: bool,
 }
 
 impl OrganisationRow {
@@ -43,6 +44,7 @@ impl OrganisationRow {
             website: self.website.clone(),
             horaires: self.horaires.clone(),
             external_id: self.external_id.clone(),
+            allow_saturday_openings: self.allow_saturday_openings,
         }
     }
 }
@@ -68,6 +70,7 @@ pub struct OrganisationChanges {
     pub website: Option<Option<String>>,
     pub horaires: Option<Option<String>>,
     pub external_id: Option<Option<String>>,
+    pub allow_saturday_openings: Option<bool>,
 }
 
 impl OrganisationChanges {
@@ -79,6 +82,7 @@ impl OrganisationChanges {
             && self.website.is_none()
             && self.horaires.is_none()
             && self.external_id.is_none()
+            && self.allow_saturday_openings.is_none()
     }
 }
 

@@ -1,0 +1,574 @@
+//! RDVs with their agents (`agents_rdvs`, carrying the RDV's times so that an agent's window is
+//! one index range) and participations. Writes keep `users_count` and the status rules of
+//! `rdv_shared::rdv` and record one `Rdv` version per change, agents and participants included.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{Duration, NaiveDateTime};
+use diesel::prelude::*;
+use serde::Serialize;
+
+use rdv_shared::enums::RdvStatus;
+use rdv_shared::pagination::{offset, PER_PAGE};
+use rdv_shared::rdv::{propagate, recompute};
+
+use crate::audit::{self, Author, Event};
+use crate::db::schema::{agents_rdvs, participations, rdvs};
+use crate::db::{now_utc, DbConn};
+
+/// Longest RDV accepted (minutes): bounds the look-back of window queries.
+pub const MAX_DURATION_MIN: i32 = 12 * 60;
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = rdvs)]
+pub struct RdvRow {
+    pub id: i32,
+    pub organisation_id: i32,
+    pub motif_id: i32,
+    pub lieu_id: Option<i32>,
+    pub starts_at: NaiveDateTime,
+    pub ends_at: NaiveDateTime,
+    pub status: String,
+    pub cancelled_at: Option<NaiveDateTime>,
+    pub uuid: String,
+    pub context: Option<String>,
+    pub name: Option<String>,
+    pub max_participants_count: Option<i32>,
+    pub users_count: i32,
+    pub notify: bool,
+    pub created_by_type: String,
+    pub created_by_id: Option<i32>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl RdvRow {
+    pub fn status(&self) -> RdvStatus {
+        RdvStatus::parse(&self.status).unwrap_or(RdvStatus::Unknown)
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Serialize)]
+#[diesel(table_name = participations)]
+pub struct ParticipationRow {
+    pub id: i32,
+    pub rdv_id: i32,
+    pub user_id: i32,
+    pub status: String,
+    pub send_lifecycle_notifications: bool,
+    pub send_reminder_notification: bool,
+    pub created_by_type: String,
+    pub created_by_id: Option<i32>,
+    pub created_at: NaiveDateTime,
+    pub updated_at: NaiveDateTime,
+}
+
+impl ParticipationRow {
+    pub fn status(&self) -> RdvStatus {
+        RdvStatus::parse(&self.status).unwrap_or(RdvStatus::Unknown)
+    }
+}
+
+/// The audited state of an RDV: its fields, its agents and each participant's status.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+struct RdvVersion {
+    organisation_id: i32,
+    motif_id: i32,
+    lieu_id: Option<i32>,
+    starts_at: NaiveDateTime,
+    ends_at: NaiveDateTime,
+    status: String,
+    context: Option<String>,
+    name: Option<String>,
+    max_participants_count: Option<i32>,
+    notify: bool,
+    agent_ids: Vec<i32>,
+    /// user id → participation status.
+    participants: BTreeMap<String, String>,
+}
+
+fn snapshot(conn: &mut DbConn, rdv_id: i32) -> QueryResult<RdvVersion> {
+    let r = find(conn, rdv_id)?.ok_or(diesel::result::Error::NotFound)?;
+    let agent_ids = agents_of(conn, &[rdv_id])?.remove(&rdv_id).unwrap_or_default();
+    let participants = participations_of(conn, &[rdv_id])?
+        .remove(&rdv_id)
+        .unwrap_or_default()
+        .into_iter()
+        .map(|p| (p.user_id.to_string(), p.status))
+        .collect();
+    Ok(RdvVersion {
+        organisation_id: r.organisation_id,
+        motif_id: r.motif_id,
+        lieu_id: r.lieu_id,
+        starts_at: r.starts_at,
+        ends_at: r.ends_at,
+        status: r.status,
+        context: r.context,
+        name: r.name,
+        max_participants_count: r.max_participants_count,
+        notify: r.notify,
+        agent_ids,
+        participants,
+    })
+}
+
+pub fn find(conn: &mut DbConn, id: i32) -> QueryResult<Option<RdvRow>> {
+    rdvs::table.find(id).select(RdvRow::as_select()).first(conn).optional()
+}
+
+pub fn find_many(conn: &mut DbConn, ids: &[i32]) -> QueryResult<Vec<RdvRow>> {
+    rdvs::table.filter(rdvs::id.eq_any(ids)).select(RdvRow::as_select()).load(conn)
+}
+
+pub fn find_participation(conn: &mut DbConn, id: i32) -> QueryResult<Option<ParticipationRow>> {
+    participations::table.find(id).select(ParticipationRow::as_select()).first(conn).optional()
+}
+
+/// Agent ids of each RDV, sorted.
+pub fn agents_of(conn: &mut DbConn, rdv_ids: &[i32]) -> QueryResult<HashMap<i32, Vec<i32>>> {
+    let rows: Vec<(i32, i32)> = agents_rdvs::table
+        .filter(agents_rdvs::rdv_id.eq_any(rdv_ids))
+        .select((agents_rdvs::rdv_id, agents_rdvs::agent_id))
+        .order((agents_rdvs::rdv_id, agents_rdvs::agent_id))
+        .load(conn)?;
+    let mut out: HashMap<i32, Vec<i32>> = HashMap::new();
+    for (r, a) in rows {
+        out.entry(r).or_default().push(a);
+    }
+    Ok(out)
+}
+
+/// Participations of each RDV, in creation order.
+pub fn participations_of(conn: &mut DbConn, rdv_ids: &[i32]) -> QueryResult<HashMap<i32, Vec<ParticipationRow>>> {
+    let rows: Vec<ParticipationRow> = participations::table
+        .filter(participations::rdv_id.eq_any(rdv_ids))
+        .order((participations::rdv_id, participations::id))
+        .select(ParticipationRow::as_select())
+        .load(conn)?;
+    let mut out: HashMap<i32, Vec<ParticipationRow>> = HashMap::new();
+    for p in rows {
+        out.entry(p.rdv_id).or_default().push(p);
+    }
+    Ok(out)
+}
+
+/// A new RDV, validated by the caller.
+#[derive(Debug, Clone)]
+pub struct NewRdv {
+    pub organisation_id: i32,
+    pub motif_id: i32,
+    pub lieu_id: Option<i32>,
+    pub starts_at: NaiveDateTime,
+    pub ends_at: NaiveDateTime,
+    pub context: Option<String>,
+    pub name: Option<String>,
+    pub max_participants_count: Option<i32>,
+    pub notify: bool,
+    pub created_by_type: &'static str,
+    pub created_by_id: Option<i32>,
+    pub agent_ids: Vec<i32>,
+    pub user_ids: Vec<i32>,
+    /// Participations' notification switches (from the motif's visibility and `notify`).
+    pub send_notifications: bool,
+}
+
+fn insert_participations(
+    conn: &mut DbConn,
+    rdv_id: i32,
+    user_ids: &[i32],
+    send: bool,
+    by: (&str, Option<i32>),
+) -> QueryResult<()> {
+    let now = now_utc();
+    for &user_id in user_ids {
+        diesel::insert_into(participations::table)
+            .values((
+                participations::rdv_id.eq(rdv_id),
+                participations::user_id.eq(user_id),
+                participations::status.eq(RdvStatus::Unknown.as_str()),
+                participations::send_lifecycle_notifications.eq(send),
+                participations::send_reminder_notification.eq(send),
+                participations::created_by_type.eq(by.0),
+                participations::created_by_id.eq(by.1),
+                participations::created_at.eq(now),
+                participations::updated_at.eq(now),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+fn insert_agents(
+    conn: &mut DbConn,
+    rdv_id: i32,
+    agent_ids: &[i32],
+    s: NaiveDateTime,
+    e: NaiveDateTime,
+) -> QueryResult<()> {
+    for a in agent_ids {
+        diesel::insert_into(agents_rdvs::table)
+            .values((
+                agents_rdvs::rdv_id.eq(rdv_id),
+                agents_rdvs::agent_id.eq(*a),
+                agents_rdvs::starts_at.eq(s),
+                agents_rdvs::ends_at.eq(e),
+            ))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+/// `users_count` = participations not excused nor revoked.
+fn refresh_users_count(conn: &mut DbConn, rdv_id: i32) -> QueryResult<()> {
+    let count: i64 = participations::table
+        .filter(participations::rdv_id.eq(rdv_id))
+        .filter(participations::status.ne_all(vec![RdvStatus::Excused.as_str(), RdvStatus::Revoked.as_str()]))
+        .count()
+        .get_result(conn)?;
+    diesel::update(rdvs::table.find(rdv_id))
+        .set(rdvs::users_count.eq(i32::try_from(count).unwrap_or(i32::MAX)))
+        .execute(conn)?;
+    Ok(())
+}
+
+pub fn create(conn: &mut DbConn, author: &Author, n: &NewRdv) -> QueryResult<RdvRow> {
+    let now = now_utc();
+    let id: i32 = diesel::insert_into(rdvs::table)
+        .values((
+            rdvs::organisation_id.eq(n.organisation_id),
+            rdvs::motif_id.eq(n.motif_id),
+            rdvs::lieu_id.eq(n.lieu_id),
+            rdvs::starts_at.eq(n.starts_at),
+            rdvs::ends_at.eq(n.ends_at),
+            rdvs::status.eq(RdvStatus::Unknown.as_str()),
+            rdvs::uuid.eq(uuid::Uuid::new_v4().to_string()),
+            rdvs::context.eq(&n.context),
+            rdvs::name.eq(&n.name),
+            rdvs::max_participants_count.eq(n.max_participants_count),
+            rdvs::notify.eq(n.notify),
+            rdvs::created_by_type.eq(n.created_by_type),
+            rdvs::created_by_id.eq(n.created_by_id),
+            rdvs::created_at.eq(now),
+            rdvs::updated_at.eq(now),
+        ))
+        .returning(rdvs::id)
+        .get_result(conn)?;
+    insert_agents(conn, id, &n.agent_ids, n.starts_at, n.ends_at)?;
+    insert_participations(conn, id, &n.user_ids, n.send_notifications, (n.created_by_type, n.created_by_id))?;
+    refresh_users_count(conn, id)?;
+    let after = snapshot(conn, id)?;
+    audit::record(conn, author, "Rdv", id, Event::Create, None, Some(&after))?;
+    find(conn, id)?.ok_or(diesel::result::Error::NotFound)
+}
+
+/// Changes to an RDV; `None` leaves a field alone.
+#[derive(Debug, Clone, Default)]
+pub struct RdvChanges {
+    pub lieu_id: Option<Option<i32>>,
+    pub starts_at: Option<NaiveDateTime>,
+    pub ends_at: Option<NaiveDateTime>,
+    pub context: Option<Option<String>>,
+    pub name: Option<Option<String>>,
+    pub max_participants_count: Option<Option<i32>>,
+    pub notify: Option<bool>,
+    pub agent_ids: Option<Vec<i32>>,
+    pub user_ids: Option<Vec<i32>>,
+    pub status: Option<RdvStatus>,
+    /// Switches of participations added by this change.
+    pub send_notifications: bool,
+}
+
+/// Applies `c` atomically (call inside `write_tx`) and records one version.
+pub fn update(conn: &mut DbConn, author: &Author, before: &RdvRow, c: &RdvChanges) -> QueryResult<RdvRow> {
+    let id = before.id;
+    let old = snapshot(conn, id)?;
+    let now = now_utc();
+    let starts_at = c.starts_at.unwrap_or(before.starts_at);
+    let ends_at = c.ends_at.unwrap_or(before.ends_at);
+    diesel::update(rdvs::table.find(id))
+        .set((
+            rdvs::lieu_id.eq(c.lieu_id.unwrap_or(before.lieu_id)),
+            rdvs::starts_at.eq(starts_at),
+            rdvs::ends_at.eq(ends_at),
+            rdvs::context.eq(c.context.clone().unwrap_or_else(|| before.context.clone())),
+            rdvs::name.eq(c.name.clone().unwrap_or_else(|| before.name.clone())),
+            rdvs::max_participants_count.eq(c.max_participants_count.unwrap_or(before.max_participants_count)),
+            rdvs::notify.eq(c.notify.unwrap_or(before.notify)),
+            rdvs::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    if starts_at != before.starts_at || ends_at != before.ends_at {
+        diesel::update(agents_rdvs::table.filter(agents_rdvs::rdv_id.eq(id)))
+            .set((agents_rdvs::starts_at.eq(starts_at), agents_rdvs::ends_at.eq(ends_at)))
+            .execute(conn)?;
+    }
+    if let Some(wanted) = &c.agent_ids {
+        diesel::delete(
+            agents_rdvs::table.filter(agents_rdvs::rdv_id.eq(id)).filter(agents_rdvs::agent_id.ne_all(wanted)),
+        )
+        .execute(conn)?;
+        let add: Vec<i32> = wanted.iter().filter(|a| !old.agent_ids.contains(a)).copied().collect();
+        insert_agents(conn, id, &add, starts_at, ends_at)?;
+    }
+    if let Some(wanted) = &c.user_ids {
+        diesel::delete(
+            participations::table.filter(participations::rdv_id.eq(id)).filter(participations::user_id.ne_all(wanted)),
+        )
+        .execute(conn)?;
+        let add: Vec<i32> = wanted.iter().filter(|u| !old.participants.contains_key(&u.to_string())).copied().collect();
+        insert_participations(conn, id, &add, c.send_notifications, author_by(author))?;
+    }
+    if let Some(status) = c.status {
+        set_status(conn, id, status, now)?;
+    }
+    refresh_users_count(conn, id)?;
+    let new = snapshot(conn, id)?;
+    audit::record(conn, author, "Rdv", id, Event::Update, Some(&old), Some(&new))?;
+    find(conn, id)?.ok_or(diesel::result::Error::NotFound)
+}
+
+fn author_by(author: &Author) -> (&'static str, Option<i32>) {
+    ("Agent", author.agent_id)
+}
+
+/// Sets the RDV's status, spreads it to the participations (reference §4.1) and keeps
+/// `cancelled_at`.
+fn set_status(conn: &mut DbConn, rdv_id: i32, status: RdvStatus, now: NaiveDateTime) -> QueryResult<()> {
+    let parts = participations_of(conn, &[rdv_id])?.remove(&rdv_id).unwrap_or_default();
+    let current: Vec<RdvStatus> = parts.iter().map(ParticipationRow::status).collect();
+    for (p, new) in parts.iter().zip(propagate(status, &current)) {
+        if new != p.status() {
+            diesel::update(participations::table.find(p.id))
+                .set((participations::status.eq(new.as_str()), participations::updated_at.eq(now)))
+                .execute(conn)?;
+        }
+    }
+    write_rdv_status(conn, rdv_id, status, now)
+}
+
+fn write_rdv_status(conn: &mut DbConn, rdv_id: i32, status: RdvStatus, now: NaiveDateTime) -> QueryResult<()> {
+    let before = find(conn, rdv_id)?.ok_or(diesel::result::Error::NotFound)?;
+    if before.status() == status {
+        return Ok(());
+    }
+    let cancelled_at = if status.sets_cancelled_at() { before.cancelled_at.or(Some(now)) } else { None };
+    diesel::update(rdvs::table.find(rdv_id))
+        .set((rdvs::status.eq(status.as_str()), rdvs::cancelled_at.eq(cancelled_at), rdvs::updated_at.eq(now)))
+        .execute(conn)?;
+    Ok(())
+}
+
+/// Changes one participation, then recomputes the RDV's status (reference V2).
+pub fn update_participation(
+    conn: &mut DbConn,
+    author: &Author,
+    p: &ParticipationRow,
+    status: Option<RdvStatus>,
+    lifecycle: Option<bool>,
+    reminder: Option<bool>,
+    collective: bool,
+) -> QueryResult<RdvRow> {
+    let old = snapshot(conn, p.rdv_id)?;
+    let now = now_utc();
+    diesel::update(participations::table.find(p.id))
+        .set((
+            participations::status.eq(status.unwrap_or(p.status()).as_str()),
+            participations::send_lifecycle_notifications.eq(lifecycle.unwrap_or(p.send_lifecycle_notifications)),
+            participations::send_reminder_notification.eq(reminder.unwrap_or(p.send_reminder_notification)),
+            participations::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    if status.is_some_and(|s| s != p.status()) {
+        let rdv = find(conn, p.rdv_id)?.ok_or(diesel::result::Error::NotFound)?;
+        let statuses: Vec<RdvStatus> = participations_of(conn, &[p.rdv_id])?
+            .remove(&p.rdv_id)
+            .unwrap_or_default()
+            .iter()
+            .map(ParticipationRow::status)
+            .collect();
+        let past = rdv.ends_at <= now;
+        write_rdv_status(conn, p.rdv_id, recompute(collective, &statuses, past), now)?;
+    }
+    refresh_users_count(conn, p.rdv_id)?;
+    let new = snapshot(conn, p.rdv_id)?;
+    audit::record(conn, author, "Rdv", p.rdv_id, Event::Update, Some(&old), Some(&new))?;
+    find(conn, p.rdv_id)?.ok_or(diesel::result::Error::NotFound)
+}
+
+pub fn delete(conn: &mut DbConn, author: &Author, before: &RdvRow) -> QueryResult<()> {
+    let old = snapshot(conn, before.id)?;
+    diesel::delete(participations::table.filter(participations::rdv_id.eq(before.id))).execute(conn)?;
+    diesel::delete(agents_rdvs::table.filter(agents_rdvs::rdv_id.eq(before.id))).execute(conn)?;
+    diesel::delete(rdvs::table.find(before.id)).execute(conn)?;
+    audit::record(conn, author, "Rdv", before.id, Event::Destroy, Some(&old), None)
+}
+
+/// RDVs of `agent_ids` overlapping `[from, to)`, as (agent id, RDV), cancelled ones included.
+pub fn of_agents_in_window(
+    conn: &mut DbConn,
+    agent_ids: &[i32],
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> QueryResult<Vec<(i32, RdvRow)>> {
+    agents_rdvs::table
+        .inner_join(rdvs::table)
+        .filter(agents_rdvs::agent_id.eq_any(agent_ids))
+        .filter(agents_rdvs::starts_at.lt(to))
+        .filter(agents_rdvs::starts_at.gt(from - Duration::minutes(i64::from(MAX_DURATION_MIN))))
+        .filter(agents_rdvs::ends_at.gt(from))
+        .order((agents_rdvs::starts_at, rdvs::id))
+        .select((agents_rdvs::agent_id, RdvRow::as_select()))
+        .load(conn)
+}
+
+/// Non-cancelled RDVs of the given usagers starting in `[from, to)`, as (user id, RDV).
+pub fn of_users_between(
+    conn: &mut DbConn,
+    user_ids: &[i32],
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> QueryResult<Vec<(i32, RdvRow)>> {
+    participations::table
+        .inner_join(rdvs::table)
+        .filter(participations::user_id.eq_any(user_ids))
+        .filter(rdvs::starts_at.ge(from))
+        .filter(rdvs::starts_at.lt(to))
+        .filter(rdvs::status.ne_all(vec![RdvStatus::Excused.as_str(), RdvStatus::Revoked.as_str()]))
+        .select((participations::user_id, RdvRow::as_select()))
+        .load(conn)
+}
+
+/// Filters of an organisation's RDV list (reference V1).
+#[derive(Debug, Clone, Default)]
+pub struct RdvFilter {
+    pub starts_after: Option<NaiveDateTime>,
+    pub starts_before: Option<NaiveDateTime>,
+}
+
+/// One page of an organisation's RDVs by start, and the total. `scope` narrows to the RDVs of
+/// motifs of these services or where this agent takes part (basic agents); `None`: all
+/// (admins, secretariat).
+pub fn page_of_organisation(
+    conn: &mut DbConn,
+    organisation_id: i32,
+    f: &RdvFilter,
+    scope: Option<(&[i32], i32)>,
+    page: i64,
+) -> QueryResult<(Vec<RdvRow>, i64)> {
+    use crate::db::schema::motifs;
+    let filtered = || {
+        let mut q = rdvs::table.filter(rdvs::organisation_id.eq(organisation_id)).into_boxed();
+        if let Some(a) = f.starts_after {
+            q = q.filter(rdvs::starts_at.ge(a));
+        }
+        if let Some(b) = f.starts_before {
+            q = q.filter(rdvs::starts_at.le(b));
+        }
+        if let Some((services, me)) = scope {
+            let of_services = motifs::table.filter(motifs::service_id.eq_any(services.to_vec())).select(motifs::id);
+            let mine = agents_rdvs::table.filter(agents_rdvs::agent_id.eq(me)).select(agents_rdvs::rdv_id);
+            q = q.filter(rdvs::motif_id.eq_any(of_services).or(rdvs::id.eq_any(mine)));
+        }
+        q
+    };
+    let total = filtered().count().get_result(conn)?;
+    let rows = filtered()
+        .order((rdvs::starts_at, rdvs::id))
+        .limit(PER_PAGE)
+        .offset(offset(page))
+        .select(RdvRow::as_select())
+        .load(conn)?;
+    Ok((rows, total))
+}
+
+/// Ids of a usager's RDVs, most recent first.
+pub fn ids_of_user(conn: &mut DbConn, user_id: i32) -> QueryResult<Vec<i32>> {
+    participations::table
+        .inner_join(rdvs::table)
+        .filter(participations::user_id.eq(user_id))
+        .order((rdvs::starts_at.desc(), rdvs::id.desc()))
+        .select(rdvs::id)
+        .load(conn)
+}
+
+/// "RDV à renseigner": an agent's ended RDVs still in status unknown, oldest first, one page,
+/// and their count.
+pub fn unknown_past_of_agent(
+    conn: &mut DbConn,
+    agent_id: i32,
+    now: NaiveDateTime,
+    page: i64,
+) -> QueryResult<(Vec<i32>, i64)> {
+    let q = || {
+        agents_rdvs::table
+            .inner_join(rdvs::table)
+            .filter(agents_rdvs::agent_id.eq(agent_id))
+            .filter(agents_rdvs::ends_at.le(now))
+            .filter(rdvs::status.eq(RdvStatus::Unknown.as_str()))
+    };
+    let total = q().count().get_result(conn)?;
+    let ids = q()
+        .order((agents_rdvs::starts_at, rdvs::id))
+        .limit(PER_PAGE)
+        .offset(offset(page))
+        .select(rdvs::id)
+        .load(conn)?;
+    Ok((ids, total))
+}
+
+/// Future non-cancelled RDVs of these usagers in an organisation (removal guard).
+pub fn future_count_for_users(
+    conn: &mut DbConn,
+    user_ids: &[i32],
+    organisation_id: i32,
+    now: NaiveDateTime,
+) -> QueryResult<i64> {
+    participations::table
+        .inner_join(rdvs::table)
+        .filter(participations::user_id.eq_any(user_ids))
+        .filter(rdvs::organisation_id.eq(organisation_id))
+        .filter(rdvs::starts_at.gt(now))
+        .filter(rdvs::status.ne_all(vec![RdvStatus::Excused.as_str(), RdvStatus::Revoked.as_str()]))
+        .count()
+        .get_result(conn)
+}
+
+/// Future non-cancelled RDVs of an agent in an organisation (removal guard, reference §2.5).
+pub fn future_count_for_agent(
+    conn: &mut DbConn,
+    agent_id: i32,
+    organisation_id: i32,
+    now: NaiveDateTime,
+) -> QueryResult<i64> {
+    agents_rdvs::table
+        .inner_join(rdvs::table)
+        .filter(agents_rdvs::agent_id.eq(agent_id))
+        .filter(rdvs::organisation_id.eq(organisation_id))
+        .filter(rdvs::starts_at.gt(now))
+        .filter(rdvs::status.ne_all(vec![RdvStatus::Excused.as_str(), RdvStatus::Revoked.as_str()]))
+        .count()
+        .get_result(conn)
+}
+
+/// Moves a merged usager's participations to the kept one (skipping RDVs both attend).
+pub fn move_participations(conn: &mut DbConn, from_user: i32, to_user: i32) -> QueryResult<Vec<i32>> {
+    let both: Vec<i32> =
+        participations::table.filter(participations::user_id.eq(to_user)).select(participations::rdv_id).load(conn)?;
+    diesel::delete(
+        participations::table
+            .filter(participations::user_id.eq(from_user))
+            .filter(participations::rdv_id.eq_any(&both)),
+    )
+    .execute(conn)?;
+    let moved: Vec<i32> = participations::table
+        .filter(participations::user_id.eq(from_user))
+        .select(participations::rdv_id)
+        .load(conn)?;
+    diesel::update(participations::table.filter(participations::user_id.eq(from_user)))
+        .set(participations::user_id.eq(to_user))
+        .execute(conn)?;
+    for rdv_id in both.iter().chain(moved.iter()) {
+        refresh_users_count(conn, *rdv_id)?;
+    }
+    Ok(moved)
+}

@@ -1,0 +1,232 @@
+//! What is checked before an agent writes an RDV (reference-domain.md §4.2): hard errors (422)
+//! and benign ones returned as `warnings` until the caller confirms with `ignore_benign_errors`.
+//! A conflict in an agenda the caller cannot read is reported without any detail.
+
+use chrono::{DateTime, Duration, NaiveDateTime, TimeZone, Utc};
+use diesel::prelude::*;
+
+use rdv_shared::access::{absence_level, event_level, Actor, AgendaLevel, EventFacts};
+use rdv_shared::dto::Warning;
+use rdv_shared::enums::{LieuAvailability, LocationType};
+use rdv_shared::recurrence::occurrences;
+use rdv_shared::{AgentId, OrganisationId, ServiceId};
+
+use super::agenda_support::{first_organisations, motifs_by_id, organisations_by_id, tz};
+use crate::db::models::motif::MotifRow;
+use crate::db::models::organisation::OrganisationRow;
+use crate::db::models::rdv::{self, MAX_DURATION_MIN};
+use crate::db::models::{absence, agent, lieu, plage};
+use crate::db::schema::{agent_roles, user_profiles, users};
+use crate::db::DbConn;
+use crate::error::{ApiError, ApiResult};
+
+/// An RDV as it would be after the write.
+pub struct Candidate<'a> {
+    /// The RDV being changed (excluded from its own conflicts).
+    pub rdv_id: Option<i32>,
+    pub organisation: &'a OrganisationRow,
+    pub motif: &'a MotifRow,
+    pub lieu_id: Option<i32>,
+    pub starts_at: NaiveDateTime,
+    pub ends_at: NaiveDateTime,
+    pub agent_ids: &'a [i32],
+    pub user_ids: &'a [i32],
+    pub name: Option<&'a str>,
+    pub max_participants_count: Option<i32>,
+}
+
+/// Hard errors: duration, agents of the organisation, usagers of the organisation, lieu,
+/// seats, and an identical RDV.
+pub fn hard_errors(conn: &mut DbConn, c: &Candidate<'_>) -> ApiResult<()> {
+    let minutes = (c.ends_at - c.starts_at).num_minutes();
+    if minutes <= 0 || minutes > i64::from(MAX_DURATION_MIN) {
+        return Err(ApiError::field("duration_in_min", "inclusion"));
+    }
+    if c.agent_ids.is_empty() {
+        return Err(ApiError::field("agent_ids", "blank"));
+    }
+    let members: Vec<i32> = agent_roles::table
+        .filter(agent_roles::organisation_id.eq(c.organisation.id))
+        .filter(agent_roles::agent_id.eq_any(c.agent_ids))
+        .select(agent_roles::agent_id)
+        .load(conn)?;
+    if c.agent_ids.iter().any(|a| !members.contains(a)) {
+        return Err(ApiError::field("agent_ids", "inclusion"));
+    }
+    if !c.motif.collectif && c.user_ids.is_empty() {
+        return Err(ApiError::field("user_ids", "blank"));
+    }
+    let known: Vec<i32> = users::table
+        .inner_join(user_profiles::table)
+        .filter(users::id.eq_any(c.user_ids))
+        .filter(users::deleted_at.is_null())
+        .filter(user_profiles::organisation_id.eq(c.organisation.id))
+        .select(users::id)
+        .load(conn)?;
+    if c.user_ids.iter().any(|u| !known.contains(u)) {
+        return Err(ApiError::field("user_ids", "inclusion"));
+    }
+    if c.motif.organisation_id != c.organisation.id || c.motif.deleted_at.is_some() {
+        return Err(ApiError::field("motif_id", "inclusion"));
+    }
+    let on_site = c.motif.location_type == LocationType::PublicOffice.as_str();
+    match c.lieu_id {
+        None if on_site => return Err(ApiError::field("lieu_id", "required_on_site")),
+        None => {}
+        Some(id) => {
+            let ok = lieu::find(conn, id)?.is_some_and(|l| {
+                l.organisation_id == c.organisation.id && l.availability() != LieuAvailability::Disabled
+            });
+            if !ok {
+                return Err(ApiError::field("lieu_id", "inclusion"));
+            }
+        }
+    }
+    if c.motif.collectif {
+        if c.max_participants_count.is_some_and(|m| m <= 0) {
+            return Err(ApiError::field("max_participants_count", "greater_than"));
+        }
+        if c.max_participants_count.is_some_and(|m| c.user_ids.len() > usize::try_from(m).unwrap_or(0)) {
+            return Err(ApiError::field("max_participants_count", "full"));
+        }
+    }
+    if identical_exists(conn, c)? {
+        return Err(ApiError::field("base", "identical"));
+    }
+    Ok(())
+}
+
+fn identical_exists(conn: &mut DbConn, c: &Candidate<'_>) -> ApiResult<bool> {
+    use crate::db::schema::rdvs;
+    let same: Vec<i32> = rdvs::table
+        .filter(rdvs::organisation_id.eq(c.organisation.id))
+        .filter(rdvs::motif_id.eq(c.motif.id))
+        .filter(rdvs::starts_at.eq(c.starts_at))
+        .filter(rdvs::ends_at.eq(c.ends_at))
+        .filter(rdvs::status.ne_all(vec!["excused", "revoked"]))
+        .select(rdvs::id)
+        .load(conn)?;
+    let same: Vec<i32> = same.into_iter().filter(|id| Some(*id) != c.rdv_id).collect();
+    if same.is_empty() {
+        return Ok(false);
+    }
+    let rows = rdv::find_many(conn, &same)?;
+    let agents = rdv::agents_of(conn, &same)?;
+    let parts = rdv::participations_of(conn, &same)?;
+    let mut want_agents = c.agent_ids.to_vec();
+    want_agents.sort_unstable();
+    let mut want_users = c.user_ids.to_vec();
+    want_users.sort_unstable();
+    Ok(rows.iter().any(|r| {
+        let mut u: Vec<i32> = parts.get(&r.id).map(|l| l.iter().map(|p| p.user_id).collect()).unwrap_or_default();
+        u.sort_unstable();
+        r.lieu_id == c.lieu_id && agents.get(&r.id).cloned().unwrap_or_default() == want_agents && u == want_users
+    }))
+}
+
+fn warn(code: &str, message: String) -> Warning {
+    Warning { code: code.to_owned(), message }
+}
+
+/// The benign errors of `c` as seen by `viewer`.
+pub fn warnings(conn: &mut DbConn, viewer: &Actor, c: &Candidate<'_>, now: DateTime<Utc>) -> ApiResult<Vec<Warning>> {
+    let zone = tz(&c.organisation.time_zone);
+    let start = Utc.from_utc_datetime(&c.starts_at);
+    let end = Utc.from_utc_datetime(&c.ends_at);
+    let hm = |t: NaiveDateTime| Utc.from_utc_datetime(&t).with_timezone(&zone).format("%H:%M").to_string();
+    let mut out = Vec::new();
+    if start < now {
+        out.push(warn("in_the_past", "Ce rendez-vous commence dans le passé.".into()));
+    }
+    if c.motif.collectif && c.name.is_some_and(|n| n.chars().count() > 50) {
+        out.push(warn("name_too_long", "L'intitulé dépasse 50 caractères : il sera tronqué dans les SMS.".into()));
+    }
+    let agents = agent::facts_of(conn, c.agent_ids)?;
+    let names = super::agenda_support::agents_by_id(conn, c.agent_ids)?;
+    let name_of = |id: i32| {
+        names.get(&id).map(|a| rdv_shared::dto::display_name(a.first_name.as_deref(), &a.last_name)).unwrap_or_default()
+    };
+
+    // Other RDVs of the agents.
+    let others: Vec<(i32, rdv::RdvRow)> = rdv::of_agents_in_window(conn, c.agent_ids, c.starts_at, c.ends_at)?
+        .into_iter()
+        .filter(|(_, r)| Some(r.id) != c.rdv_id && r.status().blocks_agenda())
+        .collect();
+    let other_ids: Vec<i32> = others.iter().map(|(_, r)| r.id).collect();
+    let other_agents = rdv::agents_of(conn, &other_ids)?;
+    let other_motifs = motifs_by_id(conn, &others.iter().map(|(_, r)| r.motif_id).collect::<Vec<_>>())?;
+    for (agent_id, r) in &others {
+        let services: Vec<ServiceId> =
+            other_motifs.get(&r.motif_id).map(|m| ServiceId(m.service_id)).into_iter().collect();
+        let ids: Vec<AgentId> =
+            other_agents.get(&r.id).map(|v| v.iter().map(|a| AgentId(*a)).collect()).unwrap_or_default();
+        let level = event_level(
+            viewer,
+            &EventFacts { organisation_id: OrganisationId(r.organisation_id), service_ids: &services, agent_ids: &ids },
+        );
+        if level >= AgendaLevel::Read {
+            let motif = other_motifs.get(&r.motif_id).map(|m| m.name.as_str()).unwrap_or("");
+            out.push(warn(
+                "rdv_overlap",
+                format!("{} a déjà un RDV de {} à {} ({motif}).", name_of(*agent_id), hm(r.starts_at), hm(r.ends_at)),
+            ));
+        } else {
+            out.push(warn(
+                "hidden_conflict",
+                format!(
+                    "{} est déjà occupé(e) sur ce créneau (agenda dont vous ne voyez pas le détail).",
+                    name_of(*agent_id)
+                ),
+            ));
+        }
+    }
+
+    // Absences and plages over the RDV's day(s).
+    let from_day = (c.starts_at - Duration::days(1)).date();
+    let to_day = (c.ends_at + Duration::days(1)).date();
+    let firsts = first_organisations(conn, c.agent_ids)?;
+    for a in absence::in_window(conn, c.agent_ids, from_day, to_day)? {
+        let rule = a.rule();
+        let a_zone = firsts.get(&a.agent_id).map_or(chrono_tz::Europe::Paris, |o| tz(&o.time_zone));
+        if occurrences(&a.schedule(rule.as_ref()), a_zone, start, end).is_empty() {
+            continue;
+        }
+        let visible = agents.get(&a.agent_id).is_some_and(|f| absence_level(viewer, f) >= AgendaLevel::Read);
+        let what = if visible { format!(" (« {} »)", a.title) } else { String::new() };
+        out.push(warn("absence_overlap", format!("{} est indisponible sur ce créneau{what}.", name_of(a.agent_id))));
+    }
+    let plages = plage::in_window(conn, c.agent_ids, from_day, to_day)?;
+    let plage_orgs = organisations_by_id(conn, &plages.iter().map(|p| p.organisation_id).collect::<Vec<_>>())?;
+    // Collective RDVs are sessions of their own, never inside plages (reference §1.7).
+    for &agent_id in c.agent_ids.iter().filter(|_| !c.motif.collectif) {
+        let covered = plages.iter().filter(|p| p.agent_id == agent_id).any(|p| {
+            let rule = p.rule();
+            let p_zone = plage_orgs.get(&p.organisation_id).map_or(zone, |o| tz(&o.time_zone));
+            occurrences(&p.schedule(rule.as_ref()), p_zone, start, end).iter().any(|(s, e)| *s <= start && end <= *e)
+        });
+        if !covered {
+            out.push(warn(
+                "outside_plages",
+                format!("Ce créneau est en dehors des plages d'ouverture de {}.", name_of(agent_id)),
+            ));
+        }
+    }
+
+    // The same usager the same day.
+    let local_day = start.with_timezone(&zone).date_naive();
+    let day_start = rdv_shared::recurrence::to_utc(zone, local_day.and_time(chrono::NaiveTime::MIN))
+        .map_or(c.starts_at, |t| t.naive_utc());
+    let day_end = day_start + Duration::days(1);
+    let same_day: Vec<(i32, rdv::RdvRow)> = rdv::of_users_between(conn, c.user_ids, day_start, day_end)?
+        .into_iter()
+        .filter(|(_, r)| Some(r.id) != c.rdv_id)
+        .collect();
+    if !same_day.is_empty() {
+        let mut users: Vec<i32> = same_day.iter().map(|(u, _)| *u).collect();
+        users.dedup();
+        let found = crate::db::models::user::find_many(conn, &users)?;
+        let who: Vec<String> = found.iter().map(|u| format!("{} {}", u.first_name, u.last_name)).collect();
+        out.push(warn("same_day_rdv", format!("{} a déjà un rendez-vous ce jour-là.", who.join(", "))));
+    }
+    Ok(out)
+}

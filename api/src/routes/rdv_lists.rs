@@ -1,0 +1,183 @@
+//! RDV lists: an organisation's (API v1 V1, with its `starts_after` / `starts_before`), a
+//! usager's history, and an agent's "RDV à renseigner" (past, still unknown; seed 001). Every
+//! list holds only RDVs the caller may read, and its counts only those.
+
+use actix_web::{get, web, HttpResponse};
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use serde::Deserialize;
+
+use rdv_shared::access::{absence_level, AccessLevel, AgendaLevel};
+use rdv_shared::dto::RdvsResponse;
+use rdv_shared::pagination::{normalise_page, offset, Meta, PER_PAGE};
+use rdv_shared::recurrence::to_utc;
+
+use super::agenda_support::tz;
+use super::rdv_render::render;
+use super::rdvs::rdv_level;
+use super::usager_context::{visible_user, UsagerContext};
+use crate::app::AppState;
+use crate::auth::Authenticated;
+use crate::db::models::rdv::{self, RdvFilter};
+use crate::db::models::{agent, organisation};
+use crate::db::now_utc;
+use crate::error::{ApiError, ApiResult};
+use crate::extract::ApiQuery;
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OrganisationRdvsQuery {
+    /// `starts_at >= value`: a date or date-time (`2026-01-01`, `2026-01-01 10:00:00`, RFC 3339),
+    /// read in the organisation's zone when it has no offset. Unreadable: empty list (as the reference).
+    pub starts_after: Option<String>,
+    /// `starts_at <= value`, same formats.
+    pub starts_before: Option<String>,
+    /// Page number, from 1.
+    pub page: Option<i64>,
+}
+
+/// A bound as the reference reads it; `Err` when unreadable.
+fn parse_bound(value: &str, zone: &str) -> Result<NaiveDateTime, ()> {
+    let v = value.trim();
+    if let Ok(t) = DateTime::parse_from_rfc3339(v) {
+        return Ok(t.with_timezone(&Utc).naive_utc());
+    }
+    let local = NaiveDateTime::parse_from_str(v, "%Y-%m-%d %H:%M:%S")
+        .or_else(|_| NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M:%S"))
+        .or_else(|_| NaiveDate::parse_from_str(v, "%Y-%m-%d").map(|d| d.and_time(chrono::NaiveTime::MIN)))
+        .map_err(|_| ())?;
+    to_utc(tz(zone), local).map(|t| t.naive_utc()).ok_or(())
+}
+
+/// An organisation's RDVs by start. Unknown organisations and those where the caller has no
+/// role answer an empty list (reference V1). Basic agents get their services' RDVs and their own.
+#[utoipa::path(
+    tag = "rdvs",
+    params(("organisation_id" = i32, Path), OrganisationRdvsQuery),
+    responses(
+        (status = 200, body = RdvsResponse),
+        (status = 401, body = rdv_shared::dto::MessagesError),
+        (status = 422, body = rdv_shared::dto::ValidationError),
+    ),
+    security(("bearer" = []), ("access_token" = [], "client" = [], "uid" = []))
+)]
+#[get("/organisations/{organisation_id}/rdvs")]
+pub async fn list_organisation_rdvs(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<i32>,
+    query: ApiQuery<OrganisationRdvsQuery>,
+) -> ApiResult<HttpResponse> {
+    let org_id = path.into_inner();
+    let ApiQuery(query) = query;
+    let page = normalise_page(query.page);
+    let (rdvs, total) = super::with_conn(&state, move |conn| {
+        let actor = agent::facts(conn, auth.agent.id)?;
+        let org = organisation::find(conn, org_id)?;
+        let (Some(org), Some(m)) = (org, actor.membership(rdv_shared::OrganisationId(org_id)).copied()) else {
+            return Ok((Vec::new(), 0));
+        };
+        let bound = |v: &Option<String>| v.as_deref().map(|s| parse_bound(s, &org.time_zone)).transpose();
+        let (Ok(starts_after), Ok(starts_before)) = (bound(&query.starts_after), bound(&query.starts_before)) else {
+            return Ok((Vec::new(), 0));
+        };
+        let services: Vec<i32> = actor.service_ids.iter().map(|s| s.0).collect();
+        let scope = match m.access_level {
+            AccessLevel::Admin => None,
+            _ if actor.is_secretary => None,
+            AccessLevel::Basic => Some((services.as_slice(), auth.agent.id)),
+            AccessLevel::Intervenant => return Ok((Vec::new(), 0)),
+        };
+        let (rows, total) =
+            rdv::page_of_organisation(conn, org_id, &RdvFilter { starts_after, starts_before }, scope, page)?;
+        Ok((render(conn, &rows, Utc::now())?, total))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(RdvsResponse { rdvs, meta: Meta::new(page, total) }))
+}
+
+/// A usager's RDVs, most recent first: only those the caller may read (an RDV the caller sees
+/// as busy is not revealed).
+#[utoipa::path(
+    tag = "rdvs",
+    params(("id" = i32, Path), super::PageQuery),
+    responses(
+        (status = 200, body = RdvsResponse),
+        (status = 401, body = rdv_shared::dto::MessagesError),
+        (status = 403, body = rdv_shared::dto::ForbiddenError),
+        (status = 404, body = rdv_shared::dto::NotFoundError),
+    ),
+    security(("bearer" = []), ("access_token" = [], "client" = [], "uid" = []))
+)]
+#[get("/users/{id}/rdvs")]
+pub async fn list_user_rdvs(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<i32>,
+    query: ApiQuery<super::PageQuery>,
+) -> ApiResult<HttpResponse> {
+    let id = path.into_inner();
+    let page = normalise_page(query.0.page);
+    let (rdvs, total) = super::with_conn(&state, move |conn| {
+        let ctx = UsagerContext::load(conn, auth.agent.id, None)?;
+        visible_user(conn, &ctx, id)?;
+        let actor = agent::facts(conn, auth.agent.id)?;
+        let ids = rdv::ids_of_user(conn, id)?;
+        let mut readable = Vec::new();
+        for r in rdv::find_many(conn, &ids)? {
+            if rdv_level(conn, &actor, &r)? >= AgendaLevel::Read {
+                readable.push(r);
+            }
+        }
+        readable.sort_by(|a, b| b.starts_at.cmp(&a.starts_at).then(b.id.cmp(&a.id)));
+        let total = i64::try_from(readable.len()).unwrap_or(i64::MAX);
+        let start = usize::try_from(offset(page)).unwrap_or(usize::MAX);
+        let rows: Vec<_> = readable.into_iter().skip(start).take(usize::try_from(PER_PAGE).unwrap_or(100)).collect();
+        Ok((render(conn, &rows, Utc::now())?, total))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(RdvsResponse { rdvs, meta: Meta::new(page, total) }))
+}
+
+/// "RDV à renseigner": the caller's own ended RDVs still in status unknown, oldest first;
+/// `meta.total_count` is the count to show.
+#[utoipa::path(
+    tag = "rdvs",
+    params(("id" = i32, Path), super::PageQuery),
+    responses(
+        (status = 200, body = RdvsResponse),
+        (status = 401, body = rdv_shared::dto::MessagesError),
+        (status = 403, body = rdv_shared::dto::ForbiddenError),
+        (status = 404, body = rdv_shared::dto::NotFoundError),
+    ),
+    security(("bearer" = []), ("access_token" = [], "client" = [], "uid" = []))
+)]
+#[get("/agents/{id}/rdvs_to_fill")]
+pub async fn list_rdvs_to_fill(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<i32>,
+    query: ApiQuery<super::PageQuery>,
+) -> ApiResult<HttpResponse> {
+    let id = path.into_inner();
+    let page = normalise_page(query.0.page);
+    let (rdvs, total) = super::with_conn(&state, move |conn| {
+        agent::find(conn, id)?.ok_or(ApiError::NotFound("agent"))?;
+        // Oneself only: the list spans every organisation of the agent, some of which the
+        // caller may not belong to (their RDVs are not theirs to see, nor to count).
+        if id != auth.agent.id {
+            let actor = agent::facts(conn, auth.agent.id)?;
+            let owner = agent::facts(conn, id)?;
+            return Err(if absence_level(&actor, &owner) == AgendaLevel::None {
+                ApiError::NotFound("agent")
+            } else {
+                ApiError::forbidden()
+            });
+        }
+        let (ids, total) = rdv::unknown_past_of_agent(conn, id, now_utc(), page)?;
+        let mut rows = rdv::find_many(conn, &ids)?;
+        rows.sort_by(|a, b| a.starts_at.cmp(&b.starts_at).then(a.id.cmp(&b.id)));
+        Ok((render(conn, &rows, Utc::now())?, total))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(RdvsResponse { rdvs, meta: Meta::new(page, total) }))
+}

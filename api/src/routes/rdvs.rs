@@ -1,0 +1,339 @@
+//! RDVs for the SPA and integrators: create, show, update (any field and `status`), delete
+//! (reference-domain.md §1.8, §2.2, §4). Writing needs the write level on the RDV's agendas;
+//! checks and the write run in one transaction, so a confirmed booking cannot race another.
+
+use actix_web::{delete, get, patch, post, web, HttpResponse};
+use chrono::{Duration, TimeZone, Utc};
+
+use rdv_shared::access::{can_delete_rdv, event_level, Actor, AgendaLevel, EventFacts};
+use rdv_shared::dto::{CreateRdvRequest, RdvResponse, UpdateRdvRequest};
+use rdv_shared::enums::VisibilityType;
+use rdv_shared::rdv::{refusal, timing, Target};
+use rdv_shared::validation::optional_text;
+use rdv_shared::{AgentId, OrganisationId, ServiceId};
+
+use super::agenda_support::tz;
+use super::rdv_checks::{hard_errors, warnings, Candidate};
+use super::rdv_render::render;
+use crate::app::AppState;
+use crate::auth::Authenticated;
+use crate::db::models::motif::{self, MotifRow};
+use crate::db::models::organisation::{self, OrganisationRow};
+use crate::db::models::rdv::{self, NewRdv, RdvChanges, RdvRow};
+use crate::db::models::{agent, territory};
+use crate::db::{truncate_micros, write_tx, DbConn};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::ApiJson;
+
+/// The caller's level on an RDV (its organisation, its motif's service, its agents).
+pub fn rdv_level(conn: &mut DbConn, actor: &Actor, row: &RdvRow) -> ApiResult<AgendaLevel> {
+    let m = motif::find(conn, row.motif_id)?;
+    let services: Vec<ServiceId> = m.iter().map(|m| ServiceId(m.service_id)).collect();
+    let agents: Vec<AgentId> =
+        rdv::agents_of(conn, &[row.id])?.remove(&row.id).unwrap_or_default().into_iter().map(AgentId).collect();
+    Ok(event_level(
+        actor,
+        &EventFacts {
+            organisation_id: OrganisationId(row.organisation_id),
+            service_ids: &services,
+            agent_ids: &agents,
+        },
+    ))
+}
+
+/// Loads an RDV at `needed` level at least: 404 when the caller sees nothing of it, 403 when
+/// they see it only as busy (or read-only for a write).
+pub fn load_rdv(conn: &mut DbConn, actor: &Actor, id: i32, needed: AgendaLevel) -> ApiResult<RdvRow> {
+    let row = rdv::find(conn, id)?.ok_or(ApiError::NotFound("rdv"))?;
+    match rdv_level(conn, actor, &row)? {
+        AgendaLevel::None => Err(ApiError::NotFound("rdv")),
+        l if l < needed => Err(ApiError::forbidden()),
+        _ => Ok(row),
+    }
+}
+
+fn context_allowed(conn: &mut DbConn, org: &OrganisationRow, context: Option<&str>) -> ApiResult<()> {
+    if context.is_some() && !territory::find(conn, org.territory_id)?.is_some_and(|t| t.enable_context_field) {
+        return Err(ApiError::field("context", "disabled"));
+    }
+    Ok(())
+}
+
+fn dedup(ids: impl IntoIterator<Item = i32>) -> Vec<i32> {
+    let mut v: Vec<i32> = ids.into_iter().collect();
+    v.sort_unstable();
+    v.dedup();
+    v
+}
+
+/// Motif of the RDV's organisation, else 422.
+fn motif_of(conn: &mut DbConn, org: &OrganisationRow, id: i32) -> ApiResult<MotifRow> {
+    motif::find(conn, id)?
+        .filter(|m| m.organisation_id == org.id && m.deleted_at.is_none())
+        .ok_or_else(|| ApiError::field("motif_id", "inclusion"))
+}
+
+/// Books an RDV. 422 with `warnings` (overlaps, absence, outside plages, same-day RDV, past
+/// start) until sent again with `ignore_benign_errors: true`; `notify: false` is "ne pas notifier".
+#[utoipa::path(
+    tag = "rdvs",
+    request_body = CreateRdvRequest,
+    responses(
+        (status = 200, body = RdvResponse),
+        (status = 400, body = rdv_shared::dto::MessagesError),
+        (status = 401, body = rdv_shared::dto::MessagesError),
+        (status = 403, body = rdv_shared::dto::ForbiddenError),
+        (status = 404, body = rdv_shared::dto::NotFoundError),
+        (status = 422, body = rdv_shared::dto::ValidationError),
+    ),
+    security(("bearer" = []), ("access_token" = [], "client" = [], "uid" = []))
+)]
+#[post("/rdvs")]
+pub async fn create_rdv(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    body: ApiJson<CreateRdvRequest>,
+) -> ApiResult<HttpResponse> {
+    let ApiJson(req) = body;
+    let rdv = super::with_conn(&state, move |conn| {
+        let now = Utc::now();
+        let actor = agent::facts(conn, auth.agent.id)?;
+        let org = organisation::find(conn, req.organisation_id.0)?.ok_or(ApiError::NotFound("organisation"))?;
+        if !actor.is_member_of(req.organisation_id) {
+            return Err(ApiError::forbidden());
+        }
+        let m = motif_of(conn, &org, req.motif_id)?;
+        let agent_ids = dedup(req.agent_ids.iter().map(|a| a.0));
+        let user_ids = dedup(req.user_ids.iter().map(|u| u.0));
+        let agent_typed: Vec<AgentId> = agent_ids.iter().map(|a| AgentId(*a)).collect();
+        let facts = EventFacts {
+            organisation_id: req.organisation_id,
+            service_ids: &[ServiceId(m.service_id)],
+            agent_ids: &agent_typed,
+        };
+        // Booking into an agenda needs write access to each of its agents' agendas.
+        for a in &agent_typed {
+            let one = EventFacts { agent_ids: std::slice::from_ref(a), ..facts };
+            if event_level(&actor, &one) < AgendaLevel::Write {
+                return Err(ApiError::forbidden());
+            }
+        }
+        let context = optional_text(req.context.as_deref());
+        context_allowed(conn, &org, context.as_deref())?;
+        let starts_at = truncate_micros(req.starts_at.with_timezone(&Utc).naive_utc());
+        let duration = req.duration_in_min.unwrap_or(m.default_duration_in_min);
+        let ends_at = starts_at + Duration::minutes(i64::from(duration));
+        let name = optional_text(req.name.as_deref()).filter(|_| m.collectif);
+        let notify = req.notify.unwrap_or(true);
+        let new = NewRdv {
+            organisation_id: org.id,
+            motif_id: m.id,
+            lieu_id: req.lieu_id,
+            starts_at,
+            ends_at,
+            context,
+            name,
+            max_participants_count: req.max_participants_count.filter(|_| m.collectif),
+            notify,
+            created_by_type: "Agent",
+            created_by_id: Some(auth.agent.id),
+            agent_ids: agent_ids.clone(),
+            user_ids: user_ids.clone(),
+            send_notifications: notify && m.visibility_type == VisibilityType::VisibleAndNotified.as_str(),
+        };
+        let row = write_tx(conn, |c| {
+            let cand = Candidate {
+                rdv_id: None,
+                organisation: &org,
+                motif: &m,
+                lieu_id: new.lieu_id,
+                starts_at,
+                ends_at,
+                agent_ids: &agent_ids,
+                user_ids: &user_ids,
+                name: new.name.as_deref(),
+                max_participants_count: new.max_participants_count,
+            };
+            hard_errors(c, &cand)?;
+            if !req.ignore_benign_errors {
+                let w = warnings(c, &actor, &cand, now)?;
+                if !w.is_empty() {
+                    return Err(ApiError::Warnings(w));
+                }
+            }
+            Ok::<_, ApiError>(rdv::create(c, &auth.agent.author(), &new)?)
+        })?;
+        Ok(render(conn, &[row], now)?.remove(0))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(RdvResponse { rdv }))
+}
+
+/// Shows an RDV (read level: its agents, admins, same-service colleagues, secretariat).
+#[utoipa::path(
+    tag = "rdvs",
+    params(("id" = i32, Path)),
+    responses(
+        (status = 200, body = RdvResponse),
+        (status = 401, body = rdv_shared::dto::MessagesError),
+        (status = 403, body = rdv_shared::dto::ForbiddenError),
+        (status = 404, body = rdv_shared::dto::NotFoundError),
+    ),
+    security(("bearer" = []), ("access_token" = [], "client" = [], "uid" = []))
+)]
+#[get("/rdvs/{id}")]
+pub async fn get_rdv(state: web::Data<AppState>, auth: Authenticated, path: web::Path<i32>) -> ApiResult<HttpResponse> {
+    let id = path.into_inner();
+    let rdv = super::with_conn(&state, move |conn| {
+        let actor = agent::facts(conn, auth.agent.id)?;
+        let row = load_rdv(conn, &actor, id, AgendaLevel::Read)?;
+        Ok(render(conn, &[row], Utc::now())?.remove(0))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(RdvResponse { rdv }))
+}
+
+/// Updates an RDV: time, duration, lieu, agents, usagers, context, collective fields, `notify`,
+/// `status` (spread to participations, reference §4.1). Moving it or changing who takes part
+/// re-runs the checks and warnings.
+#[utoipa::path(
+    tag = "rdvs",
+    params(("id" = i32, Path)),
+    request_body = UpdateRdvRequest,
+    responses(
+        (status = 200, body = RdvResponse),
+        (status = 400, body = rdv_shared::dto::MessagesError),
+        (status = 401, body = rdv_shared::dto::MessagesError),
+        (status = 403, body = rdv_shared::dto::ForbiddenError),
+        (status = 404, body = rdv_shared::dto::NotFoundError),
+        (status = 422, body = rdv_shared::dto::ValidationError),
+    ),
+    security(("bearer" = []), ("access_token" = [], "client" = [], "uid" = []))
+)]
+#[patch("/rdvs/{id}")]
+pub async fn update_rdv(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<i32>,
+    body: ApiJson<UpdateRdvRequest>,
+) -> ApiResult<HttpResponse> {
+    let id = path.into_inner();
+    let ApiJson(req) = body;
+    let rdv = super::with_conn(&state, move |conn| {
+        let now = Utc::now();
+        let actor = agent::facts(conn, auth.agent.id)?;
+        let before = load_rdv(conn, &actor, id, AgendaLevel::Write)?;
+        let org = organisation::find(conn, before.organisation_id)?.ok_or(ApiError::NotFound("organisation"))?;
+        let m = motif::find(conn, before.motif_id)?.ok_or(ApiError::NotFound("motif"))?;
+        let old_agents = rdv::agents_of(conn, &[id])?.remove(&id).unwrap_or_default();
+        let old_users: Vec<i32> =
+            rdv::participations_of(conn, &[id])?.remove(&id).unwrap_or_default().iter().map(|p| p.user_id).collect();
+        let agent_ids = req.agent_ids.as_ref().map_or_else(|| old_agents.clone(), |a| dedup(a.iter().map(|x| x.0)));
+        let user_ids = req.user_ids.as_ref().map_or_else(|| dedup(old_users.clone()), |u| dedup(u.iter().map(|x| x.0)));
+        // New agents must be writable by the caller too.
+        for a in agent_ids.iter().filter(|a| !old_agents.contains(a)) {
+            let facts = EventFacts {
+                organisation_id: OrganisationId(org.id),
+                service_ids: &[ServiceId(m.service_id)],
+                agent_ids: &[AgentId(*a)],
+            };
+            if event_level(&actor, &facts) < AgendaLevel::Write {
+                return Err(ApiError::forbidden());
+            }
+        }
+        let starts_at = req.starts_at.map_or(before.starts_at, |s| truncate_micros(s.with_timezone(&Utc).naive_utc()));
+        let duration = req.duration_in_min.map_or((before.ends_at - before.starts_at).num_minutes(), i64::from);
+        let ends_at = starts_at + Duration::minutes(duration);
+        let context = req.context.clone().map(|c| optional_text(c.as_deref()));
+        if let Some(Some(c)) = &context {
+            context_allowed(conn, &org, Some(c))?;
+        }
+        if let Some(status) = req.status {
+            let target = if m.collectif { Target::Collective } else { Target::Individual };
+            let when = timing(Utc.from_utc_datetime(&starts_at), now, tz(&org.time_zone));
+            if let Some(code) = refusal(target, status, when) {
+                return Err(ApiError::field("status", code));
+            }
+        }
+        let changes = RdvChanges {
+            lieu_id: req.lieu_id,
+            starts_at: Some(starts_at),
+            ends_at: Some(ends_at),
+            context,
+            name: req.name.clone().map(|n| optional_text(n.as_deref())),
+            max_participants_count: req.max_participants_count,
+            notify: req.notify,
+            agent_ids: Some(agent_ids.clone()),
+            user_ids: Some(user_ids.clone()),
+            status: req.status,
+            send_notifications: req.notify.unwrap_or(before.notify)
+                && m.visibility_type == VisibilityType::VisibleAndNotified.as_str(),
+        };
+        let moved = starts_at != before.starts_at
+            || ends_at != before.ends_at
+            || agent_ids != old_agents
+            || user_ids != dedup(old_users)
+            || req.lieu_id.is_some_and(|l| l != before.lieu_id);
+        let row = write_tx(conn, |c| {
+            let lieu_id = changes.lieu_id.unwrap_or(before.lieu_id);
+            let name = changes.name.clone().unwrap_or_else(|| before.name.clone());
+            let cand = Candidate {
+                rdv_id: Some(id),
+                organisation: &org,
+                motif: &m,
+                lieu_id,
+                starts_at,
+                ends_at,
+                agent_ids: &agent_ids,
+                user_ids: &user_ids,
+                name: name.as_deref(),
+                max_participants_count: changes.max_participants_count.unwrap_or(before.max_participants_count),
+            };
+            hard_errors(c, &cand)?;
+            if moved && !req.ignore_benign_errors {
+                let w: Vec<_> = warnings(c, &actor, &cand, now)?
+                    .into_iter()
+                    .filter(|w| w.code != "in_the_past" || starts_at != before.starts_at)
+                    .collect();
+                if !w.is_empty() {
+                    return Err(ApiError::Warnings(w));
+                }
+            }
+            Ok::<_, ApiError>(rdv::update(c, &auth.agent.author(), &before, &changes)?)
+        })?;
+        Ok(render(conn, &[row], now)?.remove(0))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(RdvResponse { rdv }))
+}
+
+/// Deletes an RDV (admins of its organisation, reference §2.2). 204.
+#[utoipa::path(
+    tag = "rdvs",
+    params(("id" = i32, Path)),
+    responses(
+        (status = 204),
+        (status = 401, body = rdv_shared::dto::MessagesError),
+        (status = 403, body = rdv_shared::dto::ForbiddenError),
+        (status = 404, body = rdv_shared::dto::NotFoundError),
+    ),
+    security(("bearer" = []), ("access_token" = [], "client" = [], "uid" = []))
+)]
+#[delete("/rdvs/{id}")]
+pub async fn delete_rdv(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<i32>,
+) -> ApiResult<HttpResponse> {
+    let id = path.into_inner();
+    super::with_conn(&state, move |conn| {
+        let actor = agent::facts(conn, auth.agent.id)?;
+        let before = load_rdv(conn, &actor, id, AgendaLevel::Read)?;
+        if !can_delete_rdv(&actor, OrganisationId(before.organisation_id)) {
+            return Err(ApiError::forbidden());
+        }
+        write_tx(conn, |c| Ok::<_, ApiError>(rdv::delete(c, &auth.agent.author(), &before)?))
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
