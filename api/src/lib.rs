@@ -13,6 +13,7 @@ pub mod mail;
 pub mod openapi;
 pub mod routes;
 pub mod seed;
+pub mod seed_agenda;
 pub mod seed_usagers;
 pub mod server;
 pub mod spa;

@@ -168,7 +168,9 @@ pub fn demo(conn: &mut DbConn) -> anyhow::Result<bool> {
     let created = demo_structure(conn)?;
     // Also for a demo made before usagers existed.
     let usagers = crate::seed_usagers::demo(conn, DEMO_TERRITORY)?;
-    Ok(created || usagers > 0)
+    // Also for a demo made before the agenda existed.
+    let rdvs = crate::seed_agenda::demo(conn, DEMO_TERRITORY)?;
+    Ok(created || usagers > 0 || rdvs > 0)
 }
 
 /// The demo territory without usagers (the API tests' fixture: they create the usagers they need).
@@ -263,6 +265,10 @@ pub fn demo_logins() -> Vec<(String, String)> {
         .filter_map(|&(org, local, first, last, role, services, _)| {
             local.map(|l| (format!("{l}@{DEMO_EMAIL_DOMAIN}"), describe(org, first, last, role, services)))
         })
+        .chain(std::iter::once((
+            format!("{}@{DEMO_EMAIL_DOMAIN}", crate::seed_agenda::OVERSEAS_AGENT),
+            describe("PMI Saint-Denis (La Réunion, Indian/Reunion)", "Marie", "Hoarau", AccessLevel::Admin, &["PMI"]),
+        )))
         .collect()
 }
 

@@ -141,7 +141,7 @@ fn date(rng: &mut StdRng, min_age: i64, max_age: i64) -> chrono::NaiveDate {
     today - chrono::Duration::days(days)
 }
 
-fn adult(rng: &mut StdRng, index: usize, email_domain: &str) -> UserInput {
+pub(crate) fn adult(rng: &mut StdRng, index: usize, email_domain: &str) -> UserInput {
     let first = pick(rng, FIRST_NAMES).to_owned();
     let last = pick(rng, LAST_NAMES).to_owned();
     let (post, insee, city) = CITIES[rng.gen_range(0..CITIES.len())];
@@ -163,7 +163,7 @@ fn adult(rng: &mut StdRng, index: usize, email_domain: &str) -> UserInput {
     }
 }
 
-fn create(
+pub(crate) fn create(
     conn: &mut DbConn,
     author: &Author,
     input: &UserInput,

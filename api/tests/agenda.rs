@@ -561,3 +561,47 @@ async fn agenda_feed_is_projected_per_level() {
     assert_eq!(s, 200);
     assert_eq!(b["agendas"][0]["holidays"][0]["name"], "Fête nationale");
 }
+
+#[actix_rt::test]
+async fn future_rdvs_block_removals_and_follow_a_merge() {
+    let app = TestApp::spawn().await;
+    let arras = app.organisation_id("MDS Arras");
+    let lieu = app.id_by_name("lieux", "MDS Arras", "MDS Arras — Baudimont");
+    let motif = app.id_by_name("motifs", "MDS Arras", "Consultation PMI nourrisson");
+    let camille = app.sign_in("camille.martin").await;
+    let sophie_id = app.agent_id("sophie.durand").await;
+    let kept = usager(&app, &camille, arras, "Gardé").await;
+    let merged = usager(&app, &camille, arras, "Fusionné").await;
+    let (s, b) = call(
+        &app,
+        &camille,
+        "POST",
+        "/api/v1/rdvs",
+        Some(json!({"organisation_id": arras, "motif_id": motif, "lieu_id": lieu, "agent_ids": [sophie_id],
+                    "user_ids": [merged], "starts_at": format!("{}T10:00:00+01:00", next(Weekday::Thu)),
+                    "ignore_benign_errors": true})),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    let rdv = b["rdv"]["id"].as_i64().unwrap();
+
+    let (s, b) = call(
+        &app,
+        &camille,
+        "DELETE",
+        &format!("/api/v1/user_profiles?user_id={merged}&organisation_id={arras}"),
+        None,
+    )
+    .await;
+    assert_eq!((s, b["errors"]["base"][0]["error"].clone()), (422, json!("future_rdvs")), "{b}");
+    let (s, b) = call(&app, &camille, "DELETE", &format!("/api/v1/agents/{sophie_id}/roles/{arras}"), None).await;
+    assert_eq!((s, b["errors"]["base"][0]["error"].clone()), (422, json!("future_rdvs")), "{b}");
+
+    let (s, b) =
+        call(&app, &camille, "POST", &format!("/api/v1/users/{kept}/merge"), Some(json!({"merged_user_id": merged})))
+            .await;
+    assert_eq!(s, 200, "{b}");
+    let (_, shown) = call(&app, &camille, "GET", &format!("/api/v1/rdvs/{rdv}"), None).await;
+    assert_eq!(shown["rdv"]["participations"][0]["user"]["id"], kept, "the RDV follows the kept usager");
+    assert_eq!(app.versions_of("Rdv", rdv as i32).len(), 2, "the move is audited");
+}

@@ -185,11 +185,26 @@ fn seed_demo_is_idempotent() {
         organisations::table.count().get_result(&mut *conn).unwrap(),
         agents::table.count().get_result(&mut *conn).unwrap(),
     );
-    assert_eq!(counts, (1, 3, 12));
-    // The demo usagers: ~300, families and duplicate candidates, created once.
+    assert_eq!(counts, (2, 4, 13), "Pas-de-Calais and La Réunion");
+    // The demo usagers: ~300 (plus 20 in La Réunion), families and duplicate candidates, created once.
     use rdv_api::db::schema::users;
     let usagers: i64 = users::table.count().get_result(&mut *conn).unwrap();
-    assert!((300..320).contains(&usagers), "{usagers} demo usagers");
+    assert!((320..340).contains(&usagers), "{usagers} demo usagers");
+    // The demo agenda: plages, absences, RDVs with every status, created once.
+    use rdv_api::db::schema::{absences, plage_ouvertures, rdvs};
+    let plages: i64 = plage_ouvertures::table.count().get_result(&mut *conn).unwrap();
+    let rdv_count: i64 = rdvs::table.count().get_result(&mut *conn).unwrap();
+    let statuses: Vec<String> = rdvs::table.select(rdvs::status).distinct().load(&mut *conn).unwrap();
+    assert!(plages >= 15 && rdv_count > 500, "{plages} plages, {rdv_count} RDVs");
+    assert_eq!(statuses.len(), 5, "{statuses:?}");
+    assert!(absences::table.count().get_result::<i64>(&mut *conn).unwrap() > 3);
+    let reunion_plages: i64 = plage_ouvertures::table
+        .inner_join(organisations::table)
+        .filter(organisations::time_zone.eq("Indian/Reunion"))
+        .count()
+        .get_result(&mut *conn)
+        .unwrap();
+    assert!(reunion_plages > 0, "the overseas organisation has an agenda");
     let relatives: i64 =
         users::table.filter(users::responsible_id.is_not_null()).count().get_result(&mut *conn).unwrap();
     assert!(relatives > 30, "{relatives} relatives");
@@ -199,7 +214,7 @@ fn seed_demo_is_idempotent() {
     // --if-empty does nothing on a database that has data.
     let out = rdv(&url, &["seed", "demo", "--if-empty"]);
     assert!(out.status.success());
-    assert_eq!(agents::table.count().get_result::<i64>(&mut *conn).unwrap(), 12);
+    assert_eq!(agents::table.count().get_result::<i64>(&mut *conn).unwrap(), 13);
 }
 
 #[actix_rt::test]

@@ -68,6 +68,7 @@ pub fn message_fr(code: &str) -> &'static str {
         "responsible_is_relative" => "est déjà le proche d'un autre usager : choisissez son responsable",
         "has_relatives" => "ne peut pas être renseigné : cet usager est responsable d'autres proches",
         "disabled" => "n'est pas activé sur ce territoire",
+        "future_rdvs" => "ne peut pas être retiré(e) : des RDV à venir existent dans cette organisation (annulez-les ou déplacez-les d'abord)",
         "after_start" => "doit être après le début.",
         "sunday" => "ne peut pas tomber un dimanche : aucune plage d'ouverture le dimanche",
         "saturday" => "ne peut pas tomber un samedi : l'organisation n'ouvre pas le samedi (réglage de l'organisation)",

@@ -421,6 +421,8 @@ diesel::joinable!(agents_rdvs -> agents (agent_id));
 diesel::joinable!(participations -> rdvs (rdv_id));
 diesel::joinable!(participations -> users (user_id));
 diesel::joinable!(rdvs -> motifs (motif_id));
+diesel::joinable!(plage_ouvertures -> organisations (organisation_id));
+diesel::joinable!(absences -> agents (agent_id));
 diesel::joinable!(user_profiles -> users (user_id));
 diesel::joinable!(user_profiles -> organisations (organisation_id));
 diesel::joinable!(referent_assignations -> users (user_id));

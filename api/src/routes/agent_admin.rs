@@ -401,7 +401,20 @@ pub async fn remove_agent_role(
         if role.access_level == AccessLevel::Admin.as_str() && membership::admin_count(conn, org_id)? <= 1 {
             return Err(ApiError::field("access_level", "last_admin"));
         }
-        write_tx(conn, |c| Ok::<_, ApiError>(membership::remove_role(c, &auth.agent.author(), &role)?))?;
+        // Reference `AgentRemoval`: refused while the agent has future RDVs there; their plages
+        // in that organisation go with the role.
+        if crate::db::models::rdv::future_count_for_agent(conn, id, org_id, crate::db::now_utc())? > 0 {
+            return Err(ApiError::field("base", "future_rdvs"));
+        }
+        write_tx(conn, |c| {
+            let author = auth.agent.author();
+            for p in crate::db::models::plage::of_agent_in(c, id, org_id)? {
+                let motifs = crate::db::models::plage::motif_ids_of(c, &[p.id])?.remove(&p.id).unwrap_or_default();
+                let old = crate::db::models::plage::PlageValues::of(&p, motifs);
+                crate::db::models::plage::delete(c, &author, &p, &old)?;
+            }
+            Ok::<_, ApiError>(membership::remove_role(c, &author, &role)?)
+        })?;
         Ok(())
     })
     .await?;

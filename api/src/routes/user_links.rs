@@ -14,8 +14,8 @@ use rdv_shared::{OrganisationId, TerritoryId};
 use super::usager_context::{render, UsagerContext};
 use crate::app::AppState;
 use crate::auth::Authenticated;
-use crate::db::models::{agent, organisation, user, user_links};
-use crate::db::write_tx;
+use crate::db::models::{agent, organisation, rdv, user, user_links};
+use crate::db::{now_utc, write_tx};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{ApiJson, ApiQuery};
 
@@ -130,6 +130,14 @@ pub async fn delete_user_profile(
         let row = user::find(conn, q.user_id)?.ok_or(ApiError::NotFound("user_profile"))?;
         if !user::organisation_ids(conn, row.id)?.contains(&q.organisation_id) {
             return Err(ApiError::NotFound("user_profile"));
+        }
+        // The reference refuses while the cell has future RDVs there (they would lose their usager).
+        let mut cell = vec![row.id];
+        if row.responsible_id.is_none() {
+            cell.extend(user_links::relatives(conn, row.id)?.iter().map(|r| r.id));
+        }
+        if rdv::future_count_for_users(conn, &cell, q.organisation_id, now_utc())? > 0 {
+            return Err(ApiError::field("base", "future_rdvs"));
         }
         let author = auth.agent.author();
         write_tx(conn, |c| Ok::<_, ApiError>(user_links::detach(c, &author, &row, q.organisation_id)?))?;

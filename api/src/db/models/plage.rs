@@ -225,3 +225,12 @@ pub fn page_of(
         .load(conn)?;
     Ok((rows, total))
 }
+
+/// An agent's plages in one organisation (removed with the agent's role there).
+pub fn of_agent_in(conn: &mut DbConn, agent_id: i32, organisation_id: i32) -> QueryResult<Vec<PlageRow>> {
+    plage_ouvertures::table
+        .filter(plage_ouvertures::agent_id.eq(agent_id))
+        .filter(plage_ouvertures::organisation_id.eq(organisation_id))
+        .select(PlageRow::as_select())
+        .load(conn)
+}

@@ -550,25 +550,31 @@ pub fn future_count_for_agent(
         .get_result(conn)
 }
 
-/// Moves a merged usager's participations to the kept one (skipping RDVs both attend).
-pub fn move_participations(conn: &mut DbConn, from_user: i32, to_user: i32) -> QueryResult<Vec<i32>> {
-    let both: Vec<i32> =
-        participations::table.filter(participations::user_id.eq(to_user)).select(participations::rdv_id).load(conn)?;
-    diesel::delete(
-        participations::table
-            .filter(participations::user_id.eq(from_user))
-            .filter(participations::rdv_id.eq_any(&both)),
-    )
-    .execute(conn)?;
-    let moved: Vec<i32> = participations::table
+/// Moves a merged usager's participations to the kept one (an RDV both attend keeps one
+/// participation), recording a version of each RDV touched.
+pub fn move_participations(conn: &mut DbConn, author: &Author, from_user: i32, to_user: i32) -> QueryResult<()> {
+    let touched: Vec<i32> = participations::table
         .filter(participations::user_id.eq(from_user))
         .select(participations::rdv_id)
         .load(conn)?;
-    diesel::update(participations::table.filter(participations::user_id.eq(from_user)))
-        .set(participations::user_id.eq(to_user))
-        .execute(conn)?;
-    for rdv_id in both.iter().chain(moved.iter()) {
-        refresh_users_count(conn, *rdv_id)?;
+    let both: Vec<i32> = participations::table
+        .filter(participations::user_id.eq(to_user))
+        .filter(participations::rdv_id.eq_any(&touched))
+        .select(participations::rdv_id)
+        .load(conn)?;
+    for rdv_id in touched {
+        let old = snapshot(conn, rdv_id)?;
+        let own = participations::table
+            .filter(participations::user_id.eq(from_user))
+            .filter(participations::rdv_id.eq(rdv_id));
+        if both.contains(&rdv_id) {
+            diesel::delete(own).execute(conn)?;
+        } else {
+            diesel::update(own).set(participations::user_id.eq(to_user)).execute(conn)?;
+        }
+        refresh_users_count(conn, rdv_id)?;
+        let new = snapshot(conn, rdv_id)?;
+        audit::record(conn, author, "Rdv", rdv_id, Event::Update, Some(&old), Some(&new))?;
     }
-    Ok(moved)
+    Ok(())
 }

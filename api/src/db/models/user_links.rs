@@ -101,8 +101,7 @@ pub fn sync_cell(conn: &mut DbConn, author: &Author, u: &UserRow) -> QueryResult
 
 /// Removes the usager (and, for a responsable, its relatives) from an organisation; a member
 /// left without any organisation is anonymised. Returns the ids anonymised.
-/// (The reference refuses while the cell has future RDVs in that organisation: that check comes
-/// with the RDV tables, in the agenda issue.)
+/// Callers refuse first while the cell has future RDVs there (`rdv::future_count_for_users`).
 pub fn detach(conn: &mut DbConn, author: &Author, u: &UserRow, organisation_id: i32) -> QueryResult<Vec<i32>> {
     let mut members = vec![u.id];
     if u.responsible_id.is_none() {
@@ -321,6 +320,7 @@ pub fn merge(
     for agent_id in referents {
         add_referent(conn, author, kept.id, agent_id)?;
     }
+    super::rdv::move_participations(conn, author, merged.id, kept.id)?;
     if let Some(m) = user::find(conn, merged.id)? {
         anonymise(conn, author, &m)?;
     }
