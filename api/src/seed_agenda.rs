@@ -43,23 +43,21 @@ fn t(h: u32, m: u32) -> NaiveTime {
 
 /// Three weekly patterns, rotated over agents: (title, rule, start, end).
 fn patterns(i: usize) -> Vec<(&'static str, Recurrence, NaiveTime, NaiveTime)> {
+    let week = |days: &[&str]| rule(Every::Week, 1, days, None);
     match i % 3 {
         0 => vec![
-            (
-                "Consultations du matin",
-                rule(Every::Week, 1, &["monday", "tuesday", "thursday"], None),
-                t(9, 0),
-                t(12, 0),
-            ),
-            ("Après-midi", rule(Every::Week, 1, &["wednesday"], None), t(14, 0), t(17, 0)),
+            ("Consultations du matin", week(&["monday", "tuesday", "wednesday", "thursday"]), t(9, 0), t(12, 0)),
+            ("Consultations de l'après-midi", week(&["monday", "tuesday", "thursday", "friday"]), t(13, 30), t(17, 0)),
         ],
         1 => vec![
-            ("Permanence", rule(Every::Week, 1, &["tuesday", "friday"], None), t(9, 0), t(12, 30)),
+            ("Permanence", week(&["tuesday", "wednesday", "thursday", "friday"]), t(9, 0), t(12, 30)),
+            ("Rendez-vous de l'après-midi", week(&["monday", "tuesday", "wednesday"]), t(13, 30), t(17, 0)),
             ("Permanence (une semaine sur deux)", rule(Every::Week, 2, &["thursday"], None), t(13, 30), t(17, 0)),
         ],
         _ => vec![
-            ("Rendez-vous de l'après-midi", rule(Every::Week, 1, &["monday", "wednesday"], None), t(13, 30), t(17, 0)),
-            ("Permanence mensuelle", rule(Every::Month, 1, &[], Some(("friday", 1))), t(9, 0), t(12, 0)),
+            ("Consultations du matin", week(&["monday", "tuesday", "thursday", "friday"]), t(9, 0), t(12, 0)),
+            ("Rendez-vous de l'après-midi", week(&["monday", "wednesday", "thursday", "friday"]), t(13, 30), t(17, 0)),
+            ("Permanence mensuelle", rule(Every::Month, 1, &[], Some(("wednesday", 1))), t(9, 0), t(12, 0)),
         ],
     }
 }
@@ -172,7 +170,8 @@ pub fn demo(conn: &mut DbConn, territory_name: &str) -> anyhow::Result<usize> {
     })
 }
 
-/// Books usagers into the plages' slots: about 45 % of past slots and 30 % of future ones.
+/// Books usagers into the plages' slots: about 95 % of past slots (agendas are full, seed 003)
+/// and half of the future ones.
 fn fill(
     conn: &mut DbConn,
     author: &Author,
@@ -230,7 +229,7 @@ fn fill(
                     break;
                 }
                 let past = end <= now;
-                if rng.gen_bool(if past { 0.45 } else { 0.3 }) {
+                if rng.gen_bool(if past { 0.95 } else { 0.5 }) {
                     let user = users[rng.gen_range(0..users.len())];
                     let new = NewRdv {
                         organisation_id: org.id,

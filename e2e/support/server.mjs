@@ -73,12 +73,15 @@ export async function launchBrowser() {
 }
 
 // A page that records every page error and failed request; call `assertClean()` at the end.
-export async function newPage(browser) {
-  const context = await browser.newContext({ locale: 'fr-FR' });
+export async function newPage(browser, options = {}) {
+  const context = await browser.newContext({ locale: 'fr-FR', timezoneId: 'Europe/Paris', ...options });
   const page = await context.newPage();
   const problems = [];
   page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('requestfailed', (r) => problems.push(`request failed: ${r.method()} ${r.url()} ${r.failure()?.errorText}`));
+  // A request cancelled because the test navigated away (ERR_ABORTED) is not a failure.
+  page.on('requestfailed', (r) => {
+    if (r.failure()?.errorText !== 'net::ERR_ABORTED') problems.push(`request failed: ${r.method()} ${r.url()} ${r.failure()?.errorText}`);
+  });
   // Refusals the tests provoke on purpose (401, 403, 404, 422) are logged by Chromium as console
   // errors; server errors (5xx) and script errors are not expected anywhere.
   page.on('console', (m) => {

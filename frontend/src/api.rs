@@ -32,7 +32,7 @@ impl ApiError {
                 if v.error_messages.is_empty() {
                     "Certains champs ne sont pas valides.".into()
                 } else {
-                    v.error_messages.join(" · ")
+                    v.error_messages.iter().map(|m| humanise(m)).collect::<Vec<_>>().join(" · ")
                 }
             }
             ApiError::TooManyRequests(Some(s)) => format!("Trop de tentatives. Réessayez dans {s} secondes."),
@@ -41,6 +41,43 @@ impl ApiError {
             ApiError::Network => "Impossible de joindre le serveur. Vérifiez votre connexion.".into(),
         }
     }
+}
+
+impl ApiError {
+    /// The benign errors of a 422, to show with a "confirm" button.
+    pub fn warnings(&self) -> Vec<rdv_shared::dto::Warning> {
+        match self {
+            ApiError::Invalid(v) => v.warnings.clone(),
+            _ => Vec::new(),
+        }
+    }
+}
+
+/// The API's "<field> <message>" sentences with the field in French.
+fn humanise(message: &str) -> String {
+    const FIELDS: [(&str, &str); 16] = [
+        ("first_day ", "Le premier jour "),
+        ("recurrence.until ", "La date de fin de répétition "),
+        ("recurrence ", "La répétition "),
+        ("end_time ", "L'heure de fin "),
+        ("end_day ", "Le dernier jour "),
+        ("title ", "Le titre "),
+        ("motif_ids ", "Les motifs "),
+        ("motif_id ", "Le motif "),
+        ("lieu_id ", "Le lieu "),
+        ("user_ids ", "Les usagers "),
+        ("agent_ids ", "Les agents "),
+        ("status ", "Le statut "),
+        ("duration_in_min ", "La durée "),
+        ("max_participants_count ", "Le nombre de places "),
+        ("context ", "Le contexte "),
+        ("base ", "Ce RDV "),
+    ];
+    FIELDS
+        .iter()
+        .find(|(en, _)| message.starts_with(en))
+        .map(|(en, fr)| format!("{fr}{}", &message[en.len()..]))
+        .unwrap_or_else(|| message.to_owned())
 }
 
 async fn check(res: Response) -> Result<Response, ApiError> {

@@ -6,16 +6,21 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::path;
 
 use crate::pages::{
+    absence_form::NewAbsencePage,
     admin_agents::{AgentPage, AgentsPage},
     admin_lieux::{LieuPage, LieuxPage},
     admin_motifs::{MotifPage, MotifsPage},
     admin_organisation::OrganisationPage,
     admin_territory::TerritoryPage,
+    agenda::AgendaPage,
     home::HomePage,
     invitation::InvitationPage,
     login::LoginPage,
     my_account::MyAccountPage,
     not_found::NotFoundPage,
+    plage_form::NewPlagePage,
+    rdv::RdvPage,
+    rdv_form::NewRdvPage,
     shell::Shell,
     usager::UsagerPage,
     usager_form::{EditUsagerPage, NewUsagerPage},
@@ -48,6 +53,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("admin/motifs/:id") view=MotifPage/>
                     <Route path=path!("admin/territoire") view=TerritoryPage/>
                     <Route path=path!("mon-compte") view=MyAccountPage/>
+                    <Route path=path!("agenda") view=AgendaPage/>
+                    <Route path=path!("rdvs/nouveau") view=NewRdvPage/>
+                    <Route path=path!("rdvs/:id") view=RdvPage/>
+                    <Route path=path!("plages/nouvelle") view=NewPlagePage/>
+                    <Route path=path!("indisponibilites/nouvelle") view=NewAbsencePage/>
                     <Route path=path!("usagers") view=UsagersPage/>
                     <Route path=path!("usagers/nouveau") view=NewUsagerPage/>
                     <Route path=path!("usagers/import") view=ImportUsagersPage/>

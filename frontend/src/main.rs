@@ -5,6 +5,7 @@ mod api;
 mod app;
 mod components;
 mod ctx;
+mod dates;
 mod download;
 mod pages;
 mod session;

@@ -223,10 +223,48 @@ pub fn occurrences(
     }
 }
 
+/// The first `count` days from `from` (inclusive) holding an occurrence, looking at most two
+/// years ahead: what a form previews while the agent edits a rule.
+pub fn next_days(first_day: NaiveDate, rule: Option<&Recurrence>, from: NaiveDate, count: usize) -> Vec<NaiveDate> {
+    match rule {
+        None => (first_day >= from).then_some(first_day).into_iter().collect(),
+        Some(r) => {
+            let mut out = Vec::new();
+            let mut day = from.max(first_day);
+            let stop = day + Duration::days(731);
+            while out.len() < count && day <= stop && r.until.is_none_or(|u| day <= u) {
+                if r.matches(first_day, day) {
+                    out.push(day);
+                }
+                day += Duration::days(1);
+            }
+            out
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn preview_lists_the_next_days() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let rule = Recurrence {
+            every: Every::Week,
+            interval: 2,
+            on: vec!["tuesday".into()],
+            day: BTreeMap::new(),
+            until: None,
+        };
+        assert_eq!(
+            next_days(d("2026-11-24"), Some(&rule), d("2026-11-20"), 3),
+            vec![d("2026-11-24"), d("2026-12-08"), d("2026-12-22")]
+        );
+        assert_eq!(next_days(d("2026-11-24"), None, d("2026-11-20"), 3), vec![d("2026-11-24")]);
+        assert!(next_days(d("2026-11-24"), None, d("2026-11-25"), 3).is_empty());
+    }
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap_or_default()

@@ -88,6 +88,13 @@ fn readable_zone(conn: &mut DbConn, actor: &Actor, item_type: &str, id: i32) -> 
             }
             Ok("Europe/Paris".into())
         }
+        "Rdv" => {
+            let r = crate::db::models::rdv::find(conn, id)?.ok_or(not_found)?;
+            if super::rdvs::rdv_level(conn, actor, &r)? < rdv_shared::access::AgendaLevel::Read {
+                return Err(ApiError::NotFound("item"));
+            }
+            org_zone(conn, r.organisation_id)
+        }
         _ => Err(ApiError::field("item_type", "inclusion")),
     }
 }

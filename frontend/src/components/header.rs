@@ -66,6 +66,7 @@ pub fn Header() -> impl IntoView {
             <button class="secondary" on:click=sign_out>"Se déconnecter"</button>
         </header>
         <nav class="mainnav" aria-label="Principal">
+            <A href="/agenda">"Agenda"</A>
             <A href="/usagers">"Usagers"</A>
         </nav>
         <Show when=move || admin.get() || territorial>

@@ -1,7 +1,9 @@
 //! Small reusable pieces of the UI.
 
 pub mod admin_only;
+pub mod agenda_day;
 pub mod enum_select;
 pub mod header;
 pub mod history;
+pub mod recurrence_editor;
 pub mod status;

@@ -76,6 +76,7 @@ fn Form(org: Organisation) -> impl IntoView {
     let horaires = text(&org.horaires);
     let external_id = text(&org.external_id);
     let time_zone = RwSignal::new(org.time_zone.clone());
+    let saturdays = RwSignal::new(org.allow_saturday_openings);
     let outcome: Outcome = RwSignal::new(None);
     let refresh = RwSignal::new(0u32);
     let on_submit = move |ev: leptos::ev::SubmitEvent| {
@@ -89,6 +90,7 @@ fn Form(org: Organisation) -> impl IntoView {
             website: Some(Some(website.get_untracked())),
             horaires: Some(Some(horaires.get_untracked())),
             external_id: Some(Some(external_id.get_untracked())),
+            allow_saturday_openings: Some(saturdays.get_untracked()),
         };
         leptos::task::spawn_local(async move {
             let res =
@@ -122,6 +124,8 @@ fn Form(org: Organisation) -> impl IntoView {
             </select>
             <label for="org-external">"Identifiant dans le SI du département"</label>
             <input id="org-external" bind:value=external_id/>
+            <label class="check"><input type="checkbox" bind:checked=saturdays/>
+                "Ouvert le samedi (autorise les plages d'ouverture le samedi ; jamais le dimanche)"</label>
             <Status outcome=outcome/>
             <button type="submit">"Enregistrer"</button>
         </form>

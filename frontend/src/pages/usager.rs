@@ -189,6 +189,7 @@ fn UsagerDetails(user: User, refresh: RwSignal<u32>) -> impl IntoView {
             <h2>"Organisations"</h2>
             <p>{organisations.join(", ")}</p>
         </section>
+        <UsagerRdvs id=id/>
         {is_admin.then(|| view! { <History item_type="User" item_id=id refresh=refresh/> })}
     }
 }
@@ -292,6 +293,38 @@ fn Referents(user: User, refresh: RwSignal<u32>) -> impl IntoView {
                 <button type="submit" class="secondary">"Ajouter"</button>
             </form>
             <Status outcome=outcome/>
+        </section>
+    }
+}
+
+/// The usager's RDVs the agent may read (busy-level ones are not revealed), newest first.
+#[component]
+fn UsagerRdvs(id: i32) -> impl IntoView {
+    let ctx = use_ctx();
+    let rdvs = LocalResource::new(move || {
+        let session = ctx.session.clone();
+        async move { api::get::<rdv_shared::dto::RdvsResponse>(&session, &format!("/api/v1/users/{id}/rdvs")).await }
+    });
+    view! {
+        <section class="card" data-testid="usager-rdvs">
+            <h2>"Rendez-vous"</h2>
+            <p><a class="button" href=format!("/rdvs/nouveau?usager={id}")>"Nouveau rendez-vous"</a></p>
+            <Transition fallback=|| view! { <p>"Chargement…"</p> }>
+                {move || rdvs.get().map(|r| match r {
+                    Ok(list) if list.rdvs.is_empty() => view! { <p>"Aucun rendez-vous."</p> }.into_any(),
+                    Ok(list) => view! {
+                        <ul class="results">{list.rdvs.into_iter().map(|r| view! {
+                            <li class="result">
+                                <a class="result-name" href=format!("/rdvs/{}", r.id)>
+                                    {format!("{} {}", crate::dates::long_day(r.starts_at.date_naive()), r.starts_at.format("%H:%M"))}
+                                </a>
+                                <span class="result-details">{format!("{} — {}", r.motif.name, r.status.label_fr())}</span>
+                            </li>
+                        }).collect_view()}</ul>
+                    }.into_any(),
+                    Err(e) => view! { <p class="error" role="alert">{e.message_fr()}</p> }.into_any(),
+                })}
+            </Transition>
         </section>
     }
 }
