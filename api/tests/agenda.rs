@@ -605,3 +605,42 @@ async fn future_rdvs_block_removals_and_follow_a_merge() {
     assert_eq!(shown["rdv"]["participations"][0]["user"]["id"], kept, "the RDV follows the kept usager");
     assert_eq!(app.versions_of("Rdv", rdv as i32).len(), 2, "the move is audited");
 }
+
+#[actix_rt::test]
+async fn a_conflict_in_an_agenda_the_caller_cannot_read_is_reported_without_details() {
+    let app = TestApp::spawn().await;
+    let (arras, lens) = (app.organisation_id("MDS Arras"), app.organisation_id("MDS Lens"));
+    let sophie_id = app.agent_id("sophie.durand").await;
+    let emma = app.sign_in("emma.dubois").await;
+    let camille = app.sign_in("camille.martin").await;
+    let lens_motif = app.id_by_name("motifs", "MDS Lens", "Pesée et conseils de puériculture");
+    let lens_lieu = app.id_by_name("lieux", "MDS Lens", "MDS Lens — centre");
+    let secret = usager(&app, &emma, lens, "Confidentielle").await;
+    let at = format!("{}T10:00:00+01:00", next(Weekday::Fri));
+    let (s, b) = call(
+        &app,
+        &emma,
+        "POST",
+        "/api/v1/rdvs",
+        Some(json!({"organisation_id": lens, "motif_id": lens_motif, "lieu_id": lens_lieu, "agent_ids": [sophie_id],
+                    "user_ids": [secret], "starts_at": at, "ignore_benign_errors": true})),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    // Camille administers Arras only: Sophie's Lens RDV is a conflict she may not read.
+    let u = usager(&app, &camille, arras, "Arrageoise").await;
+    let (s, b) = call(
+        &app,
+        &camille,
+        "POST",
+        "/api/v1/rdvs",
+        Some(json!({"organisation_id": arras, "motif_id": app.id_by_name("motifs", "MDS Arras", "Consultation PMI nourrisson"),
+                    "lieu_id": app.id_by_name("lieux", "MDS Arras", "MDS Arras — Baudimont"), "agent_ids": [sophie_id],
+                    "user_ids": [u], "starts_at": at})),
+    )
+    .await;
+    assert_eq!(s, 422, "{b}");
+    assert!(codes(&b, "warnings").contains(&"hidden_conflict".to_owned()), "{b}");
+    let text = b.to_string();
+    assert!(!text.contains("Confidentielle") && !text.contains("Pesée"), "no details leak: {text}");
+}
