@@ -59,6 +59,22 @@ fn context_allowed(conn: &mut DbConn, org: &OrganisationRow, context: Option<&st
     Ok(())
 }
 
+/// Booking into an agenda needs write access to each of its agents' agendas for the motif's
+/// service (reference §2.2; grants will widen it).
+fn require_write(actor: &Actor, org: i32, m: &MotifRow, agents: impl Iterator<Item = i32>) -> ApiResult<()> {
+    for a in agents {
+        let facts = EventFacts {
+            organisation_id: OrganisationId(org),
+            service_ids: &[ServiceId(m.service_id)],
+            agent_ids: &[AgentId(a)],
+        };
+        if event_level(actor, &facts) < AgendaLevel::Write {
+            return Err(ApiError::forbidden());
+        }
+    }
+    Ok(())
+}
+
 fn dedup(ids: impl IntoIterator<Item = i32>) -> Vec<i32> {
     let mut v: Vec<i32> = ids.into_iter().collect();
     v.sort_unstable();
@@ -105,19 +121,7 @@ pub async fn create_rdv(
         let m = motif_of(conn, &org, req.motif_id)?;
         let agent_ids = dedup(req.agent_ids.iter().map(|a| a.0));
         let user_ids = dedup(req.user_ids.iter().map(|u| u.0));
-        let agent_typed: Vec<AgentId> = agent_ids.iter().map(|a| AgentId(*a)).collect();
-        let facts = EventFacts {
-            organisation_id: req.organisation_id,
-            service_ids: &[ServiceId(m.service_id)],
-            agent_ids: &agent_typed,
-        };
-        // Booking into an agenda needs write access to each of its agents' agendas.
-        for a in &agent_typed {
-            let one = EventFacts { agent_ids: std::slice::from_ref(a), ..facts };
-            if event_level(&actor, &one) < AgendaLevel::Write {
-                return Err(ApiError::forbidden());
-            }
-        }
+        require_write(&actor, org.id, &m, agent_ids.iter().copied())?;
         let context = optional_text(req.context.as_deref());
         context_allowed(conn, &org, context.as_deref())?;
         let starts_at = truncate_micros(req.starts_at.with_timezone(&Utc).naive_utc());
@@ -231,16 +235,7 @@ pub async fn update_rdv(
         let agent_ids = req.agent_ids.as_ref().map_or_else(|| old_agents.clone(), |a| dedup(a.iter().map(|x| x.0)));
         let user_ids = req.user_ids.as_ref().map_or_else(|| dedup(old_users.clone()), |u| dedup(u.iter().map(|x| x.0)));
         // New agents must be writable by the caller too.
-        for a in agent_ids.iter().filter(|a| !old_agents.contains(a)) {
-            let facts = EventFacts {
-                organisation_id: OrganisationId(org.id),
-                service_ids: &[ServiceId(m.service_id)],
-                agent_ids: &[AgentId(*a)],
-            };
-            if event_level(&actor, &facts) < AgendaLevel::Write {
-                return Err(ApiError::forbidden());
-            }
-        }
+        require_write(&actor, org.id, &m, agent_ids.iter().copied().filter(|a| !old_agents.contains(a)))?;
         let starts_at = req.starts_at.map_or(before.starts_at, |s| truncate_micros(s.with_timezone(&Utc).naive_utc()));
         let duration = req.duration_in_min.map_or((before.ends_at - before.starts_at).num_minutes(), i64::from);
         let ends_at = starts_at + Duration::minutes(duration);
