@@ -8,7 +8,7 @@ use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
-use rdv_shared::dto::{AgendaResponse, AgentsResponse};
+use rdv_shared::dto::{AgendaResponse, AgentDetailResponse, AgentsResponse};
 
 use crate::api;
 use crate::components::agenda_day::DayColumn;
@@ -38,7 +38,16 @@ pub fn AgendaPage() -> impl IntoView {
         .filter(|v: &Vec<i32>| !v.is_empty())
         .unwrap_or_else(|| vec![me]);
     let selected = RwSignal::new(initial);
+    // Saturdays: the agent's preference ("Mon compte"), switchable here for the session.
     let saturdays = RwSignal::new(false);
+    {
+        let session = ctx.session.clone();
+        leptos::task::spawn_local(async move {
+            if let Ok(me) = api::get::<AgentDetailResponse>(&session, &format!("/api/v1/agents/{me}")).await {
+                saturdays.set(me.agent.preferences.display_saturdays);
+            }
+        });
+    }
     let arrived = StoredValue::new(0.0f64);
     let agents = {
         let ctx = ctx.clone();
