@@ -6,9 +6,11 @@
 //! where we differ.
 
 mod agenda;
+mod grants;
 mod usagers;
 
 pub use agenda::*;
+pub use grants::*;
 pub use usagers::*;
 
 use serde::{Deserialize, Serialize};
