@@ -414,6 +414,24 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    agenda_grants (id) {
+        id -> Integer,
+        territory_id -> Integer,
+        grantee_type -> Text,
+        grantee_id -> Integer,
+        grantee_organisation_id -> Nullable<Integer>,
+        target_type -> Text,
+        target_id -> Integer,
+        target_organisation_id -> Nullable<Integer>,
+        level -> Text,
+        motif_service_id -> Nullable<Integer>,
+        origin -> Text,
+        created_by_agent_id -> Nullable<Integer>,
+        created_at -> Timestamp,
+    }
+}
+
 diesel::joinable!(plage_ouverture_motifs -> plage_ouvertures (plage_ouverture_id));
 diesel::joinable!(plage_ouverture_motifs -> motifs (motif_id));
 diesel::joinable!(agents_rdvs -> rdvs (rdv_id));
@@ -481,4 +499,5 @@ diesel::allow_tables_to_appear_in_same_query!(
     rdvs,
     agents_rdvs,
     participations,
+    agenda_grants,
 );

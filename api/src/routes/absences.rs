@@ -4,12 +4,13 @@
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 use serde::Deserialize;
 
-use rdv_shared::access::{absence_level, AgendaLevel};
+use rdv_shared::access::AgendaLevel;
 use rdv_shared::agenda::AbsenceFields;
 use rdv_shared::dto::{AbsenceResponse, AbsencesResponse, CreateAbsenceRequest, UpdateAbsenceRequest};
 use rdv_shared::pagination::{normalise_page, Meta};
 
 use super::agenda_support::{render_absences, target_agent, visible_agent_ids};
+use super::viewer;
 use crate::app::AppState;
 use crate::auth::Authenticated;
 use crate::db::models::absence::{self, AbsenceRow};
@@ -28,9 +29,9 @@ pub struct ListAbsencesQuery {
 }
 
 fn require_write(conn: &mut DbConn, me: i32, owner_id: i32) -> ApiResult<()> {
-    let actor = agent::facts(conn, me)?;
+    let viewer = viewer::load(conn, me)?;
     let owner = agent::facts(conn, owner_id)?;
-    if absence_level(&actor, &owner) < AgendaLevel::Write {
+    if viewer.absence_level(&owner) < AgendaLevel::Write {
         return Err(ApiError::forbidden());
     }
     Ok(())
@@ -39,9 +40,9 @@ fn require_write(conn: &mut DbConn, me: i32, owner_id: i32) -> ApiResult<()> {
 /// Loads an absence the caller manages: 404 when unknown or invisible, 403 when only busy.
 fn managed(conn: &mut DbConn, me: i32, id: i32) -> ApiResult<AbsenceRow> {
     let row = absence::find(conn, id)?.ok_or(ApiError::NotFound("absence"))?;
-    let actor = agent::facts(conn, me)?;
+    let viewer = viewer::load(conn, me)?;
     let owner = agent::facts(conn, row.agent_id)?;
-    match absence_level(&actor, &owner) {
+    match viewer.absence_level(&owner) {
         AgendaLevel::None => Err(ApiError::NotFound("absence")),
         AgendaLevel::Busy => Err(ApiError::forbidden()),
         _ => Ok(row),

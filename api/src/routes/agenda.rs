@@ -11,7 +11,7 @@ use chrono_tz::Tz;
 use diesel::prelude::*;
 use serde::Deserialize;
 
-use rdv_shared::access::{absence_level, can_open_agenda, event_level, Actor, AgendaLevel, EventFacts};
+use rdv_shared::access::{AgendaLevel, EventFacts, Viewer};
 use rdv_shared::dto::{AgendaEvent, AgendaResponse, AgentAgenda, EventKind, Holiday, UserBrief};
 use rdv_shared::enums::LocationType;
 use rdv_shared::holidays::holidays;
@@ -89,7 +89,7 @@ pub async fn get_agenda(
         return Err(ApiError::field("agent_ids[]", "too_long"));
     }
     let body = super::with_conn(&state, move |conn| {
-        let actor = agent::facts(conn, auth.agent.id)?;
+        let viewer = super::viewer::load(conn, auth.agent.id)?;
         let zone_name = match &query.time_zone {
             Some(z) if z.parse::<Tz>().is_ok() => z.clone(),
             Some(_) => return Err(ApiError::field("time_zone", "invalid")),
@@ -112,11 +112,11 @@ pub async fn get_agenda(
             if rows.get(id).is_none_or(|a| a.deleted_at.is_some()) {
                 return Err(ApiError::NotFound("agent"));
             }
-            if !owners.get(id).is_some_and(|o| can_open_agenda(&actor, o)) {
+            if !owners.get(id).is_some_and(|o| viewer.can_open(o)) {
                 return Err(ApiError::forbidden());
             }
         }
-        let mut events = feed(conn, &actor, &agent_ids, &owners, from, to)?;
+        let mut events = feed(conn, &viewer, &agent_ids, &owners, from, to)?;
         let holidays = holidays_of(conn, &agent_ids, from, to, zone)?;
         let agendas = agent_ids
             .iter()
@@ -171,7 +171,7 @@ fn busy_event(kind: EventKind, level: AgendaLevel, s: DateTime<Utc>, e: DateTime
 /// Every event of the agents in the window, per agent, projected to the caller's level.
 fn feed(
     conn: &mut DbConn,
-    actor: &Actor,
+    viewer: &Viewer,
     agent_ids: &[i32],
     owners: &HashMap<i32, rdv_shared::access::AgentFacts>,
     from: DateTime<Utc>,
@@ -188,6 +188,7 @@ fn feed(
     let motifs = motifs_by_id(conn, &rdvs.iter().map(|(_, r)| r.motif_id).collect::<Vec<_>>())?;
     let lieux = lieux_by_id(conn, &rdvs.iter().filter_map(|(_, r)| r.lieu_id).collect::<Vec<_>>())?;
     let user_ids: Vec<i32> = parts.values().flatten().map(|p| p.user_id).collect();
+    let rdv_owner_facts = agent::facts_of(conn, &rdv_agents.values().flatten().copied().collect::<Vec<_>>())?;
     let names: HashMap<i32, String> = users::table
         .filter(users::id.eq_any(&user_ids))
         .select((users::id, users::first_name, users::last_name))
@@ -199,13 +200,14 @@ fn feed(
         let Some(m) = motifs.get(&r.motif_id) else { continue };
         let agents: Vec<AgentId> =
             rdv_agents.get(&r.id).map(|v| v.iter().map(|a| AgentId(*a)).collect()).unwrap_or_default();
-        let level = event_level(
-            actor,
+        let owners_of_rdv: Vec<_> = agents.iter().filter_map(|a| rdv_owner_facts.get(&a.0)).collect();
+        let level = viewer.event_level(
             &EventFacts {
                 organisation_id: OrganisationId(r.organisation_id),
                 service_ids: &[ServiceId(m.service_id)],
                 agent_ids: &agents,
             },
+            &owners_of_rdv,
         );
         let (s, e) = (Utc.from_utc_datetime(&r.starts_at), Utc.from_utc_datetime(&r.ends_at));
         let on_site = m.location_type == LocationType::PublicOffice.as_str();
@@ -272,14 +274,8 @@ fn feed(
         let ms: Vec<_> =
             plage_motifs.get(&p.id).map(|v| v.iter().filter_map(|m| pmotifs.get(m)).collect()).unwrap_or_default();
         let services: Vec<ServiceId> = ms.iter().map(|m| ServiceId(m.service_id)).collect();
-        let level = event_level(
-            actor,
-            &EventFacts {
-                organisation_id: OrganisationId(p.organisation_id),
-                service_ids: &services,
-                agent_ids: &[AgentId(p.agent_id)],
-            },
-        );
+        let Some(owner) = owners.get(&p.agent_id) else { continue };
+        let level = super::viewer::agenda_level(viewer, owner, OrganisationId(p.organisation_id), &services);
         if level == AgendaLevel::None {
             continue;
         }
@@ -304,7 +300,7 @@ fn feed(
     let firsts = first_organisations(conn, agent_ids)?;
     for a in absence::in_window(conn, agent_ids, from_day, to_day)? {
         let Some(owner) = owners.get(&a.agent_id) else { continue };
-        let level = absence_level(actor, owner);
+        let level = viewer.absence_level(owner);
         if level == AgendaLevel::None {
             continue;
         }

@@ -29,6 +29,7 @@ pub mod user_links;
 pub mod users;
 pub mod users_extra;
 pub mod versions;
+pub mod viewer;
 
 use actix_web::web;
 

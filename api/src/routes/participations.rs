@@ -13,7 +13,7 @@ use super::rdv_render::render;
 use super::rdvs::load_rdv;
 use crate::app::AppState;
 use crate::auth::Authenticated;
-use crate::db::models::{agent, motif, organisation, rdv};
+use crate::db::models::{motif, organisation, rdv};
 use crate::db::write_tx;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
@@ -52,8 +52,8 @@ pub async fn update_participation(
     let rdv = super::with_conn(&state, move |conn| {
         let now = Utc::now();
         let p = rdv::find_participation(conn, id)?.ok_or(ApiError::NotFound("participation"))?;
-        let actor = agent::facts(conn, auth.agent.id)?;
-        let row = load_rdv(conn, &actor, p.rdv_id, AgendaLevel::Write).map_err(|e| match e {
+        let viewer = super::viewer::load(conn, auth.agent.id)?;
+        let row = load_rdv(conn, &viewer, p.rdv_id, AgendaLevel::Write).map_err(|e| match e {
             ApiError::NotFound(_) => ApiError::NotFound("participation"),
             other => other,
         })?;

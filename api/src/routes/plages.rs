@@ -7,16 +7,17 @@ use actix_web::{delete, get, patch, post, web, HttpResponse};
 use chrono::{Duration, TimeZone, Utc};
 use serde::Deserialize;
 
-use rdv_shared::access::{can_write_plage, event_level, AgendaLevel, EventFacts};
+use rdv_shared::access::{AgendaLevel, AgentFacts, Viewer};
 use rdv_shared::dto::{
     CreatePlageRequest, PlageOuvertureResponse, PlageOuverturesResponse, UpdatePlageRequest, Warning,
 };
 use rdv_shared::enums::{LieuAvailability, LocationType};
 use rdv_shared::pagination::{normalise_page, Meta};
 use rdv_shared::recurrence::occurrences;
-use rdv_shared::{AgentId, OrganisationId, ServiceId};
+use rdv_shared::{OrganisationId, ServiceId};
 
 use super::agenda_support::{motifs_by_id, render_plages, target_agent, tz, visible_agent_ids};
+use super::viewer::{self, agenda_level};
 use crate::app::AppState;
 use crate::auth::Authenticated;
 use crate::db::models::plage::{self, PlageRow, PlageValues};
@@ -127,19 +128,19 @@ fn overlaps(conn: &mut DbConn, v: &PlageValues, zone: &str, except: Option<i32>)
     Ok(warnings)
 }
 
-/// The caller's level on a plage.
+/// The caller's level on a plage (its organisation, its motifs' services, its agent).
 fn level(conn: &mut DbConn, me: i32, row: &PlageRow) -> ApiResult<AgendaLevel> {
-    let actor = agent::facts(conn, me)?;
+    let viewer = viewer::load(conn, me)?;
+    let owner = agent::facts(conn, row.agent_id)?;
     let motif_ids = plage::motif_ids_of(conn, &[row.id])?.remove(&row.id).unwrap_or_default();
     let services: Vec<ServiceId> = motifs_by_id(conn, &motif_ids)?.values().map(|m| ServiceId(m.service_id)).collect();
-    Ok(event_level(
-        &actor,
-        &EventFacts {
-            organisation_id: OrganisationId(row.organisation_id),
-            service_ids: &services,
-            agent_ids: &[AgentId(row.agent_id)],
-        },
-    ))
+    Ok(agenda_level(&viewer, &owner, OrganisationId(row.organisation_id), &services))
+}
+
+/// Writing a plage of `owner` in `org`: the owner belongs to it, and the caller has write level
+/// there for those motifs (defaults or grants).
+fn may_write(viewer: &Viewer, owner: &AgentFacts, org: OrganisationId, services: &[ServiceId]) -> bool {
+    owner.is_member_of(org) && agenda_level(viewer, owner, org, services) == AgendaLevel::Write
 }
 
 fn load(conn: &mut DbConn, me: i32, id: i32, needed: AgendaLevel) -> ApiResult<PlageRow> {
@@ -232,12 +233,9 @@ pub async fn create_plage_ouverture(
             recurrence: req.recurrence,
             motif_ids: sorted(req.motif_ids),
         };
-        let actor = agent::facts(conn, auth.agent.id)?;
-        if !actor.is_member_of(req.organisation_id) {
-            return Err(ApiError::forbidden());
-        }
+        let viewer = viewer::load(conn, auth.agent.id)?;
         let services = check(conn, &v, None, req.ignore_benign_errors)?;
-        if !can_write_plage(&actor, &owner_facts, req.organisation_id, &services) {
+        if !may_write(&viewer, &owner_facts, req.organisation_id, &services) {
             return Err(ApiError::forbidden());
         }
         let row = write_tx(conn, |c| Ok::<_, ApiError>(plage::create(c, &auth.agent.author(), &v)?))?;
@@ -318,9 +316,9 @@ pub async fn update_plage_ouverture(
             ..old.clone()
         };
         let services = check(conn, &v, Some(id), req.ignore_benign_errors)?;
-        let actor = agent::facts(conn, auth.agent.id)?;
+        let viewer = viewer::load(conn, auth.agent.id)?;
         let owner = agent::facts(conn, before.agent_id)?;
-        if !can_write_plage(&actor, &owner, OrganisationId(before.organisation_id), &services) {
+        if !may_write(&viewer, &owner, OrganisationId(before.organisation_id), &services) {
             return Err(ApiError::forbidden());
         }
         let row = write_tx(conn, |c| Ok::<_, ApiError>(plage::update(c, &auth.agent.author(), &before, &old, &v)?))?;

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Duration, NaiveDateTime, TimeZone, Utc};
 use diesel::prelude::*;
 
-use rdv_shared::access::{absence_level, event_level, Actor, AgendaLevel, EventFacts};
+use rdv_shared::access::{AgendaLevel, EventFacts, Viewer};
 use rdv_shared::dto::Warning;
 use rdv_shared::enums::{LieuAvailability, LocationType};
 use rdv_shared::recurrence::occurrences;
@@ -129,7 +129,7 @@ fn warn(code: &str, message: String) -> Warning {
 }
 
 /// The benign errors of `c` as seen by `viewer`.
-pub fn warnings(conn: &mut DbConn, viewer: &Actor, c: &Candidate<'_>, now: DateTime<Utc>) -> ApiResult<Vec<Warning>> {
+pub fn warnings(conn: &mut DbConn, viewer: &Viewer, c: &Candidate<'_>, now: DateTime<Utc>) -> ApiResult<Vec<Warning>> {
     let zone = tz(&c.organisation.time_zone);
     let start = Utc.from_utc_datetime(&c.starts_at);
     let end = Utc.from_utc_datetime(&c.ends_at);
@@ -155,14 +155,16 @@ pub fn warnings(conn: &mut DbConn, viewer: &Actor, c: &Candidate<'_>, now: DateT
     let other_ids: Vec<i32> = others.iter().map(|(_, r)| r.id).collect();
     let other_agents = rdv::agents_of(conn, &other_ids)?;
     let other_motifs = motifs_by_id(conn, &others.iter().map(|(_, r)| r.motif_id).collect::<Vec<_>>())?;
+    let other_facts = agent::facts_of(conn, &other_agents.values().flatten().copied().collect::<Vec<_>>())?;
     for (agent_id, r) in &others {
         let services: Vec<ServiceId> =
             other_motifs.get(&r.motif_id).map(|m| ServiceId(m.service_id)).into_iter().collect();
         let ids: Vec<AgentId> =
             other_agents.get(&r.id).map(|v| v.iter().map(|a| AgentId(*a)).collect()).unwrap_or_default();
-        let level = event_level(
-            viewer,
+        let owners: Vec<_> = ids.iter().filter_map(|a| other_facts.get(&a.0)).collect();
+        let level = viewer.event_level(
             &EventFacts { organisation_id: OrganisationId(r.organisation_id), service_ids: &services, agent_ids: &ids },
+            &owners,
         );
         if level >= AgendaLevel::Read {
             let motif = other_motifs.get(&r.motif_id).map(|m| m.name.as_str()).unwrap_or("");
@@ -191,7 +193,7 @@ pub fn warnings(conn: &mut DbConn, viewer: &Actor, c: &Candidate<'_>, now: DateT
         if occurrences(&a.schedule(rule.as_ref()), a_zone, start, end).is_empty() {
             continue;
         }
-        let visible = agents.get(&a.agent_id).is_some_and(|f| absence_level(viewer, f) >= AgendaLevel::Read);
+        let visible = agents.get(&a.agent_id).is_some_and(|f| viewer.absence_level(f) >= AgendaLevel::Read);
         let what = if visible { format!(" (« {} »)", a.title) } else { String::new() };
         out.push(warn("absence_overlap", format!("{} est indisponible sur ce créneau{what}.", name_of(a.agent_id))));
     }

@@ -6,15 +6,15 @@ use actix_web::{get, web, HttpResponse};
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use serde::Deserialize;
 
-use rdv_shared::access::{absence_level, AccessLevel, AgendaLevel};
+use rdv_shared::access::{AccessLevel, AgendaLevel};
 use rdv_shared::dto::RdvsResponse;
 use rdv_shared::pagination::{normalise_page, offset, Meta, PER_PAGE};
 use rdv_shared::recurrence::to_utc;
 
 use super::agenda_support::tz;
 use super::rdv_render::render;
-use super::rdvs::rdv_level;
 use super::usager_context::{visible_user, UsagerContext};
+use super::viewer::{self, rdv_level};
 use crate::app::AppState;
 use crate::auth::Authenticated;
 use crate::db::models::rdv::{self, RdvFilter};
@@ -71,24 +71,38 @@ pub async fn list_organisation_rdvs(
     let ApiQuery(query) = query;
     let page = normalise_page(query.page);
     let (rdvs, total) = super::with_conn(&state, move |conn| {
-        let actor = agent::facts(conn, auth.agent.id)?;
-        let org = organisation::find(conn, org_id)?;
-        let (Some(org), Some(m)) = (org, actor.membership(rdv_shared::OrganisationId(org_id)).copied()) else {
+        let viewer = viewer::load(conn, auth.agent.id)?;
+        let Some(org) = organisation::find(conn, org_id)? else {
             return Ok((Vec::new(), 0));
         };
+        let membership = viewer.actor.membership(rdv_shared::OrganisationId(org_id)).copied();
         let bound = |v: &Option<String>| v.as_deref().map(|s| parse_bound(s, &org.time_zone)).transpose();
         let (Ok(starts_after), Ok(starts_before)) = (bound(&query.starts_after), bound(&query.starts_before)) else {
             return Ok((Vec::new(), 0));
         };
-        let services: Vec<i32> = actor.service_ids.iter().map(|s| s.0).collect();
-        let scope = match m.access_level {
-            AccessLevel::Admin => None,
-            _ if actor.is_secretary => None,
-            AccessLevel::Basic => Some((services.as_slice(), auth.agent.id)),
-            AccessLevel::Intervenant => return Ok((Vec::new(), 0)),
+        let filter = RdvFilter { starts_after, starts_before };
+        let services: Vec<i32> = viewer.actor.service_ids.iter().map(|s| s.0).collect();
+        let scope = match membership.map(|m| m.access_level) {
+            Some(AccessLevel::Admin) => None,
+            Some(AccessLevel::Basic) if viewer.actor.is_secretary => None,
+            Some(AccessLevel::Basic) if viewer.grants.is_empty() => Some((services.as_slice(), auth.agent.id)),
+            _ if viewer.grants.is_empty() => return Ok((Vec::new(), 0)),
+            // Grants can open any agenda: filter each RDV by its level (the bounds keep it small).
+            _ => {
+                let mut readable = Vec::new();
+                for r in rdv::all_of_organisation(conn, org_id, &filter)? {
+                    if rdv_level(conn, &viewer, &r)? >= AgendaLevel::Read {
+                        readable.push(r);
+                    }
+                }
+                let total = i64::try_from(readable.len()).unwrap_or(i64::MAX);
+                let start = usize::try_from(offset(page)).unwrap_or(usize::MAX);
+                let rows: Vec<_> =
+                    readable.into_iter().skip(start).take(usize::try_from(PER_PAGE).unwrap_or(100)).collect();
+                return Ok((render(conn, &rows, Utc::now())?, total));
+            }
         };
-        let (rows, total) =
-            rdv::page_of_organisation(conn, org_id, &RdvFilter { starts_after, starts_before }, scope, page)?;
+        let (rows, total) = rdv::page_of_organisation(conn, org_id, &filter, scope, page)?;
         Ok((render(conn, &rows, Utc::now())?, total))
     })
     .await?;
@@ -120,11 +134,11 @@ pub async fn list_user_rdvs(
     let (rdvs, total) = super::with_conn(&state, move |conn| {
         let ctx = UsagerContext::load(conn, auth.agent.id, None)?;
         visible_user(conn, &ctx, id)?;
-        let actor = agent::facts(conn, auth.agent.id)?;
+        let viewer = viewer::load(conn, auth.agent.id)?;
         let ids = rdv::ids_of_user(conn, id)?;
         let mut readable = Vec::new();
         for r in rdv::find_many(conn, &ids)? {
-            if rdv_level(conn, &actor, &r)? >= AgendaLevel::Read {
+            if rdv_level(conn, &viewer, &r)? >= AgendaLevel::Read {
                 readable.push(r);
             }
         }
@@ -165,9 +179,9 @@ pub async fn list_rdvs_to_fill(
         // Oneself only: the list spans every organisation of the agent, some of which the
         // caller may not belong to (their RDVs are not theirs to see, nor to count).
         if id != auth.agent.id {
-            let actor = agent::facts(conn, auth.agent.id)?;
+            let viewer = viewer::load(conn, auth.agent.id)?;
             let owner = agent::facts(conn, id)?;
-            return Err(if absence_level(&actor, &owner) == AgendaLevel::None {
+            return Err(if viewer.absence_level(&owner) == AgendaLevel::None {
                 ApiError::NotFound("agent")
             } else {
                 ApiError::forbidden()

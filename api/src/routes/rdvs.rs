@@ -5,16 +5,17 @@
 use actix_web::{delete, get, patch, post, web, HttpResponse};
 use chrono::{Duration, TimeZone, Utc};
 
-use rdv_shared::access::{can_delete_rdv, event_level, Actor, AgendaLevel, EventFacts};
+use rdv_shared::access::{can_delete_rdv, AgendaLevel, Viewer};
 use rdv_shared::dto::{CreateRdvRequest, RdvResponse, UpdateRdvRequest};
 use rdv_shared::enums::VisibilityType;
 use rdv_shared::rdv::{refusal, timing, Target};
 use rdv_shared::validation::optional_text;
-use rdv_shared::{AgentId, OrganisationId, ServiceId};
+use rdv_shared::{OrganisationId, ServiceId};
 
 use super::agenda_support::tz;
 use super::rdv_checks::{hard_errors, warnings, Candidate};
 use super::rdv_render::render;
+use super::viewer::{self, agenda_level};
 use crate::app::AppState;
 use crate::auth::Authenticated;
 use crate::db::models::motif::{self, MotifRow};
@@ -25,27 +26,13 @@ use crate::db::{truncate_micros, write_tx, DbConn};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 
-/// The caller's level on an RDV (its organisation, its motif's service, its agents).
-pub fn rdv_level(conn: &mut DbConn, actor: &Actor, row: &RdvRow) -> ApiResult<AgendaLevel> {
-    let m = motif::find(conn, row.motif_id)?;
-    let services: Vec<ServiceId> = m.iter().map(|m| ServiceId(m.service_id)).collect();
-    let agents: Vec<AgentId> =
-        rdv::agents_of(conn, &[row.id])?.remove(&row.id).unwrap_or_default().into_iter().map(AgentId).collect();
-    Ok(event_level(
-        actor,
-        &EventFacts {
-            organisation_id: OrganisationId(row.organisation_id),
-            service_ids: &services,
-            agent_ids: &agents,
-        },
-    ))
-}
+pub use super::viewer::rdv_level;
 
 /// Loads an RDV at `needed` level at least: 404 when the caller sees nothing of it, 403 when
 /// they see it only as busy (or read-only for a write).
-pub fn load_rdv(conn: &mut DbConn, actor: &Actor, id: i32, needed: AgendaLevel) -> ApiResult<RdvRow> {
+pub fn load_rdv(conn: &mut DbConn, viewer: &Viewer, id: i32, needed: AgendaLevel) -> ApiResult<RdvRow> {
     let row = rdv::find(conn, id)?.ok_or(ApiError::NotFound("rdv"))?;
-    match rdv_level(conn, actor, &row)? {
+    match rdv_level(conn, viewer, &row)? {
         AgendaLevel::None => Err(ApiError::NotFound("rdv")),
         l if l < needed => Err(ApiError::forbidden()),
         _ => Ok(row),
@@ -60,15 +47,20 @@ fn context_allowed(conn: &mut DbConn, org: &OrganisationRow, context: Option<&st
 }
 
 /// Booking into an agenda needs write access to each of its agents' agendas for the motif's
-/// service (reference §2.2; grants will widen it).
-fn require_write(actor: &Actor, org: i32, m: &MotifRow, agents: impl Iterator<Item = i32>) -> ApiResult<()> {
-    for a in agents {
-        let facts = EventFacts {
-            organisation_id: OrganisationId(org),
-            service_ids: &[ServiceId(m.service_id)],
-            agent_ids: &[AgentId(a)],
-        };
-        if event_level(actor, &facts) < AgendaLevel::Write {
+/// service: the default rules or a grant (seed 002: booking a motif of another service is
+/// allowed with write access to the target agenda).
+fn require_write(
+    conn: &mut DbConn,
+    viewer: &Viewer,
+    org: i32,
+    m: &MotifRow,
+    agents: impl Iterator<Item = i32>,
+) -> ApiResult<()> {
+    let ids: Vec<i32> = agents.collect();
+    let facts = agent::facts_of(conn, &ids)?;
+    for a in &ids {
+        let owner = facts.get(a).ok_or(ApiError::field("agent_ids", "inclusion"))?;
+        if agenda_level(viewer, owner, OrganisationId(org), &[ServiceId(m.service_id)]) < AgendaLevel::Write {
             return Err(ApiError::forbidden());
         }
     }
@@ -113,15 +105,12 @@ pub async fn create_rdv(
     let ApiJson(req) = body;
     let rdv = super::with_conn(&state, move |conn| {
         let now = Utc::now();
-        let actor = agent::facts(conn, auth.agent.id)?;
+        let viewer = viewer::load(conn, auth.agent.id)?;
         let org = organisation::find(conn, req.organisation_id.0)?.ok_or(ApiError::NotFound("organisation"))?;
-        if !actor.is_member_of(req.organisation_id) {
-            return Err(ApiError::forbidden());
-        }
         let m = motif_of(conn, &org, req.motif_id)?;
         let agent_ids = dedup(req.agent_ids.iter().map(|a| a.0));
         let user_ids = dedup(req.user_ids.iter().map(|u| u.0));
-        require_write(&actor, org.id, &m, agent_ids.iter().copied())?;
+        require_write(conn, &viewer, org.id, &m, agent_ids.iter().copied())?;
         let context = optional_text(req.context.as_deref());
         context_allowed(conn, &org, context.as_deref())?;
         let starts_at = truncate_micros(req.starts_at.with_timezone(&Utc).naive_utc());
@@ -160,7 +149,7 @@ pub async fn create_rdv(
             };
             hard_errors(c, &cand)?;
             if !req.ignore_benign_errors {
-                let w = warnings(c, &actor, &cand, now)?;
+                let w = warnings(c, &viewer, &cand, now)?;
                 if !w.is_empty() {
                     return Err(ApiError::Warnings(w));
                 }
@@ -189,8 +178,8 @@ pub async fn create_rdv(
 pub async fn get_rdv(state: web::Data<AppState>, auth: Authenticated, path: web::Path<i32>) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
     let rdv = super::with_conn(&state, move |conn| {
-        let actor = agent::facts(conn, auth.agent.id)?;
-        let row = load_rdv(conn, &actor, id, AgendaLevel::Read)?;
+        let viewer = viewer::load(conn, auth.agent.id)?;
+        let row = load_rdv(conn, &viewer, id, AgendaLevel::Read)?;
         Ok(render(conn, &[row], Utc::now())?.remove(0))
     })
     .await?;
@@ -225,8 +214,8 @@ pub async fn update_rdv(
     let ApiJson(req) = body;
     let rdv = super::with_conn(&state, move |conn| {
         let now = Utc::now();
-        let actor = agent::facts(conn, auth.agent.id)?;
-        let before = load_rdv(conn, &actor, id, AgendaLevel::Write)?;
+        let viewer = viewer::load(conn, auth.agent.id)?;
+        let before = load_rdv(conn, &viewer, id, AgendaLevel::Write)?;
         let org = organisation::find(conn, before.organisation_id)?.ok_or(ApiError::NotFound("organisation"))?;
         let m = motif::find(conn, before.motif_id)?.ok_or(ApiError::NotFound("motif"))?;
         let old_agents = rdv::agents_of(conn, &[id])?.remove(&id).unwrap_or_default();
@@ -235,7 +224,7 @@ pub async fn update_rdv(
         let agent_ids = req.agent_ids.as_ref().map_or_else(|| old_agents.clone(), |a| dedup(a.iter().map(|x| x.0)));
         let user_ids = req.user_ids.as_ref().map_or_else(|| dedup(old_users.clone()), |u| dedup(u.iter().map(|x| x.0)));
         // New agents must be writable by the caller too.
-        require_write(&actor, org.id, &m, agent_ids.iter().copied().filter(|a| !old_agents.contains(a)))?;
+        require_write(conn, &viewer, org.id, &m, agent_ids.iter().copied().filter(|a| !old_agents.contains(a)))?;
         let starts_at = req.starts_at.map_or(before.starts_at, |s| truncate_micros(s.with_timezone(&Utc).naive_utc()));
         let duration = req.duration_in_min.map_or((before.ends_at - before.starts_at).num_minutes(), i64::from);
         let ends_at = starts_at + Duration::minutes(duration);
@@ -286,7 +275,7 @@ pub async fn update_rdv(
             };
             hard_errors(c, &cand)?;
             if moved && !req.ignore_benign_errors {
-                let w: Vec<_> = warnings(c, &actor, &cand, now)?
+                let w: Vec<_> = warnings(c, &viewer, &cand, now)?
                     .into_iter()
                     .filter(|w| w.code != "in_the_past" || starts_at != before.starts_at)
                     .collect();
@@ -322,9 +311,9 @@ pub async fn delete_rdv(
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
     super::with_conn(&state, move |conn| {
-        let actor = agent::facts(conn, auth.agent.id)?;
-        let before = load_rdv(conn, &actor, id, AgendaLevel::Read)?;
-        if !can_delete_rdv(&actor, OrganisationId(before.organisation_id)) {
+        let viewer = viewer::load(conn, auth.agent.id)?;
+        let before = load_rdv(conn, &viewer, id, AgendaLevel::Read)?;
+        if !can_delete_rdv(&viewer.actor, OrganisationId(before.organisation_id)) {
             return Err(ApiError::forbidden());
         }
         write_tx(conn, |c| Ok::<_, ApiError>(rdv::delete(c, &auth.agent.author(), &before)?))

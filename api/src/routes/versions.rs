@@ -90,7 +90,8 @@ fn readable_zone(conn: &mut DbConn, actor: &Actor, item_type: &str, id: i32) -> 
         }
         "Rdv" => {
             let r = crate::db::models::rdv::find(conn, id)?.ok_or(not_found)?;
-            if super::rdvs::rdv_level(conn, actor, &r)? < rdv_shared::access::AgendaLevel::Read {
+            let viewer = super::viewer::load(conn, actor.agent_id.map_or(0, |a| a.0))?;
+            if super::viewer::rdv_level(conn, &viewer, &r)? < rdv_shared::access::AgendaLevel::Read {
                 return Err(ApiError::NotFound("item"));
             }
             org_zone(conn, r.organisation_id)

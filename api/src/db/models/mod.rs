@@ -3,6 +3,7 @@
 //! [`crate::db::write_tx`].
 
 pub mod absence;
+pub mod agenda_grant;
 pub mod agent;
 pub mod auth_token;
 pub mod invitation;

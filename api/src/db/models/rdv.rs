@@ -481,6 +481,18 @@ pub fn page_of_organisation(
     Ok((rows, total))
 }
 
+/// Every RDV of an organisation in the bounds, by start (callers filter by access level).
+pub fn all_of_organisation(conn: &mut DbConn, organisation_id: i32, f: &RdvFilter) -> QueryResult<Vec<RdvRow>> {
+    let mut q = rdvs::table.filter(rdvs::organisation_id.eq(organisation_id)).into_boxed();
+    if let Some(a) = f.starts_after {
+        q = q.filter(rdvs::starts_at.ge(a));
+    }
+    if let Some(b) = f.starts_before {
+        q = q.filter(rdvs::starts_at.le(b));
+    }
+    q.order((rdvs::starts_at, rdvs::id)).select(RdvRow::as_select()).load(conn)
+}
+
 /// Ids of a usager's RDVs, most recent first.
 pub fn ids_of_user(conn: &mut DbConn, user_id: i32) -> QueryResult<Vec<i32>> {
     participations::table

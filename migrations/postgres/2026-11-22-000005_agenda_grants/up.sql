@@ -1,0 +1,23 @@
+-- Agenda access grants (issue 6): who may see or write which agendas, at which level.
+-- Keep equivalent to the other backend's folder (a test compares them).
+
+CREATE TABLE agenda_grants (
+    id SERIAL PRIMARY KEY,
+    -- The territory whose managers see and manage it (the target's).
+    territory_id INTEGER NOT NULL REFERENCES territories (id),
+    grantee_type TEXT NOT NULL,
+    grantee_id INTEGER NOT NULL,
+    grantee_organisation_id INTEGER REFERENCES organisations (id),
+    target_type TEXT NOT NULL,
+    target_id INTEGER NOT NULL,
+    target_organisation_id INTEGER REFERENCES organisations (id),
+    level TEXT NOT NULL,
+    motif_service_id INTEGER REFERENCES services (id),
+    -- `join` for the grant made when the agent joined an organisation (seed 001), else `manual`.
+    origin TEXT NOT NULL DEFAULT 'manual',
+    created_by_agent_id INTEGER REFERENCES agents (id),
+    created_at TIMESTAMP NOT NULL
+);
+CREATE INDEX index_agenda_grants_on_grantee ON agenda_grants (grantee_type, grantee_id);
+CREATE INDEX index_agenda_grants_on_target ON agenda_grants (target_type, target_id);
+CREATE INDEX index_agenda_grants_on_territory_id ON agenda_grants (territory_id);
