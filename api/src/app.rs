@@ -138,6 +138,12 @@ pub fn api_routes() -> (
                         .service(routes::rdv_lists::list_user_rdvs)
                         .service(routes::rdv_lists::list_rdvs_to_fill)
                         .service(routes::agenda::get_agenda)
+                        // `/agenda_grants/copy` before `/agenda_grants/{id}`.
+                        .service(routes::agenda_grants::copy_agenda_grants)
+                        .service(routes::agenda_grants::list_agenda_grants)
+                        .service(routes::agenda_grants::create_agenda_grant)
+                        .service(routes::agenda_grants::delete_agenda_grant)
+                        .service(routes::agenda_grants::get_agenda_access)
                         .route("/openapi.json", web::get().to(routes::docs::openapi_json))
                         .default_service(web::to(routes::docs::api_not_found)),
                 )

@@ -34,6 +34,7 @@ use utoipa::{Modify, OpenApi};
         (name = "absences", description = "Agents' unavailability (indisponibilités)"),
         (name = "rdvs", description = "RDVs and participations"),
         (name = "agenda", description = "The agenda feed: RDVs, plages, absences and holidays of agents"),
+        (name = "agenda_grants", description = "Agenda access grants: busy, read, write — per agent, team or service"),
         (name = "versions", description = "Audit history of a record"),
         (name = "health", description = "Liveness"),
     )

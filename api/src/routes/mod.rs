@@ -4,6 +4,7 @@
 
 pub mod absences;
 pub mod agenda;
+pub mod agenda_grants;
 pub mod agenda_support;
 pub mod agent_admin;
 pub mod agents;

@@ -38,22 +38,18 @@ pub struct EventFacts<'a> {
 }
 
 /// Default level of `viewer` on an RDV or a plage (reference §2.2, §2.3): one of its agents,
-/// an admin of its organisation, a secretary there, or a basic agent there sharing the motif's
-/// service: write. Another basic agent of the organisation: busy (they see the agent is taken,
-/// not with whom). Anyone without a role in the organisation: nothing.
+/// an admin of its organisation, a secretary there: write. Another basic agent of the
+/// organisation: busy (they see the agent is taken, not with whom). Anyone without a role in
+/// the organisation: nothing. The reference's "same service: write" is a visible, revocable
+/// grant made when an agent joins an organisation (seed 001, see `grants`), not a hidden rule.
 pub fn event_level(viewer: &Actor, event: &EventFacts<'_>) -> AgendaLevel {
     if viewer.agent_id.is_some_and(|me| event.agent_ids.contains(&me)) {
         return AgendaLevel::Write;
     }
     match viewer.membership(event.organisation_id).map(|m| m.access_level) {
         Some(AccessLevel::Admin) => AgendaLevel::Write,
-        Some(AccessLevel::Basic) => {
-            if viewer.is_secretary || event.service_ids.iter().any(|s| viewer.service_ids.contains(s)) {
-                AgendaLevel::Write
-            } else {
-                AgendaLevel::Busy
-            }
-        }
+        Some(AccessLevel::Basic) if viewer.is_secretary => AgendaLevel::Write,
+        Some(AccessLevel::Basic) => AgendaLevel::Busy,
         Some(AccessLevel::Intervenant) | None => AgendaLevel::None,
     }
 }
@@ -83,15 +79,6 @@ fn shares_organisation(viewer: &Actor, owner: &AgentFacts) -> bool {
         .memberships
         .iter()
         .any(|m| m.access_level != AccessLevel::Intervenant && owner.is_member_of(m.organisation_id))
-}
-
-/// Plage creation in `org` for `owner`, with motifs of `service_ids`: write on that agenda.
-pub fn can_write_plage(viewer: &Actor, owner: &AgentFacts, org: OrganisationId, service_ids: &[ServiceId]) -> bool {
-    owner.is_member_of(org)
-        && owner.agent_id.is_some_and(|a| {
-            event_level(viewer, &EventFacts { organisation_id: org, service_ids, agent_ids: &[a] })
-                == AgendaLevel::Write
-        })
 }
 
 /// Deleting an RDV: admins of its organisation only (reference §2.2).
@@ -142,7 +129,7 @@ mod tests {
         let cases: Vec<(&AgentFacts, EventFacts<'_>, AgendaLevel, &str)> = vec![
             (&owner, pmi_rdv, AgendaLevel::Write, "my own RDV"),
             (&owner, cpef_rdv, AgendaLevel::Write, "my own RDV, whatever its service"),
-            (&pmi_colleague, pmi_rdv, AgendaLevel::Write, "basic, same service"),
+            (&pmi_colleague, pmi_rdv, AgendaLevel::Busy, "basic, same service: write comes from the join grant"),
             (&social_colleague, pmi_rdv, AgendaLevel::Busy, "basic, other service: busy"),
             (&social_colleague, shared_rdv, AgendaLevel::Write, "I am one of its agents"),
             (&admin, pmi_rdv, AgendaLevel::Write, "admin of the organisation"),
@@ -150,7 +137,7 @@ mod tests {
             (&other_org_pmi, pmi_rdv, AgendaLevel::None, "other organisation: nothing"),
             (&other_org_admin, pmi_rdv, AgendaLevel::None, "admin elsewhere: nothing"),
             (&intervenant, pmi_rdv, AgendaLevel::None, "intervenant: no agenda access"),
-            (&midwife, cpef_rdv, AgendaLevel::Write, "PMI and CPEF midwife"),
+            (&midwife, cpef_rdv, AgendaLevel::Busy, "PMI and CPEF midwife (write by grant)"),
             (&pmi_colleague, cpef_rdv, AgendaLevel::Busy, "PMI agent on a CPEF RDV"),
         ];
         for (viewer, event, expected, why) in cases {
@@ -159,14 +146,16 @@ mod tests {
     }
 
     #[test]
-    fn plage_level_uses_any_of_its_motif_services() {
+    fn plage_levels_by_default() {
         let social = agent(3, &[(MDS_A, Basic)], &[SOCIAL]);
-        let mixed = EventFacts { organisation_id: MDS_A, service_ids: &[PMI, SOCIAL], agent_ids: &[AgentId(1)] };
-        assert_eq!(event_level(&social, &mixed), AgendaLevel::Write);
         let owner = agent(1, &[(MDS_A, Basic)], &[PMI]);
-        assert!(can_write_plage(&owner, &owner, MDS_A, &[PMI]));
-        assert!(!can_write_plage(&social, &owner, MDS_A, &[PMI]), "other service");
-        assert!(!can_write_plage(&owner, &owner, MDS_B, &[PMI]), "not a member of that organisation");
+        let admin = agent(4, &[(MDS_A, Admin)], &[]);
+        let plage = EventFacts { organisation_id: MDS_A, service_ids: &[PMI, SOCIAL], agent_ids: &[AgentId(1)] };
+        assert_eq!(event_level(&owner, &plage), AgendaLevel::Write, "own plage");
+        assert_eq!(event_level(&admin, &plage), AgendaLevel::Write, "admin");
+        assert_eq!(event_level(&social, &plage), AgendaLevel::Busy, "colleague: grants decide the rest");
+        let elsewhere = EventFacts { organisation_id: MDS_B, ..plage };
+        assert_eq!(event_level(&admin, &elsewhere), AgendaLevel::None, "not a member of that organisation");
     }
 
     #[test]

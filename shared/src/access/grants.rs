@@ -109,6 +109,14 @@ pub fn granted_level(
         .unwrap_or(AgendaLevel::None)
 }
 
+/// May `actor` create or delete a grant opening agendas of `covered` organisations (with their
+/// territories)? Each must be one the actor administers, or in a territory where the actor
+/// manages access rights (territorial admins included). Nothing covered: no.
+pub fn can_manage_grant(actor: &Actor, covered: &[(OrganisationId, crate::TerritoryId)]) -> bool {
+    !covered.is_empty()
+        && covered.iter().all(|(o, t)| actor.is_admin_of(*o) || super::can_manage_access_rights(actor, *t))
+}
+
 /// What the viewer brings to every level question: their facts, teams and the grants naming
 /// them (or their teams / services).
 #[derive(Debug, Clone, Default)]
@@ -259,9 +267,11 @@ mod tests {
         assert_eq!(newcomer.event_level(&rdv(CENTRE), &[&pmi_elsewhere]), NOTHING, "other organisation");
         assert_eq!(
             newcomer.event_level(&rdv(MDS), &[&social_colleague]),
-            Write,
-            "a PMI motif in the MDS: same service default"
+            Busy,
+            "another service's agent: default busy"
         );
+        let without = viewer(agent(30, &[(MDS, AccessLevel::Basic)], &[PMI]), &[], &[]);
+        assert_eq!(without.event_level(&rdv(MDS), &[&pmi_colleague]), Busy, "revoking the join grant takes write away");
         assert_eq!(newcomer.absence_level(&pmi_colleague), Write);
     }
 
@@ -358,6 +368,29 @@ mod tests {
             let g = grant(ge, ta, Read, None);
             let got = granted_level(&[g], &me, &teams, &owner, event_org, &[PMI]);
             assert_eq!(got == Read, applies, "{why}");
+        }
+    }
+
+    #[test]
+    fn who_manages_grants() {
+        use crate::TerritoryId;
+        let t62 = TerritoryId(62);
+        let admin_mds = agent(60, &[(MDS, AccessLevel::Admin)], &[]);
+        let basic = agent(61, &[(MDS, AccessLevel::Basic)], &[PMI]);
+        let rights = AgentFacts { may_manage_rights_in: vec![t62], ..agent(62, &[(CENTRE, AccessLevel::Basic)], &[]) };
+        let territorial = AgentFacts { territorial_admin_of: vec![t62], ..agent(63, &[], &[]) };
+        type Case<'a> = (&'a AgentFacts, Vec<(OrganisationId, TerritoryId)>, bool, &'static str);
+        let cases: Vec<Case<'_>> = vec![
+            (&admin_mds, vec![(MDS, t62)], true, "admin of the organisation of the agendas"),
+            (&admin_mds, vec![(MDS, t62), (CENTRE, t62)], false, "an agent of two organisations: both must be managed"),
+            (&basic, vec![(MDS, t62)], false, "basic agent"),
+            (&rights, vec![(MDS, t62), (CENTRE, t62)], true, "'manage access rights' across the territory"),
+            (&rights, vec![(OTHER_TERRITORY_ORG, TerritoryId(59))], false, "not in another territory"),
+            (&territorial, vec![(MDS, t62)], true, "territorial admin"),
+            (&admin_mds, vec![], false, "nothing covered"),
+        ];
+        for (actor, covered, expected, why) in cases {
+            assert_eq!(can_manage_grant(actor, &covered), expected, "{why}");
         }
     }
 

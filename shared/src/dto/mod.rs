@@ -4,6 +4,7 @@
 //! (`{"organisation": {…}}`), a list under its plural name with `meta`. See docs/API-DESIGN.md.
 
 pub mod agenda;
+pub mod agenda_grant;
 pub mod agent;
 pub mod auth;
 pub mod error;
@@ -17,6 +18,7 @@ pub mod user;
 pub mod user_import;
 
 pub use agenda::*;
+pub use agenda_grant::*;
 pub use agent::*;
 pub use auth::*;
 pub use error::*;

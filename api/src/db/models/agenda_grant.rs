@@ -200,3 +200,39 @@ pub fn delete(conn: &mut DbConn, author: &Author, row: &GrantRow) -> QueryResult
     diesel::delete(agenda_grants::table.find(row.id)).execute(conn)?;
     audit::record(conn, author, "AgendaGrant", row.id, Event::Destroy, Some(row), None)
 }
+
+/// Seed 001: on joining an organisation (or gaining a service), write access to the agendas of
+/// the organisation's agents of the same service, as `join` grants. Not for the secretariat,
+/// whose organisation-wide access is a default rule (reference).
+pub fn grant_on_join(conn: &mut DbConn, author: &Author, agent_id: i32) -> QueryResult<()> {
+    use crate::db::schema::{agent_roles, agent_services, organisations, services};
+    let roles: Vec<(i32, i32)> = agent_roles::table
+        .inner_join(organisations::table)
+        .filter(agent_roles::agent_id.eq(agent_id))
+        .select((agent_roles::organisation_id, organisations::territory_id))
+        .load(conn)?;
+    let service_ids: Vec<i32> = agent_services::table
+        .inner_join(services::table)
+        .filter(agent_services::agent_id.eq(agent_id))
+        .filter(services::short_name.ne(super::service::SECRETARIAT))
+        .select(agent_services::service_id)
+        .load(conn)?;
+    for (org, territory) in roles {
+        for &service in &service_ids {
+            let rule = GrantRule {
+                grantee: Grantee { kind: GranteeType::Agent, id: agent_id, organisation_id: None },
+                target: GrantTarget {
+                    kind: TargetType::Service,
+                    id: service,
+                    organisation_id: Some(OrganisationId(org)),
+                },
+                level: AgendaLevel::Write,
+                motif_service_id: None,
+            };
+            if existing(conn, &rule)?.is_none() {
+                create(conn, author, territory, &rule, "join")?;
+            }
+        }
+    }
+    Ok(())
+}

@@ -155,6 +155,7 @@ pub fn create(conn: &mut DbConn, author: &Author, input: NewAgentInput<'_>) -> Q
             .get_result(conn)?;
         audit::record(conn, author, "AgentTerritorialRole", id, Event::Create, None, Some(&t))?;
     }
+    super::agenda_grant::grant_on_join(conn, author, row.id)?;
     Ok(row)
 }
 
@@ -332,5 +333,6 @@ pub fn add_role(
         updated_at: now,
     };
     let id: i32 = diesel::insert_into(agent_roles::table).values(&role).returning(agent_roles::id).get_result(conn)?;
-    audit::record(conn, author, "AgentRole", id, Event::Create, None, Some(&role))
+    audit::record(conn, author, "AgentRole", id, Event::Create, None, Some(&role))?;
+    super::agenda_grant::grant_on_join(conn, author, agent_id)
 }

@@ -139,7 +139,7 @@ pub fn set_services(conn: &mut DbConn, author: &Author, agent_id: i32, wanted: &
             diesel::insert_into(agent_services::table).values(&link).returning(agent_services::id).get_result(conn)?;
         audit::record(conn, author, "AgentService", id, Event::Create, None, Some(&link))?;
     }
-    Ok(())
+    super::agenda_grant::grant_on_join(conn, author, agent_id)
 }
 
 /// Writes names and preferences.

@@ -238,3 +238,8 @@ pub fn set_rights(
     }
     audit::record(conn, author, "AgentTerritorialAccessRight", id, Event::Update, Some(before), Some(after))
 }
+
+/// Agent ids of a team.
+pub fn member_ids(conn: &mut DbConn, team_id: i32) -> QueryResult<Vec<i32>> {
+    agent_teams::table.filter(agent_teams::team_id.eq(team_id)).select(agent_teams::agent_id).load(conn)
+}
