@@ -137,6 +137,7 @@ pub fn api_routes() -> (
                         .service(routes::rdv_lists::list_organisation_rdvs)
                         .service(routes::rdv_lists::list_user_rdvs)
                         .service(routes::rdv_lists::list_rdvs_to_fill)
+                        .service(routes::agenda::list_agenda_agents)
                         .service(routes::agenda::get_agenda)
                         // `/agenda_grants/copy` before `/agenda_grants/{id}`.
                         .service(routes::agenda_grants::copy_agenda_grants)

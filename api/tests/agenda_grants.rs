@@ -71,6 +71,9 @@ async fn cpef_agents_get_busy_access_to_pmi_agendas() {
     let q = format!("/api/v1/agenda?agent_ids[]={camille_id}&from={monday}&to={}", monday + Duration::days(7));
     let (s, _) = call(&app, &thomas, "GET", &q, None).await;
     assert_eq!(s, 403, "no access before the grant");
+    let pickable = |b: &Value| b["agents"].as_array().unwrap().iter().any(|a| a["id"] == camille_id);
+    let (_, before) = call(&app, &thomas, "GET", "/api/v1/agenda/agents", None).await;
+    assert!(!pickable(&before), "not in Thomas's agenda picker yet");
 
     // Managing: a basic agent may not, nor the admin of another MDS; Camille (admin of Arras,
     // territorial admin) may.
@@ -89,6 +92,9 @@ async fn cpef_agents_get_busy_access_to_pmi_agendas() {
     let gid = b["agenda_grant"]["id"].as_i64().unwrap();
     assert_eq!(b["agenda_grant"]["label"], "agents CPEF → agendas PMI de MDS Arras : lecture sans détail");
     assert_eq!(app.versions_of("AgendaGrant", gid as i32).len(), 1, "audited");
+
+    let (_, after) = call(&app, &thomas, "GET", "/api/v1/agenda/agents", None).await;
+    assert!(pickable(&after), "the grant puts Camille's agenda in Thomas's picker");
 
     // Thomas now sees Camille's week: busy blocks only, and cannot open the RDV.
     let (s, b) = call(&app, &thomas, "GET", &q, None).await;

@@ -13,6 +13,7 @@ use crate::pages::{
     admin_organisation::OrganisationPage,
     admin_territory::TerritoryPage,
     agenda::AgendaPage,
+    agenda_access::AgendaAccessPage,
     home::HomePage,
     invitation::InvitationPage,
     login::LoginPage,
@@ -54,6 +55,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("admin/territoire") view=TerritoryPage/>
                     <Route path=path!("mon-compte") view=MyAccountPage/>
                     <Route path=path!("agenda") view=AgendaPage/>
+                    <Route path=path!("agents/:id/acces") view=AgendaAccessPage/>
                     <Route path=path!("rdvs/nouveau") view=NewRdvPage/>
                     <Route path=path!("rdvs/:id") view=RdvPage/>
                     <Route path=path!("plages/nouvelle") view=NewPlagePage/>

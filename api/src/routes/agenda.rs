@@ -29,6 +29,7 @@ use crate::db::schema::{agent_roles, organisations, territories, users};
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{query_ints, ApiQuery};
+use rdv_shared::pagination::Meta;
 
 /// Longest window the feed serves.
 pub const MAX_WINDOW_DAYS: i64 = 42;
@@ -144,6 +145,37 @@ pub async fn get_agenda(
     })
     .await?;
     Ok(HttpResponse::Ok().json(body))
+}
+
+/// The agendas the caller may open (the agent picker): colleagues of their organisations and
+/// every agenda a grant opens, in their territories, by name.
+#[utoipa::path(
+    tag = "agenda",
+    responses(
+        (status = 200, body = rdv_shared::dto::AgentsResponse),
+        (status = 401, body = rdv_shared::dto::MessagesError),
+    ),
+    security(("bearer" = []), ("access_token" = [], "client" = [], "uid" = []))
+)]
+#[get("/agenda/agents")]
+pub async fn list_agenda_agents(state: web::Data<AppState>, auth: Authenticated) -> ApiResult<HttpResponse> {
+    let agents = super::with_conn(&state, move |conn| {
+        let viewer = super::viewer::load(conn, auth.agent.id)?;
+        let territories: Vec<i32> = viewer.actor.memberships.iter().map(|m| m.territory_id.0).collect();
+        let orgs = agent::organisations_of_territories(conn, &territories)?;
+        let rows = agent::live_agents_of(conn, &orgs, auth.agent.id)?;
+        let facts = agent::facts_of(conn, &rows.iter().map(|a| a.id).collect::<Vec<_>>())?;
+        let mut open: Vec<_> = rows
+            .into_iter()
+            .filter(|a| facts.get(&a.id).is_some_and(|f| viewer.can_open(f)))
+            .map(|a| a.to_dto())
+            .collect();
+        open.sort_by_key(|a| (a.last_name.to_lowercase(), a.first_name.clone().unwrap_or_default().to_lowercase()));
+        Ok(open)
+    })
+    .await?;
+    let total = i64::try_from(agents.len()).unwrap_or(i64::MAX);
+    Ok(HttpResponse::Ok().json(rdv_shared::dto::AgentsResponse { agents, meta: Meta::new(1, total) }))
 }
 
 fn busy_event(kind: EventKind, level: AgendaLevel, s: DateTime<Utc>, e: DateTime<Utc>, title: &str) -> AgendaEvent {

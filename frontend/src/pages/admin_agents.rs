@@ -434,6 +434,7 @@ fn AgentForm(agent: AgentDetail, services: Vec<CatalogueService>) -> impl IntoVi
             </p>
             {move || link.get().map(|l| view! { <LinkBox link=l/> })}
         </form>
+        <p><a class="button secondary" href=format!("/agents/{id}/acces")>"Accès aux agendas"</a></p>
         <History item_type="Agent" item_id=id refresh=refresh/>
     }
 }

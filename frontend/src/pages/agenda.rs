@@ -53,8 +53,8 @@ pub fn AgendaPage() -> impl IntoView {
         let ctx = ctx.clone();
         LocalResource::new(move || {
             let session = ctx.session.clone();
-            let org = ctx.org_id();
-            async move { api::get::<AgentsResponse>(&session, &format!("/api/v1/agents?organisation_id={org}")).await }
+            // Every agenda the agent may open: colleagues, and those opened by access grants.
+            async move { api::get::<AgentsResponse>(&session, "/api/v1/agenda/agents").await }
         })
     };
     let data = {
@@ -116,6 +116,7 @@ pub fn AgendaPage() -> impl IntoView {
                     </button>
                     <button on:click=new_plage>"Nouvelle plage"</button>
                     <button class="secondary" on:click=new_absence>"Nouvelle indisponibilité"</button>
+                    <a class="button secondary" href=format!("/agents/{me}/acces")>"Accès aux agendas"</a>
                 </div>
             </div>
             <details class="card agent-picker">

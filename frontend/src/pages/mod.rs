@@ -8,6 +8,7 @@ pub mod admin_organisation;
 pub mod admin_teams;
 pub mod admin_territory;
 pub mod agenda;
+pub mod agenda_access;
 pub mod home;
 pub mod invitation;
 pub mod login;
