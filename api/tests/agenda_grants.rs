@@ -204,3 +204,92 @@ async fn join_grants_are_visible_revocable_and_copyable() {
     let (s, b) = call(&app, &lucas, "POST", "/api/v1/rdvs", Some(book(14))).await;
     assert_eq!(s, 200, "Lucas (social) books a PMI motif into Sophie's agenda with the copied write grant: {b}");
 }
+
+#[actix_rt::test]
+async fn grants_apply_to_plages_absences_and_the_usager_history() {
+    let app = TestApp::spawn().await;
+    let arras = app.organisation_id("MDS Arras");
+    let camille = app.sign_in("camille.martin").await;
+    let camille_id = app.agent_id("camille.martin").await;
+    let thomas = app.sign_in("thomas.leroy").await;
+    let thomas_id = app.agent_id("thomas.leroy").await;
+    let julien = app.sign_in("julien.lefebvre").await;
+    let julien_id = app.agent_id("julien.lefebvre").await;
+    let monday = next(Weekday::Mon);
+    let (s, p) = call(
+        &app,
+        &camille,
+        "POST",
+        "/api/v1/plage_ouvertures",
+        Some(json!({"organisation_id": arras,
+        "lieu_id": app.id_by_name("lieux", "MDS Arras", "MDS Arras — Baudimont"),
+        "motif_ids": [app.id_by_name("motifs", "MDS Arras", "Consultation PMI nourrisson")], "title": "PMI",
+        "first_day": monday, "start_time": "09:00", "end_time": "12:00"})),
+    )
+    .await;
+    assert_eq!(s, 200, "{p}");
+    let plage = p["plage_ouverture"]["id"].as_i64().unwrap();
+    let (s, a) = call(&app, &camille, "POST", "/api/v1/absences", Some(json!({"title": "Formation", "first_day": monday + Duration::days(1), "start_time": "09:00", "end_time": "17:00"}))).await;
+    assert_eq!(s, 200);
+    let absence = a["absence"]["id"].as_i64().unwrap();
+    let (_, u) = call(
+        &app,
+        &camille,
+        "POST",
+        "/api/v1/users",
+        Some(json!({"organisation_ids": [arras], "first_name": "Anna", "last_name": "Histoire"})),
+    )
+    .await;
+    let user = u["user"]["id"].as_i64().unwrap();
+    let (s, _) = call(
+        &app,
+        &camille,
+        "POST",
+        "/api/v1/rdvs",
+        Some(json!({"organisation_id": arras,
+        "motif_id": app.id_by_name("motifs", "MDS Arras", "Consultation PMI nourrisson"),
+        "lieu_id": app.id_by_name("lieux", "MDS Arras", "MDS Arras — Baudimont"), "agent_ids": [camille_id],
+        "user_ids": [user], "starts_at": format!("{monday}T10:00:00+01:00")})),
+    )
+    .await;
+    assert_eq!(s, 200);
+
+    // Before any grant: Thomas (other MDS) sees nothing; Julien (same MDS, other service) not the RDV.
+    assert_eq!(call(&app, &thomas, "GET", &format!("/api/v1/plage_ouvertures/{plage}"), None).await.0, 404);
+    assert_eq!(call(&app, &thomas, "GET", &format!("/api/v1/absences/{absence}"), None).await.0, 404);
+    let (_, h) = call(&app, &julien, "GET", &format!("/api/v1/users/{user}/rdvs"), None).await;
+    assert_eq!(h["meta"]["total_count"], 0, "a busy-level RDV is not revealed in the usager's history");
+
+    for grantee in [thomas_id, julien_id] {
+        let (s, b) = call(
+            &app,
+            &camille,
+            "POST",
+            "/api/v1/agenda_grants",
+            Some(json!({"grantee": {"type": "agent", "id": grantee},
+            "target": {"type": "agent", "id": camille_id}, "level": "read"})),
+        )
+        .await;
+        assert_eq!(s, 200, "{b}");
+    }
+    assert_eq!(call(&app, &thomas, "GET", &format!("/api/v1/plage_ouvertures/{plage}"), None).await.0, 200);
+    let res = app
+        .patch(&format!("/api/v1/plage_ouvertures/{plage}"))
+        .bearer(&thomas)
+        .json(&json!({"title": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403, "read is not write");
+    assert_eq!(call(&app, &thomas, "GET", &format!("/api/v1/absences/{absence}"), None).await.0, 200);
+    let res = app
+        .patch(&format!("/api/v1/absences/{absence}"))
+        .bearer(&thomas)
+        .json(&json!({"title": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 403);
+    let (_, h) = call(&app, &julien, "GET", &format!("/api/v1/users/{user}/rdvs"), None).await;
+    assert_eq!(h["meta"]["total_count"], 1, "with read access the RDV appears in the history");
+}

@@ -37,14 +37,15 @@ fn require_write(conn: &mut DbConn, me: i32, owner_id: i32) -> ApiResult<()> {
     Ok(())
 }
 
-/// Loads an absence the caller manages: 404 when unknown or invisible, 403 when only busy.
-fn managed(conn: &mut DbConn, me: i32, id: i32) -> ApiResult<AbsenceRow> {
+/// Loads an absence the caller sees at `needed` level at least: 404 when unknown or invisible,
+/// 403 when below.
+fn managed(conn: &mut DbConn, me: i32, id: i32, needed: AgendaLevel) -> ApiResult<AbsenceRow> {
     let row = absence::find(conn, id)?.ok_or(ApiError::NotFound("absence"))?;
     let viewer = viewer::load(conn, me)?;
     let owner = agent::facts(conn, row.agent_id)?;
     match viewer.absence_level(&owner) {
         AgendaLevel::None => Err(ApiError::NotFound("absence")),
-        AgendaLevel::Busy => Err(ApiError::forbidden()),
+        l if l < needed => Err(ApiError::forbidden()),
         _ => Ok(row),
     }
 }
@@ -150,7 +151,7 @@ pub async fn get_absence(
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
     let absence = super::with_conn(&state, move |conn| {
-        let row = managed(conn, auth.agent.id, id)?;
+        let row = managed(conn, auth.agent.id, id, AgendaLevel::Read)?;
         Ok(render_absences(conn, &[row])?.remove(0))
     })
     .await?;
@@ -182,7 +183,7 @@ pub async fn update_absence(
     let id = path.into_inner();
     let ApiJson(req) = body;
     let absence = super::with_conn(&state, move |conn| {
-        let before = managed(conn, auth.agent.id, id)?;
+        let before = managed(conn, auth.agent.id, id, AgendaLevel::Write)?;
         let old = before.fields();
         let fields = AbsenceFields {
             title: req.title.map_or(old.title, |t| t.trim().to_owned()),
@@ -220,7 +221,7 @@ pub async fn delete_absence(
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
     super::with_conn(&state, move |conn| {
-        let before = managed(conn, auth.agent.id, id)?;
+        let before = managed(conn, auth.agent.id, id, AgendaLevel::Write)?;
         write_tx(conn, |c| Ok::<_, ApiError>(absence::delete(c, &auth.agent.author(), &before)?))
     })
     .await?;

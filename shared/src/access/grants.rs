@@ -371,6 +371,74 @@ mod tests {
         }
     }
 
+    /// Seed 002, "décloisonner les services": "un agent pourrait voir (détail ou pas) l'agenda
+    /// d'un autre agent (peu importe le service)", "un agent pourrait poser un rendez-vous pour un
+    /// motif d'un autre service", a telephone platform booking into other organisations' agendas,
+    /// and non-admin agents reaching the secretariat's agendas.
+    #[test]
+    fn seed_002_examples() {
+        let social = agent(70, &[(MDS, AccessLevel::Basic)], &[SOCIAL]);
+        let pmi_owner = agent(71, &[(MDS, AccessLevel::Basic)], &[PMI]);
+        let platform = agent(72, &[(THIRD, AccessLevel::Basic)], &[SOCIAL]);
+        let secretary_owner = AgentFacts { is_secretary: true, ..agent(73, &[(MDS, AccessLevel::Basic)], &[]) };
+        let pmi_rdv = EventFacts { organisation_id: MDS, service_ids: &[PMI], agent_ids: &[AgentId(71)] };
+        let secretariat_event = EventFacts { organisation_id: MDS, service_ids: &[SOCIAL], agent_ids: &[AgentId(73)] };
+        let see_with_details = grant((GranteeType::Agent, 70, None), (TargetType::Agent, 71, None), Read, None);
+        let book_other_service = grant((GranteeType::Agent, 70, None), (TargetType::Agent, 71, None), Write, None);
+        let platform_org = grant((GranteeType::Team, 5, None), (TargetType::Organisation, MDS.0, None), Write, None);
+        let reach_secretariat =
+            grant((GranteeType::Service, SOCIAL.0, Some(MDS)), (TargetType::Agent, 73, None), Read, None);
+        type Case<'a> = (Viewer, &'a EventFacts<'a>, &'a AgentFacts, AgendaLevel, &'static str);
+        let cases: Vec<Case<'_>> = vec![
+            (viewer(social.clone(), &[], &[]), &pmi_rdv, &pmi_owner, Busy, "default: another service's agenda, busy"),
+            (
+                viewer(social.clone(), &[], &[see_with_details]),
+                &pmi_rdv,
+                &pmi_owner,
+                Read,
+                "voir l'agenda d'un autre service, avec détail",
+            ),
+            (
+                viewer(social.clone(), &[], &[book_other_service]),
+                &pmi_rdv,
+                &pmi_owner,
+                Write,
+                "poser un RDV pour un motif d'un autre service",
+            ),
+            (
+                viewer(platform.clone(), &[5], &[]),
+                &pmi_rdv,
+                &pmi_owner,
+                NOTHING,
+                "platform of another organisation: nothing by default",
+            ),
+            (
+                viewer(platform, &[5], &[platform_org]),
+                &pmi_rdv,
+                &pmi_owner,
+                Write,
+                "plateforme téléphonique: the team books into the MDS",
+            ),
+            (
+                viewer(social.clone(), &[], &[]),
+                &secretariat_event,
+                &secretary_owner,
+                Busy,
+                "secretariat agenda: busy by default",
+            ),
+            (
+                viewer(social, &[], &[reach_secretariat]),
+                &secretariat_event,
+                &secretary_owner,
+                Read,
+                "non-admins reaching the secretariat's agenda",
+            ),
+        ];
+        for (v, e, owner, expected, why) in cases {
+            assert_eq!(v.event_level(e, &[owner]), expected, "{why}");
+        }
+    }
+
     #[test]
     fn who_manages_grants() {
         use crate::TerritoryId;
