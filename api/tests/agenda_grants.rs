@@ -257,6 +257,12 @@ async fn grants_apply_to_plages_absences_and_the_usager_history() {
     // Before any grant: Thomas (other MDS) sees nothing; Julien (same MDS, other service) not the RDV.
     assert_eq!(call(&app, &thomas, "GET", &format!("/api/v1/plage_ouvertures/{plage}"), None).await.0, 404);
     assert_eq!(call(&app, &thomas, "GET", &format!("/api/v1/absences/{absence}"), None).await.0, 404);
+    let count = |b: (u16, Value)| b.1["meta"]["total_count"].as_i64().unwrap();
+    assert_eq!(
+        count(call(&app, &thomas, "GET", &format!("/api/v1/plage_ouvertures?agent_id={camille_id}"), None).await),
+        0
+    );
+    assert_eq!(count(call(&app, &thomas, "GET", &format!("/api/v1/absences?agent_id={camille_id}"), None).await), 0);
     let (_, h) = call(&app, &julien, "GET", &format!("/api/v1/users/{user}/rdvs"), None).await;
     assert_eq!(h["meta"]["total_count"], 0, "a busy-level RDV is not revealed in the usager's history");
 
@@ -273,6 +279,11 @@ async fn grants_apply_to_plages_absences_and_the_usager_history() {
         assert_eq!(s, 200, "{b}");
     }
     assert_eq!(call(&app, &thomas, "GET", &format!("/api/v1/plage_ouvertures/{plage}"), None).await.0, 200);
+    assert_eq!(
+        count(call(&app, &thomas, "GET", &format!("/api/v1/plage_ouvertures?agent_id={camille_id}"), None).await),
+        1
+    );
+    assert_eq!(count(call(&app, &thomas, "GET", &format!("/api/v1/absences?agent_id={camille_id}"), None).await), 1);
     let res = app
         .patch(&format!("/api/v1/plage_ouvertures/{plage}"))
         .bearer(&thomas)

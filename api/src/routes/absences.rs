@@ -79,8 +79,14 @@ pub async fn list_absences(
     let ApiQuery(query) = query;
     let page = normalise_page(query.page);
     let (absences, total) = super::with_conn(&state, move |conn| {
-        let actor = agent::facts(conn, auth.agent.id)?;
-        let mut ids = visible_agent_ids(conn, &actor, auth.agent.id, None)?;
+        let viewer = viewer::load(conn, auth.agent.id)?;
+        let mut ids = visible_agent_ids(conn, &viewer.actor, auth.agent.id, None)?;
+        // Plus the agents whose absences a grant lets the caller read.
+        ids.extend(super::agenda_support::territory_agents_where(conn, &viewer, auth.agent.id, |f| {
+            viewer.absence_level(f) >= AgendaLevel::Read
+        })?);
+        ids.sort_unstable();
+        ids.dedup();
         if let Some(a) = query.agent_id {
             ids.retain(|id| *id == a);
         }

@@ -58,6 +58,20 @@ pub fn visible_agent_ids(conn: &mut DbConn, actor: &Actor, me: i32, within: Opti
         .collect())
 }
 
+/// Agents of the caller's territories whose agenda `keep` accepts (for grant-aware lists).
+pub fn territory_agents_where(
+    conn: &mut DbConn,
+    viewer: &rdv_shared::access::Viewer,
+    me: i32,
+    keep: impl Fn(&rdv_shared::access::AgentFacts) -> bool,
+) -> ApiResult<Vec<i32>> {
+    let territories: Vec<i32> = viewer.actor.memberships.iter().map(|m| m.territory_id.0).collect();
+    let orgs = agent::organisations_of_territories(conn, &territories)?;
+    let ids: Vec<i32> = agent::live_agents_of(conn, &orgs, me)?.into_iter().map(|a| a.id).collect();
+    let facts = agent::facts_of(conn, &ids)?;
+    Ok(ids.into_iter().filter(|id| facts.get(id).is_some_and(&keep)).collect())
+}
+
 pub fn organisations_by_id(conn: &mut DbConn, ids: &[i32]) -> ApiResult<HashMap<i32, OrganisationRow>> {
     let rows: Vec<OrganisationRow> =
         organisations::table.filter(organisations::id.eq_any(ids)).select(OrganisationRow::as_select()).load(conn)?;

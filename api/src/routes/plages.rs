@@ -129,12 +129,11 @@ fn overlaps(conn: &mut DbConn, v: &PlageValues, zone: &str, except: Option<i32>)
 }
 
 /// The caller's level on a plage (its organisation, its motifs' services, its agent).
-fn level(conn: &mut DbConn, me: i32, row: &PlageRow) -> ApiResult<AgendaLevel> {
-    let viewer = viewer::load(conn, me)?;
+fn level(conn: &mut DbConn, viewer: &Viewer, row: &PlageRow) -> ApiResult<AgendaLevel> {
     let owner = agent::facts(conn, row.agent_id)?;
     let motif_ids = plage::motif_ids_of(conn, &[row.id])?.remove(&row.id).unwrap_or_default();
     let services: Vec<ServiceId> = motifs_by_id(conn, &motif_ids)?.values().map(|m| ServiceId(m.service_id)).collect();
-    Ok(agenda_level(&viewer, &owner, OrganisationId(row.organisation_id), &services))
+    Ok(agenda_level(viewer, &owner, OrganisationId(row.organisation_id), &services))
 }
 
 /// Writing a plage of `owner` in `org`: the owner belongs to it, and the caller has write level
@@ -145,7 +144,8 @@ fn may_write(viewer: &Viewer, owner: &AgentFacts, org: OrganisationId, services:
 
 fn load(conn: &mut DbConn, me: i32, id: i32, needed: AgendaLevel) -> ApiResult<PlageRow> {
     let row = plage::find(conn, id)?.ok_or(ApiError::NotFound("plage_ouverture"))?;
-    match level(conn, me, &row)? {
+    let viewer = viewer::load(conn, me)?;
+    match level(conn, &viewer, &row)? {
         AgendaLevel::None => Err(ApiError::NotFound("plage_ouverture")),
         l if l < needed => Err(ApiError::forbidden()),
         _ => Ok(row),
@@ -173,21 +173,47 @@ pub async fn list_plage_ouvertures(
     let ApiQuery(query) = query;
     let page = normalise_page(query.page);
     let (plages, total) = super::with_conn(&state, move |conn| {
-        let actor = agent::facts(conn, auth.agent.id)?;
-        let orgs: Vec<i32> = actor
+        let viewer = viewer::load(conn, auth.agent.id)?;
+        let mut orgs: Vec<i32> = viewer
+            .actor
             .memberships
             .iter()
             .map(|m| m.organisation_id.0)
             .filter(|o| query.organisation_id.is_none_or(|w| w == *o))
             .collect();
-        let mut agents = visible_agent_ids(conn, &actor, auth.agent.id, query.organisation_id)?;
+        let mut agents = visible_agent_ids(conn, &viewer.actor, auth.agent.id, query.organisation_id)?;
         if !agents.contains(&auth.agent.id) {
             agents.push(auth.agent.id);
         }
+        if !viewer.grants.is_empty() {
+            // Grants can open agendas of other organisations: every plage there is checked.
+            agents.extend(super::agenda_support::territory_agents_where(conn, &viewer, auth.agent.id, |f| {
+                viewer.can_open(f)
+            })?);
+            let territories: Vec<i32> = viewer.actor.memberships.iter().map(|m| m.territory_id.0).collect();
+            orgs = agent::organisations_of_territories(conn, &territories)?
+                .into_iter()
+                .filter(|o| query.organisation_id.is_none_or(|w| w == *o))
+                .collect();
+        }
+        agents.sort_unstable();
+        agents.dedup();
         if let Some(a) = query.agent_id {
             agents.retain(|id| *id == a);
         }
-        let (rows, total) = plage::page_of(conn, &agents, &orgs, page)?;
+        let mut readable = Vec::new();
+        for p in plage::all_of(conn, &agents, &orgs)? {
+            if level(conn, &viewer, &p)? >= AgendaLevel::Read {
+                readable.push(p);
+            }
+        }
+        let total = i64::try_from(readable.len()).unwrap_or(i64::MAX);
+        let start = usize::try_from(rdv_shared::pagination::offset(page)).unwrap_or(usize::MAX);
+        let rows: Vec<_> = readable
+            .into_iter()
+            .skip(start)
+            .take(usize::try_from(rdv_shared::pagination::PER_PAGE).unwrap_or(100))
+            .collect();
         Ok((render_plages(conn, &rows)?, total))
     })
     .await?;

@@ -8,7 +8,6 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use rdv_shared::agenda::{last_day, PlageFields};
-use rdv_shared::pagination::{offset, PER_PAGE};
 use rdv_shared::recurrence::{Recurrence, Schedule};
 
 use crate::audit::{self, Author, Event};
@@ -202,28 +201,15 @@ pub fn in_window(conn: &mut DbConn, agent_ids: &[i32], from: NaiveDate, to: Naiv
         .load(conn)
 }
 
-/// One page of plages of `agent_ids` in `organisation_ids` (the handler passes what the caller
-/// may see), newest first.
-pub fn page_of(
-    conn: &mut DbConn,
-    agent_ids: &[i32],
-    organisation_ids: &[i32],
-    page: i64,
-) -> QueryResult<(Vec<PlageRow>, i64)> {
-    let filtered = || {
-        plage_ouvertures::table
-            .filter(plage_ouvertures::organisation_id.eq_any(organisation_ids))
-            .filter(plage_ouvertures::agent_id.eq_any(agent_ids))
-            .into_boxed()
-    };
-    let total = filtered().count().get_result(conn)?;
-    let rows = filtered()
+/// Plages of `agent_ids` in `organisation_ids`, newest first (callers filter by access level
+/// and page).
+pub fn all_of(conn: &mut DbConn, agent_ids: &[i32], organisation_ids: &[i32]) -> QueryResult<Vec<PlageRow>> {
+    plage_ouvertures::table
+        .filter(plage_ouvertures::organisation_id.eq_any(organisation_ids))
+        .filter(plage_ouvertures::agent_id.eq_any(agent_ids))
         .order((plage_ouvertures::first_day.desc(), plage_ouvertures::id.desc()))
-        .limit(PER_PAGE)
-        .offset(offset(page))
         .select(PlageRow::as_select())
-        .load(conn)?;
-    Ok((rows, total))
+        .load(conn)
 }
 
 /// An agent's plages in one organisation (removed with the agent's role there).
