@@ -6,37 +6,9 @@
 
 mod common;
 
-use chrono::{Datelike, Duration, NaiveDate, Utc, Weekday};
-use common::{json, Authed, Session, TestApp};
+use chrono::{Datelike, Duration, Utc, Weekday};
+use common::{call, next_weekday as next, Session, TestApp};
 use serde_json::{json, Value};
-
-async fn call(app: &TestApp, who: &Session, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
-    let req = match method {
-        "POST" => app.post(path),
-        "PATCH" => app.patch(path),
-        "DELETE" => app.delete(path),
-        _ => app.get(path),
-    }
-    .bearer(who);
-    let req = match body {
-        Some(b) => req.json(&b),
-        None => req,
-    };
-    let res = req.send().await.unwrap();
-    if res.status() == 204 {
-        return (204, Value::Null);
-    }
-    json(res).await
-}
-
-/// The first `weekday` at least a week ahead.
-fn next(weekday: Weekday) -> NaiveDate {
-    let mut d = Utc::now().date_naive() + Duration::days(7);
-    while d.weekday() != weekday {
-        d += Duration::days(1);
-    }
-    d
-}
 
 async fn usager(app: &TestApp, who: &Session, org: i32, first: &str) -> i64 {
     let (s, b) = call(

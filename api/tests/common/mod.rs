@@ -312,3 +312,33 @@ pub async fn json(res: Response) -> (u16, Value) {
     let value = serde_json::from_str(&text).unwrap_or_else(|_| panic!("non-JSON body ({status}): {text}"));
     (status, value)
 }
+
+/// Calls the API as `who` with an optional JSON body: (status, JSON body; `null` for a 204).
+pub async fn call(app: &TestApp, who: &Session, method: &str, path: &str, body: Option<Value>) -> (u16, Value) {
+    let req = match method {
+        "POST" => app.post(path),
+        "PATCH" => app.patch(path),
+        "DELETE" => app.delete(path),
+        _ => app.get(path),
+    }
+    .bearer(who);
+    let req = match body {
+        Some(b) => req.json(&b),
+        None => req,
+    };
+    let res = req.send().await.expect("request");
+    if res.status() == 204 {
+        return (204, Value::Null);
+    }
+    json(res).await
+}
+
+/// The first `weekday` at least a week ahead.
+pub fn next_weekday(weekday: chrono::Weekday) -> chrono::NaiveDate {
+    use chrono::Datelike;
+    let mut d = chrono::Utc::now().date_naive() + chrono::Duration::days(7);
+    while d.weekday() != weekday {
+        d += chrono::Duration::days(1);
+    }
+    d
+}
