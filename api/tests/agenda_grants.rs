@@ -278,3 +278,35 @@ async fn grants_apply_to_plages_absences_and_the_usager_history() {
     let (_, h) = call(&app, &julien, "GET", &format!("/api/v1/users/{user}/rdvs"), None).await;
     assert_eq!(h["meta"]["total_count"], 1, "with read access the RDV appears in the history");
 }
+
+#[actix_rt::test]
+async fn the_manage_access_rights_flag_manages_grants_across_the_territory() {
+    let app = TestApp::spawn().await;
+    let t = {
+        let mut conn = app.state.pool.get().unwrap();
+        rdv_api::db::models::territory::find_by_name(&mut conn, "Pas-de-Calais").unwrap().unwrap().id
+    };
+    let camille = app.sign_in("camille.martin").await; // territorial admin
+    let lucas = app.sign_in("lucas.petit").await; // basic, MDS Lens
+    let lucas_id = app.agent_id("lucas.petit").await;
+    let calais = app.organisation_id("MDS Calais");
+    let grant = json!({"grantee": {"type": "agent", "id": lucas_id}, "target": {"type": "organisation", "id": calais}, "level": "busy"});
+    assert_eq!(call(&app, &lucas, "POST", "/api/v1/agenda_grants", Some(grant.clone())).await.0, 403);
+    let (s, b) = call(
+        &app,
+        &camille,
+        "PATCH",
+        &format!("/api/v1/territories/{t}/access_rights/{lucas_id}"),
+        Some(json!({"allow_to_manage_access_rights": true})),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    let (s, b) = call(&app, &lucas, "POST", "/api/v1/agenda_grants", Some(grant)).await;
+    assert_eq!(s, 200, "a basic agent with the territory's right manages grants of any MDS: {b}");
+    let other = app.sign_in_other_territory().await;
+    let (_, list) = call(&app, &other, "GET", "/api/v1/agenda_grants", None).await;
+    let labels: Vec<&str> =
+        list["agenda_grants"].as_array().unwrap().iter().map(|g| g["label"].as_str().unwrap()).collect();
+    assert_eq!(labels.len(), 3, "its admin's three join grants: {labels:?}");
+    assert!(labels.iter().all(|l| l.contains("PMI Cayenne")), "nothing of Pas-de-Calais leaks: {labels:?}");
+}
