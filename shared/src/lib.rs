@@ -14,6 +14,7 @@ pub mod ids;
 pub mod pagination;
 pub mod rdv;
 pub mod recurrence;
+pub mod slots;
 pub mod time;
 pub mod usager;
 pub mod validation;
