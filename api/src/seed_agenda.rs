@@ -209,6 +209,13 @@ fn fill(
             continue;
         }
         let motif_ids = plage::motif_ids_of(conn, &[p.id])?.remove(&p.id).unwrap_or_default();
+        let mut motifs = Vec::with_capacity(motif_ids.len());
+        for id in &motif_ids {
+            motifs.extend(motif::find(conn, *id)?);
+        }
+        if motifs.is_empty() {
+            continue;
+        }
         let rule = p.rule();
         let schedule = Schedule {
             first_day: p.first_day,
@@ -222,8 +229,7 @@ fn fill(
         for (s, e) in occurrences(&schedule, zone, from, to) {
             let mut at = s;
             while at < e {
-                let m_id = motif_ids[rng.gen_range(0..motif_ids.len())];
-                let Some(m) = motif::find(conn, m_id)? else { break };
+                let m = &motifs[rng.gen_range(0..motifs.len())];
                 let end = at + Duration::minutes(i64::from(m.default_duration_in_min));
                 if end > e {
                     break;
