@@ -42,9 +42,27 @@ pub fn offset(page: i64) -> i64 {
     (page - 1).saturating_mul(PER_PAGE)
 }
 
+/// One page of a list filtered in memory (by access rules the SQL cannot express), and the
+/// list's length as its total.
+pub fn page_in_memory<T>(items: Vec<T>, page: i64) -> (Vec<T>, i64) {
+    let total = i64::try_from(items.len()).unwrap_or(i64::MAX);
+    let start = usize::try_from(offset(page)).unwrap_or(usize::MAX);
+    let per_page = usize::try_from(PER_PAGE).unwrap_or(100);
+    (items.into_iter().skip(start).take(per_page).collect(), total)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn in_memory_pages() {
+        let items: Vec<i32> = (0..250).collect();
+        assert_eq!(page_in_memory(items.clone(), 1).0.len(), 100);
+        let (third, total) = page_in_memory(items.clone(), 3);
+        assert_eq!((third.first().copied(), third.len(), total), (Some(200), 50, 250));
+        assert_eq!(page_in_memory(items, 4), (vec![], 250));
+    }
 
     #[test]
     fn meta_table() {

@@ -161,15 +161,8 @@ pub async fn get_agenda(
 pub async fn list_agenda_agents(state: web::Data<AppState>, auth: Authenticated) -> ApiResult<HttpResponse> {
     let agents = super::with_conn(&state, move |conn| {
         let viewer = super::viewer::load(conn, auth.agent.id)?;
-        let territories: Vec<i32> = viewer.actor.memberships.iter().map(|m| m.territory_id.0).collect();
-        let orgs = agent::organisations_of_territories(conn, &territories)?;
-        let rows = agent::live_agents_of(conn, &orgs, auth.agent.id)?;
-        let facts = agent::facts_of(conn, &rows.iter().map(|a| a.id).collect::<Vec<_>>())?;
-        let mut open: Vec<_> = rows
-            .into_iter()
-            .filter(|a| facts.get(&a.id).is_some_and(|f| viewer.can_open(f)))
-            .map(|a| a.to_dto())
-            .collect();
+        let ids = super::agenda_support::territory_agents_where(conn, &viewer, auth.agent.id, |f| viewer.can_open(f))?;
+        let mut open: Vec<_> = agents_by_id(conn, &ids)?.into_values().map(|a| a.to_dto()).collect();
         open.sort_by_key(|a| (a.last_name.to_lowercase(), a.first_name.clone().unwrap_or_default().to_lowercase()));
         Ok(open)
     })

@@ -15,7 +15,7 @@ use rdv_shared::dto::{
     AgendaAccess, AgendaAccessResponse, AgendaGrant, AgendaGrantResponse, AgendaGrantsResponse, CopyGrantsRequest,
     CopyGrantsResponse,
 };
-use rdv_shared::pagination::{normalise_page, offset, Meta, PER_PAGE};
+use rdv_shared::pagination::{normalise_page, page_in_memory, Meta};
 use rdv_shared::{AgentId, OrganisationId, ServiceId, TerritoryId};
 
 use super::agenda_support::{agents_by_id, organisations_by_id};
@@ -187,10 +187,9 @@ pub async fn list_agenda_grants(
                 visible.push(row);
             }
         }
-        let total = i64::try_from(visible.len()).unwrap_or(i64::MAX);
-        let start = usize::try_from(offset(page)).unwrap_or(usize::MAX);
+        let (rows, total) = page_in_memory(visible, page);
         let mut out = Vec::new();
-        for row in visible.iter().skip(start).take(usize::try_from(PER_PAGE).unwrap_or(100)) {
+        for row in &rows {
             out.extend(to_dto(conn, row)?);
         }
         Ok((out, total))
@@ -370,6 +369,8 @@ pub async fn get_agenda_access(
         // Grantees of grants opening this agenda (agents named directly; teams and services expand).
         let territories: Vec<i32> = owner.memberships.iter().map(|m| m.territory_id.0).collect();
         let grants = agenda_grant::of_territories(conn, &territories)?;
+        // The territory's agents with their services, read once for every service grantee.
+        let mut territory_facts: Option<HashMap<i32, rdv_shared::access::AgentFacts>> = None;
         for g in grants.iter().filter_map(GrantRow::rule) {
             if !rdv_shared::access::target_covers(&g.target, &owner, None) {
                 continue;
@@ -378,9 +379,15 @@ pub async fn get_agenda_access(
                 GranteeType::Agent => candidates.push(g.grantee.id),
                 GranteeType::Team => candidates.extend(territory_admin::member_ids(conn, g.grantee.id)?),
                 GranteeType::Service => {
-                    let territory_orgs = agent::organisations_of_territories(conn, &territories)?;
-                    let agents = agent::live_agents_of(conn, &territory_orgs, id)?;
-                    let facts = agent::facts_of(conn, &agents.iter().map(|a| a.id).collect::<Vec<_>>())?;
+                    let facts = match &territory_facts {
+                        Some(f) => f,
+                        None => {
+                            let territory_orgs = agent::organisations_of_territories(conn, &territories)?;
+                            let agents = agent::live_agents_of(conn, &territory_orgs, id)?;
+                            territory_facts
+                                .insert(agent::facts_of(conn, &agents.iter().map(|a| a.id).collect::<Vec<_>>())?)
+                        }
+                    };
                     candidates.extend(
                         facts.iter().filter(|(_, f)| f.service_ids.contains(&ServiceId(g.grantee.id))).map(|(a, _)| *a),
                     );

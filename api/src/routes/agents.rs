@@ -5,7 +5,7 @@ use serde::Deserialize;
 
 use rdv_shared::access::can_see_agent;
 use rdv_shared::dto::AgentsResponse;
-use rdv_shared::pagination::{normalise_page, Meta, PER_PAGE};
+use rdv_shared::pagination::{normalise_page, Meta};
 use rdv_shared::OrganisationId;
 
 use crate::app::AppState;
@@ -61,11 +61,8 @@ pub async fn list_agents(
             .into_iter()
             .filter(|a| facts.get(&a.id).is_some_and(|f| can_see_agent(&actor, f, within)))
             .collect();
-        let total = visible.len() as i64;
-        let start = usize::try_from(rdv_shared::pagination::offset(page)).unwrap_or(usize::MAX);
-        let page_items =
-            visible.into_iter().skip(start).take(PER_PAGE as usize).map(|a| a.to_dto()).collect::<Vec<_>>();
-        Ok((page_items, total))
+        let (page_items, total) = rdv_shared::pagination::page_in_memory(visible, page);
+        Ok((page_items.iter().map(|a| a.to_dto()).collect::<Vec<_>>(), total))
     })
     .await?;
     Ok(HttpResponse::Ok().json(AgentsResponse { agents, meta: Meta::new(page, total) }))

@@ -12,7 +12,7 @@ use rdv_shared::dto::{
     CreatePlageRequest, PlageOuvertureResponse, PlageOuverturesResponse, UpdatePlageRequest, Warning,
 };
 use rdv_shared::enums::{LieuAvailability, LocationType};
-use rdv_shared::pagination::{normalise_page, Meta};
+use rdv_shared::pagination::{normalise_page, page_in_memory, Meta};
 use rdv_shared::recurrence::occurrences;
 use rdv_shared::{OrganisationId, ServiceId};
 
@@ -142,10 +142,9 @@ fn may_write(viewer: &Viewer, owner: &AgentFacts, org: OrganisationId, services:
     owner.is_member_of(org) && agenda_level(viewer, owner, org, services) == AgendaLevel::Write
 }
 
-fn load(conn: &mut DbConn, me: i32, id: i32, needed: AgendaLevel) -> ApiResult<PlageRow> {
+fn load(conn: &mut DbConn, viewer: &Viewer, id: i32, needed: AgendaLevel) -> ApiResult<PlageRow> {
     let row = plage::find(conn, id)?.ok_or(ApiError::NotFound("plage_ouverture"))?;
-    let viewer = viewer::load(conn, me)?;
-    match level(conn, &viewer, &row)? {
+    match level(conn, viewer, &row)? {
         AgendaLevel::None => Err(ApiError::NotFound("plage_ouverture")),
         l if l < needed => Err(ApiError::forbidden()),
         _ => Ok(row),
@@ -207,13 +206,7 @@ pub async fn list_plage_ouvertures(
                 readable.push(p);
             }
         }
-        let total = i64::try_from(readable.len()).unwrap_or(i64::MAX);
-        let start = usize::try_from(rdv_shared::pagination::offset(page)).unwrap_or(usize::MAX);
-        let rows: Vec<_> = readable
-            .into_iter()
-            .skip(start)
-            .take(usize::try_from(rdv_shared::pagination::PER_PAGE).unwrap_or(100))
-            .collect();
+        let (rows, total) = page_in_memory(readable, page);
         Ok((render_plages(conn, &rows)?, total))
     })
     .await?;
@@ -297,7 +290,8 @@ pub async fn get_plage_ouverture(
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
     let plage = super::with_conn(&state, move |conn| {
-        let row = load(conn, auth.agent.id, id, AgendaLevel::Read)?;
+        let viewer = viewer::load(conn, auth.agent.id)?;
+        let row = load(conn, &viewer, id, AgendaLevel::Read)?;
         Ok(render_plages(conn, &[row])?.remove(0))
     })
     .await?;
@@ -329,7 +323,8 @@ pub async fn update_plage_ouverture(
     let id = path.into_inner();
     let ApiJson(req) = body;
     let plage = super::with_conn(&state, move |conn| {
-        let before = load(conn, auth.agent.id, id, AgendaLevel::Write)?;
+        let viewer = viewer::load(conn, auth.agent.id)?;
+        let before = load(conn, &viewer, id, AgendaLevel::Write)?;
         let old = PlageValues::of(&before, plage::motif_ids_of(conn, &[id])?.remove(&id).unwrap_or_default());
         let v = PlageValues {
             lieu_id: req.lieu_id.unwrap_or(old.lieu_id),
@@ -342,7 +337,6 @@ pub async fn update_plage_ouverture(
             ..old.clone()
         };
         let services = check(conn, &v, Some(id), req.ignore_benign_errors)?;
-        let viewer = viewer::load(conn, auth.agent.id)?;
         let owner = agent::facts(conn, before.agent_id)?;
         if !may_write(&viewer, &owner, OrganisationId(before.organisation_id), &services) {
             return Err(ApiError::forbidden());
@@ -374,7 +368,8 @@ pub async fn delete_plage_ouverture(
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
     super::with_conn(&state, move |conn| {
-        let before = load(conn, auth.agent.id, id, AgendaLevel::Write)?;
+        let viewer = viewer::load(conn, auth.agent.id)?;
+        let before = load(conn, &viewer, id, AgendaLevel::Write)?;
         let old = PlageValues::of(&before, plage::motif_ids_of(conn, &[id])?.remove(&id).unwrap_or_default());
         write_tx(conn, |c| Ok::<_, ApiError>(plage::delete(c, &auth.agent.author(), &before, &old)?))
     })

@@ -8,7 +8,7 @@ use serde::Deserialize;
 
 use rdv_shared::access::{AccessLevel, AgendaLevel};
 use rdv_shared::dto::RdvsResponse;
-use rdv_shared::pagination::{normalise_page, offset, Meta, PER_PAGE};
+use rdv_shared::pagination::{normalise_page, page_in_memory, Meta};
 use rdv_shared::recurrence::to_utc;
 
 use super::agenda_support::tz;
@@ -95,10 +95,7 @@ pub async fn list_organisation_rdvs(
                         readable.push(r);
                     }
                 }
-                let total = i64::try_from(readable.len()).unwrap_or(i64::MAX);
-                let start = usize::try_from(offset(page)).unwrap_or(usize::MAX);
-                let rows: Vec<_> =
-                    readable.into_iter().skip(start).take(usize::try_from(PER_PAGE).unwrap_or(100)).collect();
+                let (rows, total) = page_in_memory(readable, page);
                 return Ok((render(conn, &rows, Utc::now())?, total));
             }
         };
@@ -143,9 +140,7 @@ pub async fn list_user_rdvs(
             }
         }
         readable.sort_by(|a, b| b.starts_at.cmp(&a.starts_at).then(b.id.cmp(&a.id)));
-        let total = i64::try_from(readable.len()).unwrap_or(i64::MAX);
-        let start = usize::try_from(offset(page)).unwrap_or(usize::MAX);
-        let rows: Vec<_> = readable.into_iter().skip(start).take(usize::try_from(PER_PAGE).unwrap_or(100)).collect();
+        let (rows, total) = page_in_memory(readable, page);
         Ok((render(conn, &rows, Utc::now())?, total))
     })
     .await?;

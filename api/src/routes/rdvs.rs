@@ -26,7 +26,7 @@ use crate::db::{truncate_micros, write_tx, DbConn};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 
-pub use super::viewer::rdv_level;
+use super::viewer::rdv_level;
 
 /// Loads an RDV at `needed` level at least: 404 when the caller sees nothing of it, 403 when
 /// they see it only as busy (or read-only for a write).

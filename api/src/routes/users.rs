@@ -7,7 +7,7 @@ use serde::Deserialize;
 
 use rdv_shared::access::{can_assign_referent, can_attach_usager, can_create_usager_in};
 use rdv_shared::dto::{InvitationTokenResponse, UserInput, UserResponse, UserWriteResponse, UsersResponse};
-use rdv_shared::pagination::{normalise_page, Meta, PER_PAGE};
+use rdv_shared::pagination::{normalise_page, Meta};
 use rdv_shared::usager::search::Query;
 use rdv_shared::validation::{Errors, FieldError};
 use rdv_shared::{OrganisationId, TerritoryId};
@@ -55,8 +55,8 @@ fn list(
                 rows.retain(|r| ids.contains(&r.id));
                 total = rows.len() as i64;
             }
-            let start = usize::try_from(rdv_shared::pagination::offset(page)).unwrap_or(usize::MAX);
-            let page_rows: Vec<UserRow> = rows.into_iter().skip(start).take(PER_PAGE as usize).collect();
+            // The search's total counts matches beyond the 1 000 ranked here.
+            let (page_rows, _) = rdv_shared::pagination::page_in_memory(rows, page);
             (page_rows, total)
         }
         None => user_search::page_in_scope(conn, &ctx.scope, ids, page)?,
