@@ -85,8 +85,10 @@ e2e: build-frontend
 # `users` usagers on SQLite and PostgreSQL (p50/p95/p99; seeding is kept between runs).
 bench users="200000":
     cargo bench -p rdv-shared --bench usager_search
-    cargo build --release -p rdv-api --bin rdv --example search_load
+    cargo bench -p rdv-shared --bench slots
+    cargo build --release -p rdv-api --bin rdv --example search_load --example slots_load
     scripts/bench-search.sh {{users}}
+    scripts/bench-slots.sh {{users}}
 
 # Regenerate openapi.yaml from the code (a test fails when it is stale).
 openapi:

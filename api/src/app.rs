@@ -12,7 +12,7 @@ use utoipa::OpenApi;
 use utoipa_actix_web::{scope, AppExt};
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::auth::rate_limit::SignInLimiter;
+use crate::auth::rate_limit::{IpLimiter, SignInLimiter};
 use crate::auth::token::TokenKeys;
 use crate::config::Config;
 use crate::db::{Backend, Pool};
@@ -26,6 +26,10 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub tokens: TokenKeys,
     pub sign_in_limiter: SignInLimiter,
+    /// The public booking pages, per client IP.
+    pub public_limiter: IpLimiter,
+    /// Outgoing HTTP (geocoder), one connection pool for the process.
+    pub http: reqwest::Client,
 }
 
 impl AppState {
@@ -35,6 +39,8 @@ impl AppState {
             backend,
             tokens: TokenKeys::new(&config.jwt_secret),
             sign_in_limiter: SignInLimiter::new(config.sign_in_per_minute_ip, config.sign_in_per_minute_email),
+            public_limiter: IpLimiter::new(config.public_per_minute_ip),
+            http: reqwest::Client::new(),
             config: Arc::new(config),
         }
     }
@@ -139,6 +145,22 @@ pub fn api_routes() -> (
                         .service(routes::rdv_lists::list_rdvs_to_fill)
                         .service(routes::agenda::list_agenda_agents)
                         .service(routes::agenda::get_agenda)
+                        .service(routes::creneaux::list_creneaux)
+                        .service(routes::sectors::list_sectors)
+                        .service(routes::sectors::create_sector)
+                        .service(routes::sectors::delete_sector)
+                        .service(routes::sectors::list_zones)
+                        .service(routes::sectors::create_zone)
+                        .service(routes::sectors::delete_zone)
+                        .service(routes::sectors::create_sector_attribution)
+                        .service(routes::sectors::delete_sector_attribution)
+                        .service(routes::sectors::import_zones)
+                        .service(routes::public_search::list_public_motifs)
+                        .service(routes::public_search::list_public_lieux)
+                        .service(routes::public_search::list_public_creneaux)
+                        .service(routes::public_booking::create_public_rdv)
+                        .service(routes::public_booking::get_public_rdv)
+                        .service(routes::public_booking::cancel_public_rdv)
                         // `/agenda_grants/copy` before `/agenda_grants/{id}`.
                         .service(routes::agenda_grants::copy_agenda_grants)
                         .service(routes::agenda_grants::list_agenda_grants)

@@ -34,6 +34,11 @@ pub struct Config {
     pub public_url: String,
     pub mail_from: String,
     pub dev_mailbox_dir: PathBuf,
+    /// Requests per minute and client IP on the public booking pages (`/api/v1/public/…`).
+    pub public_per_minute_ip: u32,
+    /// Base URL of the Base Adresse Nationale API (`RDV_GEOCODER_URL`; empty: no geocoding, the
+    /// public search then needs an INSEE city code).
+    pub geocoder_url: Option<String>,
     /// Partner shared-secret auth; `None` disables it.
     pub partner_shared_secret: Option<Vec<u8>>,
 }
@@ -79,6 +84,12 @@ impl Config {
             pool_size: env_number("RDV_DB_POOL_SIZE", 10)?,
             public_url: env_or("RDV_PUBLIC_URL", "http://127.0.0.1:8080").trim_end_matches('/').to_owned(),
             mail_from: env_or("RDV_MAIL_FROM", "RDV Solidarités <ne-pas-repondre@rdv-solidarites.localhost>"),
+            public_per_minute_ip: env_number("RDV_PUBLIC_PER_MINUTE_IP", 300)?.max(1),
+            geocoder_url: match std::env::var("RDV_GEOCODER_URL") {
+                Ok(v) if v.trim().is_empty() => None,
+                Ok(v) => Some(v.trim().trim_end_matches('/').to_owned()),
+                Err(_) => Some("https://api-adresse.data.gouv.fr".to_owned()),
+            },
             partner_shared_secret: std::env::var("RDV_PARTNER_SHARED_SECRET")
                 .ok()
                 .filter(|s| !s.is_empty())

@@ -46,6 +46,12 @@ pub enum ApiError {
     /// 422 with benign errors only: resend with `ignore_benign_errors: true` to confirm.
     #[error("benign errors: {0:?}")]
     Warnings(Vec<rdv_shared::dto::Warning>),
+    /// 409: the slot was taken meanwhile; the next free ones are offered.
+    #[error("slot taken")]
+    SlotTaken { warnings: Vec<rdv_shared::dto::Warning>, creneaux: Vec<rdv_shared::dto::Creneau> },
+    /// 409: an `Idempotency-Key` already used with another request body.
+    #[error("idempotency key reused")]
+    IdempotencyConflict,
     /// 429 with `Retry-After`.
     #[error("too many requests, retry in {retry_after_secs}s")]
     TooManyRequests { retry_after_secs: u64 },
@@ -116,6 +122,7 @@ impl ResponseError for ApiError {
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Validation(_) | ApiError::Warnings(_) => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::SlotTaken { .. } | ApiError::IdempotencyConflict => StatusCode::CONFLICT,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -154,6 +161,22 @@ impl ResponseError for ApiError {
                 error_messages: warnings.iter().map(|w| w.message.clone()).collect(),
                 warnings: warnings.clone(),
             }),
+            ApiError::SlotTaken { warnings, creneaux } => res.json(rdv_shared::dto::SlotTakenError {
+                error: "creneau_indisponible".to_owned(),
+                message: if creneaux.is_empty() {
+                    "Ce créneau n'est plus disponible. / This slot is no longer available.".to_owned()
+                } else {
+                    "Ce créneau n'est plus disponible : voici les prochains créneaux libres. / This slot is no longer \
+                     available: here are the next free ones."
+                        .to_owned()
+                },
+                warnings: warnings.clone(),
+                creneaux: creneaux.clone(),
+            }),
+            ApiError::IdempotencyConflict => res.json(messages(&[
+                "Cette clé d'idempotence a déjà servi pour une autre requête. / This Idempotency-Key was used with \
+                 another request.",
+            ])),
             ApiError::TooManyRequests { retry_after_secs } => res
                 .insert_header((header::RETRY_AFTER, retry_after_secs.to_string()))
                 .json(messages(&["Trop de tentatives. Merci de patienter. / Too many attempts, please wait."])),

@@ -41,6 +41,9 @@ enum Command {
         /// `scale` only: how many usagers.
         #[arg(long, default_value_t = 200_000)]
         users: usize,
+        /// `slots` only: past RDVs as a multiple of two years of history (≈ 1 M at 1).
+        #[arg(long, default_value_t = 1)]
+        history_factor: usize,
     },
     /// Print the OpenAPI document (YAML).
     Openapi,
@@ -89,6 +92,9 @@ enum SeedSet {
     Demo,
     /// Département-scale data for benchmarks: `--users N` usagers in a "Bench" territory.
     Scale,
+    /// Slot-search benchmark data in the Bench territory (after `scale`): 60 lieux, 50 motifs,
+    /// 300 agents with plages, ≈ 1 M past RDVs × `--history-factor`, six weeks ahead.
+    Slots,
 }
 
 #[derive(Subcommand)]
@@ -207,6 +213,13 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let n = rdv_api::db::models::user_search::reindex_all(&mut conn, 2000, |n| eprint!("\r{n}"))?;
             rdv_api::db::analyze(&mut conn)?;
             eprintln!("\r{n} usagers réindexés en {:.1} s.", started.elapsed().as_secs_f64());
+            Ok(())
+        }
+        Command::Seed { set: SeedSet::Slots, history_factor, .. } => {
+            let mut conn = open_db()?;
+            let started = std::time::Instant::now();
+            let (past, future) = rdv_api::seed_slots::scale(&mut conn, history_factor)?;
+            eprintln!("{past} RDV passés et {future} à venir créés en {:.1} s.", started.elapsed().as_secs_f64());
             Ok(())
         }
         Command::Seed { set: SeedSet::Demo, if_empty, .. } => {

@@ -282,7 +282,9 @@ async fn rdvs_warnings_status_participations_and_lists() {
     clash["user_ids"] = json!([other]);
     clash["starts_at"] = json!(at(9, 45));
     let (s, b) = call(&app, &sophie, "POST", "/api/v1/rdvs", Some(clash.clone())).await;
-    assert_eq!((s, codes(&b, "warnings")), (422, vec!["rdv_overlap".to_owned()]), "{b}");
+    // The agent is taken then: 409 with the detail and the next free slots.
+    assert_eq!((s, codes(&b, "warnings")), (409, vec!["rdv_overlap".to_owned()]), "{b}");
+    assert_eq!(b["error"], "creneau_indisponible");
     clash["ignore_benign_errors"] = json!(true);
     let (s, b) = call(&app, &sophie, "POST", "/api/v1/rdvs", Some(clash)).await;
     assert_eq!(s, 200, "{b}");
@@ -611,7 +613,7 @@ async fn a_conflict_in_an_agenda_the_caller_cannot_read_is_reported_without_deta
                     "user_ids": [u], "starts_at": at})),
     )
     .await;
-    assert_eq!(s, 422, "{b}");
+    assert_eq!(s, 409, "{b}");
     assert!(codes(&b, "warnings").contains(&"hidden_conflict".to_owned()), "{b}");
     let text = b.to_string();
     assert!(!text.contains("Confidentielle") && !text.contains("Pesée"), "no details leak: {text}");

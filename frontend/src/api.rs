@@ -17,6 +17,10 @@ pub enum ApiError {
     NotFound,
     /// 422: the field errors and their French sentences.
     Invalid(ValidationError),
+    /// 409 on a booking: the slot was just taken; the next free ones come with it.
+    SlotTaken(rdv_shared::dto::SlotTakenError),
+    /// Another 409 (an idempotency key reused…), with its message.
+    Conflict(String),
     TooManyRequests(Option<u64>),
     Server(u16),
     Network,
@@ -35,6 +39,8 @@ impl ApiError {
                     v.error_messages.iter().map(|m| humanise(m)).collect::<Vec<_>>().join(" · ")
                 }
             }
+            ApiError::SlotTaken(e) => french(&e.message),
+            ApiError::Conflict(m) => french(m),
             ApiError::TooManyRequests(Some(s)) => format!("Trop de tentatives. Réessayez dans {s} secondes."),
             ApiError::TooManyRequests(None) => "Trop de tentatives. Réessayez dans une minute.".into(),
             ApiError::Server(code) => format!("Le serveur a rencontré une erreur ({code}). Réessayez plus tard."),
@@ -48,9 +54,15 @@ impl ApiError {
     pub fn warnings(&self) -> Vec<rdv_shared::dto::Warning> {
         match self {
             ApiError::Invalid(v) => v.warnings.clone(),
+            ApiError::SlotTaken(e) => e.warnings.clone(),
             _ => Vec::new(),
         }
     }
+}
+
+/// The French half of a bilingual "français / English" message.
+fn french(message: &str) -> String {
+    message.split(" / ").next().unwrap_or(message).to_owned()
 }
 
 /// The API's "<field> <message>" sentences with the field in French.
@@ -87,6 +99,18 @@ async fn check(res: Response) -> Result<Response, ApiError> {
         403 => Err(ApiError::Forbidden),
         404 => Err(ApiError::NotFound),
         422 => Err(res.json::<ValidationError>().await.map(ApiError::Invalid).unwrap_or(ApiError::Server(422))),
+        409 => {
+            let text = res.text().await.unwrap_or_default();
+            Err(match serde_json::from_str::<rdv_shared::dto::SlotTakenError>(&text) {
+                Ok(e) => ApiError::SlotTaken(e),
+                Err(_) => ApiError::Conflict(
+                    serde_json::from_str::<rdv_shared::dto::MessagesError>(&text)
+                        .ok()
+                        .and_then(|m| m.errors.into_iter().next())
+                        .unwrap_or_else(|| "Conflit avec une autre modification.".into()),
+                ),
+            })
+        }
         429 => Err(ApiError::TooManyRequests(res.headers().get("retry-after").and_then(|v| v.parse().ok()))),
         code => {
             let _ = res.text().await; // complete the request
@@ -159,6 +183,23 @@ pub async fn get_public<T: DeserializeOwned>(path: &str) -> Result<T, ApiError> 
 pub async fn post_public<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
     let res =
         Request::post(path).json(body).map_err(|_| ApiError::Network)?.send().await.map_err(|_| ApiError::Network)?;
+    let res = check(res).await?;
+    res.json::<T>().await.map_err(|_| ApiError::Server(res.status()))
+}
+
+/// Unauthenticated POST with an `Idempotency-Key` (public booking).
+pub async fn post_public_with_key<B: Serialize, T: DeserializeOwned>(
+    path: &str,
+    body: &B,
+    key: &str,
+) -> Result<T, ApiError> {
+    let res = Request::post(path)
+        .header("Idempotency-Key", key)
+        .json(body)
+        .map_err(|_| ApiError::Network)?
+        .send()
+        .await
+        .map_err(|_| ApiError::Network)?;
     let res = check(res).await?;
     res.json::<T>().await.map_err(|_| ApiError::Server(res.status()))
 }

@@ -11,15 +11,19 @@ use crate::pages::{
     admin_lieux::{LieuPage, LieuxPage},
     admin_motifs::{MotifPage, MotifsPage},
     admin_organisation::OrganisationPage,
+    admin_sectors::SectorsPage,
     admin_territory::TerritoryPage,
     agenda::AgendaPage,
     agenda_access::AgendaAccessPage,
+    creneaux::CreneauxPage,
     home::HomePage,
     invitation::InvitationPage,
     login::LoginPage,
     my_account::MyAccountPage,
     not_found::NotFoundPage,
     plage_form::NewPlagePage,
+    public_booking::PublicBookingPage,
+    public_rdv::PublicRdvPage,
     rdv::RdvPage,
     rdv_form::NewRdvPage,
     shell::Shell,
@@ -43,6 +47,8 @@ pub fn App() -> impl IntoView {
             <Routes fallback=|| view! { <NotFoundPage/> }>
                 <Route path=path!("/connexion") view=LoginPage/>
                 <Route path=path!("/invitation/:token") view=InvitationPage/>
+                <Route path=path!("/prendre-rdv") view=PublicBookingPage/>
+                <Route path=path!("/prendre-rdv/rdv/:token") view=PublicRdvPage/>
                 <ParentRoute path=path!("") view=Shell>
                     <Route path=path!("") view=HomePage/>
                     <Route path=path!("admin/organisation") view=OrganisationPage/>
@@ -53,9 +59,11 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("admin/motifs") view=MotifsPage/>
                     <Route path=path!("admin/motifs/:id") view=MotifPage/>
                     <Route path=path!("admin/territoire") view=TerritoryPage/>
+                    <Route path=path!("admin/secteurs") view=SectorsPage/>
                     <Route path=path!("mon-compte") view=MyAccountPage/>
                     <Route path=path!("agenda") view=AgendaPage/>
                     <Route path=path!("agents/:id/acces") view=AgendaAccessPage/>
+                    <Route path=path!("creneaux") view=CreneauxPage/>
                     <Route path=path!("rdvs/nouveau") view=NewRdvPage/>
                     <Route path=path!("rdvs/:id") view=RdvPage/>
                     <Route path=path!("plages/nouvelle") view=NewPlagePage/>

@@ -7,6 +7,7 @@
 
 pub mod access;
 pub mod agenda;
+pub mod booking;
 pub mod dto;
 pub mod enums;
 pub mod holidays;
@@ -14,6 +15,7 @@ pub mod ids;
 pub mod pagination;
 pub mod rdv;
 pub mod recurrence;
+pub mod sectorisation;
 pub mod slots;
 pub mod time;
 pub mod usager;

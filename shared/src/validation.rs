@@ -70,6 +70,8 @@ pub fn message_fr(code: &str) -> &'static str {
         "disabled" => "n'est pas activé sur ce territoire",
         "future_rdvs" => "ne peut pas être retiré(e) : des RDV à venir existent dans cette organisation (annulez-les ou déplacez-les d'abord)",
         "after_start" => "doit être après le début.",
+        "other_departement" => "n'est pas une commune du département du territoire",
+        "present" => "doit rester vide pour une zone « commune entière »",
         "sunday" => "ne peut pas tomber un dimanche : aucune plage d'ouverture le dimanche",
         "saturday" => "ne peut pas tomber un samedi : l'organisation n'ouvre pas le samedi (réglage de l'organisation)",
         "multi_day" => "n'est pas possible pour une indisponibilité sur plusieurs jours",

@@ -36,6 +36,27 @@ impl SignInLimiter {
     }
 }
 
+/// Requests of the public (unauthenticated) booking pages per client IP.
+pub struct IpLimiter {
+    by_ip: DefaultKeyedRateLimiter<String>,
+}
+
+impl IpLimiter {
+    pub fn new(per_minute: u32) -> Self {
+        let quota = Quota::per_minute(NonZeroU32::new(per_minute.max(1)).unwrap_or(NonZeroU32::MIN));
+        IpLimiter { by_ip: RateLimiter::keyed(quota) }
+    }
+
+    /// `Err(seconds to wait)` when the IP is over its quota.
+    pub fn check(&self, ip: &str) -> Result<(), u64> {
+        if self.by_ip.len() > 10_000 {
+            self.by_ip.retain_recent();
+        }
+        let now = DefaultClock::default().now();
+        self.by_ip.check_key(&ip.to_owned()).map_err(|not_until| not_until.wait_time_from(now).as_secs().max(1))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

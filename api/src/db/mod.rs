@@ -229,6 +229,23 @@ pub fn analyze(conn: &mut DbConn) -> QueryResult<()> {
 }
 
 /// `SELECT 1`, for `/health`.
+/// Inside a write transaction, serialises writers on these agents' agendas: PostgreSQL locks the
+/// agents' rows (`FOR UPDATE`, in id order so that two bookings cannot deadlock); SQLite's
+/// `BEGIN IMMEDIATE` already holds the database's single write lock. A booking's re-check and
+/// its insert therefore see every booking that committed before it.
+pub fn lock_agents(conn: &mut DbConn, agent_ids: &[i32]) -> QueryResult<()> {
+    use diesel::prelude::*;
+    if let DbConn::Postgres(c) = conn {
+        schema::agents::table
+            .filter(schema::agents::id.eq_any(agent_ids))
+            .order(schema::agents::id)
+            .select(schema::agents::id)
+            .for_update()
+            .load::<i32>(c)?;
+    }
+    Ok(())
+}
+
 pub fn ping(conn: &mut DbConn) -> QueryResult<()> {
     conn.batch_execute("SELECT 1")
 }

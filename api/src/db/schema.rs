@@ -240,6 +240,7 @@ diesel::table! {
         deleted_at -> Nullable<Timestamp>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        slot_step_in_min -> Nullable<Integer>,
     }
 }
 
@@ -411,6 +412,7 @@ diesel::table! {
         created_by_id -> Nullable<Integer>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        cancel_token_digest -> Nullable<Text>,
     }
 }
 
@@ -434,6 +436,56 @@ diesel::table! {
 
 diesel::joinable!(plage_ouverture_motifs -> plage_ouvertures (plage_ouverture_id));
 diesel::joinable!(plage_ouverture_motifs -> motifs (motif_id));
+diesel::table! {
+    idempotency_keys (id) {
+        id -> Integer,
+        scope -> Text,
+        idempotency_key -> Text,
+        request_digest -> Text,
+        rdv_id -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sectors (id) {
+        id -> Integer,
+        territory_id -> Integer,
+        name -> Text,
+        human_id -> Text,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    zones (id) {
+        id -> Integer,
+        sector_id -> Integer,
+        level -> Text,
+        city_name -> Text,
+        city_code -> Text,
+        street_name -> Nullable<Text>,
+        street_ban_id -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    sector_attributions (id) {
+        id -> Integer,
+        sector_id -> Integer,
+        organisation_id -> Integer,
+        level -> Text,
+        agent_id -> Nullable<Integer>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(zones -> sectors (sector_id));
+diesel::joinable!(sector_attributions -> sectors (sector_id));
+diesel::joinable!(idempotency_keys -> rdvs (rdv_id));
 diesel::joinable!(agents_rdvs -> rdvs (rdv_id));
 diesel::joinable!(agents_rdvs -> agents (agent_id));
 diesel::joinable!(participations -> rdvs (rdv_id));
@@ -500,4 +552,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     agents_rdvs,
     participations,
     agenda_grants,
+    idempotency_keys,
+    sectors,
+    zones,
+    sector_attributions,
 );

@@ -232,3 +232,44 @@ pub fn warnings(conn: &mut DbConn, viewer: &Viewer, c: &Candidate<'_>, now: Date
     }
     Ok(out)
 }
+
+/// Warnings meaning an agent of the RDV is already taken at that time.
+const TAKEN: [&str; 2] = ["rdv_overlap", "hidden_conflict"];
+
+/// Turns warnings into the answer: none → go on; an agent already taken → 409 with the next
+/// free slots of the motif for the same agents and lieu (the slot was booked meanwhile: of
+/// concurrent bookings of one slot, exactly one gets through, issue 7); other benign errors →
+/// 422 until confirmed with `ignore_benign_errors` (deliberate overbooking stays possible, as in
+/// the reference, but only on purpose).
+pub fn refuse(conn: &mut DbConn, c: &Candidate<'_>, w: Vec<Warning>, now: DateTime<Utc>) -> ApiResult<()> {
+    if w.is_empty() {
+        return Ok(());
+    }
+    if w.iter().any(|x| TAKEN.contains(&x.code.as_str())) {
+        let creneaux = next_free(conn, c, now)?;
+        return Err(ApiError::SlotTaken { warnings: w, creneaux });
+    }
+    Err(ApiError::Warnings(w))
+}
+
+/// How many next slots a 409 offers.
+const NEXT_OFFERED: usize = 5;
+
+/// The first free slots of the candidate's motif from its start, for its agents (and lieu).
+fn next_free(conn: &mut DbConn, c: &Candidate<'_>, now: DateTime<Utc>) -> ApiResult<Vec<rdv_shared::dto::Creneau>> {
+    use crate::slot_search::{self, Scope};
+    let target = super::creneaux::target_of(conn, c.motif.clone(), c.organisation)?;
+    let zone = target.zone;
+    let scope = Scope {
+        agent_ids: Some(c.agent_ids.to_vec()),
+        lieu_ids: c.lieu_id.filter(|_| !c.motif.collectif).map(|l| vec![l]),
+        public: false,
+    };
+    let from = Utc.from_utc_datetime(&c.starts_at).max(now);
+    let to = from + Duration::days(14);
+    let targets = [target];
+    let plages = slot_search::plages_of_motifs(conn, &[c.motif.id], &scope, from, to)?;
+    let mut found = slot_search::slots_between(conn, &targets, &plages, &scope, from, to, now)?;
+    found.truncate(NEXT_OFFERED);
+    super::creneaux::render_creneaux(conn, &found, zone)
+}

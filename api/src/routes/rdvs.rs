@@ -2,7 +2,7 @@
 //! (reference-domain.md §1.8, §2.2, §4). Writing needs the write level on the RDV's agendas;
 //! checks and the write run in one transaction, so a confirmed booking cannot race another.
 
-use actix_web::{delete, get, patch, post, web, HttpResponse};
+use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
 use chrono::{Duration, TimeZone, Utc};
 
 use rdv_shared::access::{can_delete_rdv, AgendaLevel, Viewer};
@@ -13,16 +13,17 @@ use rdv_shared::validation::optional_text;
 use rdv_shared::{OrganisationId, ServiceId};
 
 use super::agenda_support::tz;
-use super::rdv_checks::{hard_errors, warnings, Candidate};
+use super::rdv_checks::{hard_errors, refuse, warnings, Candidate};
 use super::rdv_render::render;
 use super::viewer::{self, agenda_level};
 use crate::app::AppState;
 use crate::auth::Authenticated;
+use crate::db::models::idempotency;
 use crate::db::models::motif::{self, MotifRow};
 use crate::db::models::organisation::{self, OrganisationRow};
 use crate::db::models::rdv::{self, NewRdv, RdvChanges, RdvRow};
 use crate::db::models::{agent, territory};
-use crate::db::{truncate_micros, write_tx, DbConn};
+use crate::db::{lock_agents, truncate_micros, write_tx, DbConn};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
 
@@ -81,13 +82,28 @@ fn motif_of(conn: &mut DbConn, org: &OrganisationRow, id: i32) -> ApiResult<Moti
         .ok_or_else(|| ApiError::field("motif_id", "inclusion"))
 }
 
-/// Books an RDV. 422 with `warnings` (overlaps, absence, outside plages, same-day RDV, past
-/// start) until sent again with `ignore_benign_errors: true`; `notify: false` is "ne pas notifier".
+/// The `Idempotency-Key` header: 1 to 255 visible ASCII characters.
+pub fn idempotency_key(http: &HttpRequest) -> ApiResult<Option<String>> {
+    let Some(v) = http.headers().get("Idempotency-Key") else { return Ok(None) };
+    let key = v.to_str().map(str::trim).unwrap_or("");
+    if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(ApiError::field("Idempotency-Key", "invalid"));
+    }
+    Ok(Some(key.to_owned()))
+}
+
+/// Books an RDV. 409 `creneau_indisponible` with the next free slots when an agent is already
+/// taken then (the slot was just booked); 422 with `warnings` (absence, outside plages,
+/// same-day RDV, past start) until sent again with `ignore_benign_errors: true`, which also
+/// overbooks on purpose; `notify: false` is "ne pas notifier". With an `Idempotency-Key`
+/// header, sending the same request again returns the same RDV (`Idempotent-Replayed: true`).
 #[utoipa::path(
     tag = "rdvs",
     request_body = CreateRdvRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry return the same RDV")),
     responses(
         (status = 200, body = RdvResponse),
+        (status = 409, body = rdv_shared::dto::SlotTakenError),
         (status = 400, body = rdv_shared::dto::MessagesError),
         (status = 401, body = rdv_shared::dto::MessagesError),
         (status = 403, body = rdv_shared::dto::ForbiddenError),
@@ -100,10 +116,13 @@ fn motif_of(conn: &mut DbConn, org: &OrganisationRow, id: i32) -> ApiResult<Moti
 pub async fn create_rdv(
     state: web::Data<AppState>,
     auth: Authenticated,
+    http: HttpRequest,
     body: ApiJson<CreateRdvRequest>,
 ) -> ApiResult<HttpResponse> {
     let ApiJson(req) = body;
-    let rdv = super::with_conn(&state, move |conn| {
+    let idempotency = idempotency_key(&http)?.map(|k| (format!("agent:{}", auth.agent.id), k));
+    let request_digest = idempotency::digest(&serde_json::to_vec(&req).unwrap_or_default());
+    let (rdv, replayed) = super::with_conn(&state, move |conn| {
         let now = Utc::now();
         let viewer = viewer::load(conn, auth.agent.id)?;
         let org = organisation::find(conn, req.organisation_id.0)?.ok_or(ApiError::NotFound("organisation"))?;
@@ -147,19 +166,35 @@ pub async fn create_rdv(
                 name: new.name.as_deref(),
                 max_participants_count: new.max_participants_count,
             };
+            lock_agents(c, &agent_ids)?;
+            if let Some((scope, key)) = &idempotency {
+                match idempotency::find(c, scope, key)? {
+                    Some((d, rdv_id)) if d == request_digest => {
+                        return rdv::find(c, rdv_id)?.map(|r| (r, true)).ok_or(ApiError::NotFound("rdv"));
+                    }
+                    Some(_) => return Err(ApiError::IdempotencyConflict),
+                    None => {}
+                }
+            }
             hard_errors(c, &cand)?;
             if !req.ignore_benign_errors {
                 let w = warnings(c, &viewer, &cand, now)?;
-                if !w.is_empty() {
-                    return Err(ApiError::Warnings(w));
-                }
+                refuse(c, &cand, w, now)?;
             }
-            Ok::<_, ApiError>(rdv::create(c, &auth.agent.author(), &new)?)
+            let row = rdv::create(c, &auth.agent.author(), &new)?;
+            if let Some((scope, key)) = &idempotency {
+                idempotency::record(c, scope, key, &request_digest, row.id)?;
+            }
+            Ok::<_, ApiError>((row, false))
         })?;
-        Ok(render(conn, &[row], now)?.remove(0))
+        Ok((render(conn, &[row.0], now)?.remove(0), row.1))
     })
     .await?;
-    Ok(HttpResponse::Ok().json(RdvResponse { rdv }))
+    let mut res = HttpResponse::Ok();
+    if replayed {
+        res.insert_header(("Idempotent-Replayed", "true"));
+    }
+    Ok(res.json(RdvResponse { rdv }))
 }
 
 /// Shows an RDV (read level: its agents, admins, same-service colleagues, secretariat).
@@ -195,6 +230,7 @@ pub async fn get_rdv(state: web::Data<AppState>, auth: Authenticated, path: web:
     request_body = UpdateRdvRequest,
     responses(
         (status = 200, body = RdvResponse),
+        (status = 409, body = rdv_shared::dto::SlotTakenError),
         (status = 400, body = rdv_shared::dto::MessagesError),
         (status = 401, body = rdv_shared::dto::MessagesError),
         (status = 403, body = rdv_shared::dto::ForbiddenError),
@@ -275,13 +311,12 @@ pub async fn update_rdv(
             };
             hard_errors(c, &cand)?;
             if moved && !req.ignore_benign_errors {
+                lock_agents(c, &agent_ids)?;
                 let w: Vec<_> = warnings(c, &viewer, &cand, now)?
                     .into_iter()
                     .filter(|w| w.code != "in_the_past" || starts_at != before.starts_at)
                     .collect();
-                if !w.is_empty() {
-                    return Err(ApiError::Warnings(w));
-                }
+                refuse(c, &cand, w, now)?;
             }
             Ok::<_, ApiError>(rdv::update(c, &auth.agent.author(), &before, &changes)?)
         })?;

@@ -75,6 +75,9 @@ pub fn test_config(database_url: &str, data_dir: &std::path::Path) -> Config {
         mail_from: "RDV Solidarités <ne-pas-repondre@rdv.test>".into(),
         dev_mailbox_dir: data_dir.join("mailbox"),
         partner_shared_secret: Some(b"partner-secret-for-tests".to_vec()),
+        public_per_minute_ip: 10_000,
+        // Tests that geocode start a local fake server and set its URL.
+        geocoder_url: None,
     }
 }
 

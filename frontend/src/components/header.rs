@@ -67,6 +67,7 @@ pub fn Header() -> impl IntoView {
         </header>
         <nav class="mainnav" aria-label="Principal">
             <A href="/agenda">"Agenda"</A>
+            <A href="/creneaux">"Trouver un créneau"</A>
             <A href="/usagers">"Usagers"</A>
         </nav>
         <Show when=move || admin.get() || territorial>
@@ -79,6 +80,7 @@ pub fn Header() -> impl IntoView {
                 </Show>
                 <Show when=move || territorial>
                     <A href="/admin/territoire">"Territoire"</A>
+                    <A href="/admin/secteurs">"Secteurs"</A>
                 </Show>
             </nav>
         </Show>

@@ -199,6 +199,7 @@ fn MotifForm(motif: Option<Motif>, services: Vec<CatalogueService>, categories: 
             motif_category_id: m.motif_category.as_ref().map(|c| c.id),
             color: m.color.clone(),
             default_duration_in_min: m.default_duration_in_min,
+            slot_step_in_min: m.slot_step_in_min,
             location_type: m.location_type,
             bookable_by: m.bookable_by,
             collectif: m.collectif,
@@ -222,6 +223,7 @@ fn MotifForm(motif: Option<Motif>, services: Vec<CatalogueService>, categories: 
     let category = RwSignal::new(s.motif_category_id.map(|c| c.to_string()).unwrap_or_default());
     let color = RwSignal::new(s.color.clone());
     let duration = RwSignal::new(s.default_duration_in_min.to_string());
+    let step = RwSignal::new(s.slot_step_in_min.map(|m| m.to_string()).unwrap_or_default());
     let location = RwSignal::new(s.location_type);
     let collectif = RwSignal::new(s.collectif);
     let bookable_by = RwSignal::new(s.bookable_by);
@@ -254,6 +256,7 @@ fn MotifForm(motif: Option<Motif>, services: Vec<CatalogueService>, categories: 
                 color: Some(color.get_untracked()),
                 motif_category_id: Some(category.get_untracked().parse().ok()),
                 default_duration_in_min: Some(number(duration) as i32),
+                slot_step_in_min: Some(step.get_untracked().trim().parse().ok()),
                 location_type: Some(location.get_untracked()),
                 bookable_by: Some(bookable_by.get_untracked()),
                 collectif: Some(collectif.get_untracked()),
@@ -353,6 +356,10 @@ fn MotifForm(motif: Option<Motif>, services: Vec<CatalogueService>, categories: 
                     <span>
                         <label for="motif-duration">"Durée par défaut (minutes)"</label>
                         <input id="motif-duration" type="number" min="1" max="1440" bind:value=duration/>
+                    </span>
+                    <span>
+                        <label for="motif-step">"Pas entre deux créneaux (minutes, vide = la durée)"</label>
+                        <input id="motif-step" type="number" min="5" step="5" max="1440" bind:value=step/>
                     </span>
                 </div>
                 <label for="motif-location">"Type de RDV"</label>

@@ -8,8 +8,8 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
 use rdv_shared::dto::{
-    AgentsResponse, CreateRdvRequest, LieuxResponse, MotifsResponse, OrganisationResponse, RdvResponse,
-    TerritoryResponse, UserInput, UserSearchResponse, UserSummary, UserWriteResponse, Warning,
+    AgentsResponse, CreateRdvRequest, Creneau, LieuxResponse, MotifsResponse, OrganisationResponse, RdvResponse,
+    SlotTakenError, TerritoryResponse, UserInput, UserSearchResponse, UserSummary, UserWriteResponse, Warning,
 };
 use rdv_shared::{AgentId, OrganisationId};
 
@@ -38,7 +38,7 @@ pub fn NewRdvPage() -> impl IntoView {
     let q = use_query_map().get_untracked();
     let org = q.get("organisation").and_then(|v| v.parse().ok()).unwrap_or_else(|| ctx.org_id());
     let start: Option<DateTime<FixedOffset>> = q.get("debut").and_then(|v| DateTime::parse_from_rfc3339(&v).ok());
-    let offset = start.map(|s| s.format("%:z").to_string());
+    let offset = RwSignal::new(start.map(|s| s.format("%:z").to_string()));
     let allowed: Vec<i32> =
         q.get("motifs").map(|v| v.split(',').filter_map(|x| x.parse().ok()).collect()).unwrap_or_default();
     let agent = RwSignal::new(q.get("agent").unwrap_or_else(|| ctx.me.id.0.to_string()));
@@ -52,6 +52,8 @@ pub fn NewRdvPage() -> impl IntoView {
     let silent = RwSignal::new(false);
     let chosen: RwSignal<Vec<UserSummary>> = RwSignal::new(Vec::new());
     let warnings: RwSignal<Vec<Warning>> = RwSignal::new(Vec::new());
+    // A 409: the slot was just taken; the next free ones are offered.
+    let taken: RwSignal<Option<SlotTakenError>> = RwSignal::new(None);
     let outcome: Outcome = RwSignal::new(None);
     let busy = RwSignal::new(false);
     if let Some(u) = q.get("usager").and_then(|v| v.parse::<i32>().ok()) {
@@ -101,7 +103,7 @@ pub fn NewRdvPage() -> impl IntoView {
                 outcome.set(Some(Err("Choisissez la date et l'heure du rendez-vous.".into())));
                 return;
             };
-            let off = offset.clone().unwrap_or_else(|| browser_offset(&local));
+            let off = offset.get_untracked().unwrap_or_else(|| browser_offset(&local));
             let Ok(starts_at) = DateTime::parse_from_rfc3339(&format!("{}{off}", local.format("%Y-%m-%dT%H:%M:00")))
             else {
                 return;
@@ -131,11 +133,18 @@ pub fn NewRdvPage() -> impl IntoView {
                         let agents: Vec<String> = r.rdv.agents.iter().map(|a| a.id.0.to_string()).collect();
                         navigate(&format!("/agenda?jour={day}&agents={}", agents.join(",")), Default::default());
                     }
+                    Err(api::ApiError::SlotTaken(t)) => {
+                        warnings.set(Vec::new());
+                        taken.set(Some(t));
+                        outcome.set(None);
+                    }
                     Err(e) if !e.warnings().is_empty() => {
+                        taken.set(None);
                         warnings.set(e.warnings());
                         outcome.set(None);
                     }
                     Err(e) => {
+                        taken.set(None);
                         warnings.set(Vec::new());
                         outcome.set(Some(Err(e.message_fr())));
                     }
@@ -145,6 +154,16 @@ pub fn NewRdvPage() -> impl IntoView {
         }
     };
     let submit2 = submit.clone();
+    let submit3 = submit.clone();
+    let pick = move |c: Creneau| {
+        when.set(c.starts_at.format("%Y-%m-%dT%H:%M").to_string());
+        offset.set(Some(c.starts_at.format("%:z").to_string()));
+        agent.set(c.agent.id.0.to_string());
+        if let Some(l) = c.lieu_id {
+            lieu.set(l.to_string());
+        }
+        taken.set(None);
+    };
     view! {
         <main class="page">
             <h1>"Nouveau rendez-vous"</h1>
@@ -205,6 +224,29 @@ pub fn NewRdvPage() -> impl IntoView {
                     <button on:click={let s = submit2.clone(); move |_| s(true)}>"Confirmer et créer le rendez-vous"</button>
                 </div>
             </Show>
+            {move || taken.get().map(|t| {
+                let submit = submit3.clone();
+                view! {
+                    <div class="warning card" role="alert" data-testid="slot-taken">
+                        <p><strong>"Ce créneau vient d'être pris."</strong></p>
+                        <ul>{t.warnings.iter().map(|w| view! { <li>{w.message.clone()}</li> }).collect_view()}</ul>
+                        {if t.creneaux.is_empty() {
+                            view! { <p>"Aucun autre créneau libre dans les deux semaines qui suivent pour cet agent."</p> }.into_any()
+                        } else {
+                            view! {
+                                <p>"Prochains créneaux libres :"</p>
+                                <div class="slot-list">
+                                    {t.creneaux.iter().cloned().map(|c| {
+                                        let label = format!("{} {}", crate::dates::short_day(c.starts_at.date_naive()), c.starts_at.format("%H:%M"));
+                                        view! { <button type="button" class="slot" on:click=move |_| pick(c.clone())>{label}</button> }
+                                    }).collect_view()}
+                                </div>
+                            }.into_any()
+                        }}
+                        <button type="button" class="secondary" on:click=move |_| submit(true)>"Réserver quand même (surréservation)"</button>
+                    </div>
+                }
+            })}
             <Status outcome=outcome/>
         </main>
     }

@@ -13,7 +13,8 @@ use crate::components::status::{Outcome, Status};
 use crate::ctx::use_ctx;
 use crate::download;
 
-async fn read_file(input_id: &str) -> Result<(String, Vec<u8>), String> {
+/// The file chosen in the input `input_id`: its name and bytes.
+pub async fn read_file(input_id: &str) -> Result<(String, Vec<u8>), String> {
     let input: web_sys::HtmlInputElement = web_sys::window()
         .and_then(|w| w.document())
         .and_then(|d| d.get_element_by_id(input_id))

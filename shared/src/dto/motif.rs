@@ -34,6 +34,8 @@ pub struct Motif {
     /// CSS colour of its RDVs in agendas, `#rrggbb`.
     pub color: String,
     pub default_duration_in_min: i32,
+    /// Minutes between two slot starts in slot search; `null`: the duration (back to back).
+    pub slot_step_in_min: Option<i32>,
     pub location_type: LocationType,
     pub bookable_by: BookableBy,
     /// API v1 compatibility: `bookable_by` is `everyone` or `agents_and_prescripteurs_and_invited_users`.
@@ -79,6 +81,7 @@ pub struct MotifSettings {
     pub motif_category_id: Option<i32>,
     pub color: String,
     pub default_duration_in_min: i32,
+    pub slot_step_in_min: Option<i32>,
     pub location_type: LocationType,
     pub bookable_by: BookableBy,
     pub collectif: bool,
@@ -107,6 +110,8 @@ pub struct CreateMotifRequest {
     pub motif_category_id: Option<i32>,
     /// Default 30.
     pub default_duration_in_min: Option<i32>,
+    /// Minutes between two slot starts, shorter than the duration (default: the duration).
+    pub slot_step_in_min: Option<i32>,
     /// Default `public_office`.
     pub location_type: Option<LocationType>,
     /// Default `agents`.
@@ -135,6 +140,7 @@ impl CreateMotifRequest {
             motif_category_id: self.motif_category_id,
             color: self.color,
             default_duration_in_min: self.default_duration_in_min.unwrap_or(30),
+            slot_step_in_min: self.slot_step_in_min,
             location_type: self.location_type.unwrap_or(LocationType::PublicOffice),
             bookable_by: self.bookable_by.unwrap_or(BookableBy::Agents),
             collectif: self.collectif.unwrap_or(false),
@@ -162,6 +168,7 @@ impl From<MotifSettings> for CreateMotifRequest {
             color: s.color,
             motif_category_id: s.motif_category_id,
             default_duration_in_min: Some(s.default_duration_in_min),
+            slot_step_in_min: s.slot_step_in_min,
             location_type: Some(s.location_type),
             bookable_by: Some(s.bookable_by),
             collectif: Some(s.collectif),
@@ -192,6 +199,10 @@ pub struct UpdateMotifRequest {
     #[cfg_attr(feature = "server", schema(value_type = Option<i32>))]
     pub motif_category_id: Option<Option<i32>>,
     pub default_duration_in_min: Option<i32>,
+    /// `null` goes back to the duration.
+    #[serde(default, deserialize_with = "some_i32")]
+    #[cfg_attr(feature = "server", schema(value_type = Option<i32>))]
+    pub slot_step_in_min: Option<Option<i32>>,
     pub location_type: Option<LocationType>,
     pub bookable_by: Option<BookableBy>,
     pub collectif: Option<bool>,
@@ -230,6 +241,7 @@ impl UpdateMotifRequest {
             color,
             motif_category_id,
             default_duration_in_min,
+            slot_step_in_min,
             location_type,
             bookable_by,
             collectif,
@@ -278,6 +290,10 @@ impl MotifSettings {
         e.check("color", color(&self.color));
         if !(1..=1440).contains(&self.default_duration_in_min) {
             e.add("default_duration_in_min", "invalid");
+        }
+        // A step is 5 minutes at least (the grid slots start on) and shorter than the duration.
+        if self.slot_step_in_min.is_some_and(|m| m < 5 || m % 5 != 0 || m > self.default_duration_in_min) {
+            e.add("slot_step_in_min", "invalid");
         }
         if self.min_public_booking_delay < MIN_BOOKING_DELAY_FLOOR {
             e.add("min_public_booking_delay", "greater_than_or_equal_to");

@@ -41,6 +41,7 @@ pub struct MotifRow {
     pub deleted_at: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    pub slot_step_in_min: Option<i32>,
 }
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
@@ -68,6 +69,7 @@ impl MotifRow {
             motif_category_id: self.motif_category_id,
             color: self.color.clone(),
             default_duration_in_min: self.default_duration_in_min,
+            slot_step_in_min: self.slot_step_in_min,
             location_type: LocationType::parse(&self.location_type).unwrap_or(LocationType::PublicOffice),
             bookable_by: BookableBy::parse(&self.bookable_by).unwrap_or(BookableBy::Agents),
             collectif: self.collectif,
@@ -97,6 +99,7 @@ impl MotifRow {
             name: s.name,
             color: s.color,
             default_duration_in_min: s.default_duration_in_min,
+            slot_step_in_min: s.slot_step_in_min,
             location_type: s.location_type,
             bookable_by: s.bookable_by,
             bookable_publicly: s.bookable_by.is_public(),
@@ -126,6 +129,7 @@ struct MotifValues<'a> {
     name: &'a str,
     color: &'a str,
     default_duration_in_min: i32,
+    slot_step_in_min: Option<i32>,
     location_type: &'a str,
     bookable_by: &'a str,
     collectif: bool,
@@ -149,6 +153,7 @@ fn values(s: &MotifSettings) -> MotifValues<'_> {
         name: &s.name,
         color: &s.color,
         default_duration_in_min: s.default_duration_in_min,
+        slot_step_in_min: s.slot_step_in_min,
         location_type: s.location_type.as_str(),
         bookable_by: s.bookable_by.as_str(),
         collectif: s.collectif,

@@ -1,0 +1,330 @@
+//! Public booking, no account (reference-domain.md §3.12, §4.7, §8.2 step 7–8, §8.5): the slot
+//! is re-checked inside the write transaction after locking the agents who could take it (so
+//! of concurrent requests for one slot exactly one gets it; the others get 409 with the next
+//! slots), the agent is chosen fairly among the free ones, the usager is matched on name +
+//! phone in the organisation (or by `rdv_invitation_token`) or created, and a token is returned
+//! that shows the RDV and cancels it until 4 hours before.
+
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use chrono::{DateTime, Duration, TimeZone, Utc};
+use diesel::prelude::*;
+use rand::RngCore;
+
+use rdv_shared::booking::{can_cancel_online, pick_agent};
+use rdv_shared::dto::{Creneau, PublicBookingRequest, PublicBookingResponse, PublicRdv, PublicRdvResponse, UserInput};
+use rdv_shared::enums::{LocationType, RdvStatus, VisibilityType};
+use rdv_shared::sectorisation::Place;
+use rdv_shared::usager::fields::FieldToggles;
+use rdv_shared::usager::{fold, phone_e164};
+
+use super::agenda_support::{agents_by_id, tz};
+use super::public_search::{limit, offered_motif, public_slots, Offered};
+use crate::app::AppState;
+use crate::audit::Author;
+use crate::db::models::rdv::{self, NewRdv, RdvChanges, RdvRow};
+use crate::db::models::user::{self, UserValues};
+use crate::db::models::{idempotency, lieu, motif, organisation, user_links};
+use crate::db::schema::{agents_rdvs, participations, user_profiles, users};
+use crate::db::{lock_agents, now_utc, truncate_micros, write_tx, DbConn};
+use crate::error::{ApiError, ApiResult};
+use crate::extract::ApiJson;
+
+const PUBLIC_AUTHOR: &str = "usager (prise de RDV en ligne)";
+
+fn digest(token: &str) -> String {
+    idempotency::digest(token.as_bytes())
+}
+
+/// The usager who books: by invitation token, else the organisation's usager with the same
+/// names and phone (reference prescripteur flow), else a new one attached to the organisation.
+fn usager_for(conn: &mut DbConn, author: &Author, org: i32, req: &PublicBookingRequest) -> ApiResult<i32> {
+    if let Some(token) = req.rdv_invitation_token.as_deref().filter(|t| !t.trim().is_empty()) {
+        let id: Option<i32> = users::table
+            .filter(users::rdv_invitation_token.eq(token.trim()))
+            .filter(users::deleted_at.is_null())
+            .select(users::id)
+            .first(conn)
+            .optional()?;
+        let id = id.ok_or_else(|| ApiError::field("rdv_invitation_token", "invalid"))?;
+        if let Some(u) = user::find(conn, id)? {
+            user_links::attach(conn, author, &u, &[org])?;
+        }
+        return Ok(id);
+    }
+    let phone = phone_e164(&req.phone_number).map_err(|code| ApiError::field("phone_number", code))?;
+    let candidates: Vec<(i32, String, String)> = users::table
+        .inner_join(user_profiles::table)
+        .filter(user_profiles::organisation_id.eq(org))
+        .filter(users::phone_number_formatted.eq(&phone))
+        .filter(users::deleted_at.is_null())
+        .select((users::id, users::first_name, users::last_name))
+        .load(conn)?;
+    let (first, last) = (fold(&req.first_name), fold(&req.last_name));
+    if let Some((id, _, _)) = candidates.iter().find(|(_, f, l)| fold(f) == first && fold(l) == last) {
+        return Ok(*id);
+    }
+    let input = UserInput {
+        first_name: Some(req.first_name.clone()),
+        last_name: Some(req.last_name.clone()),
+        phone_number: Some(Some(req.phone_number.clone())),
+        email: Some(req.email.clone()),
+        ..Default::default()
+    };
+    let values =
+        UserValues::for_new(&input, &FieldToggles::default(), Utc::now().date_naive()).map_err(ApiError::Validation)?;
+    let row = user::create(conn, author, &values, "user_public")?;
+    user_links::attach(conn, author, &row, &[org])?;
+    Ok(row.id)
+}
+
+/// Booked minutes of each agent on the slot's day: the least loaded gets the RDV.
+fn loads(conn: &mut DbConn, agents: &[i32], day_start: DateTime<Utc>) -> ApiResult<Vec<(i32, i64)>> {
+    let rows: Vec<(i32, chrono::NaiveDateTime, chrono::NaiveDateTime)> = agents_rdvs::table
+        .filter(agents_rdvs::agent_id.eq_any(agents))
+        .filter(agents_rdvs::starts_at.ge(day_start.naive_utc()))
+        .filter(agents_rdvs::starts_at.lt((day_start + Duration::days(1)).naive_utc()))
+        .select((agents_rdvs::agent_id, agents_rdvs::starts_at, agents_rdvs::ends_at))
+        .load(conn)?;
+    Ok(agents
+        .iter()
+        .map(|a| (*a, rows.iter().filter(|r| r.0 == *a).map(|r| (r.2 - r.1).num_minutes()).sum()))
+        .collect())
+}
+
+/// The next public slots from `from` (two weeks), for a 409.
+fn next_public(
+    conn: &mut DbConn,
+    o: &Offered,
+    lieu_id: Option<i32>,
+    from: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> ApiResult<Vec<Creneau>> {
+    let zone = tz(&o.organisation.time_zone);
+    let slots = public_slots(conn, o, lieu_id, from, from + Duration::days(14), now)?;
+    let agents = agents_by_id(conn, &slots.iter().map(|s| s.agent_id).collect::<Vec<_>>())?;
+    Ok(slots
+        .iter()
+        .take(5)
+        .filter_map(|s| {
+            agents.get(&s.agent_id).map(|a| Creneau {
+                starts_at: s.starts_at.with_timezone(&zone).fixed_offset(),
+                ends_at: s.ends_at.with_timezone(&zone).fixed_offset(),
+                // The public does not choose the agent: only the first name is shown.
+                agent: rdv_shared::dto::Agent { email: None, last_name: String::new(), ..a.to_dto() },
+                lieu_id: s.lieu_id,
+            })
+        })
+        .collect())
+}
+
+/// What the usager sees of an RDV.
+fn render(conn: &mut DbConn, r: &RdvRow, status: &str, now: DateTime<Utc>) -> ApiResult<PublicRdv> {
+    let m = motif::find(conn, r.motif_id)?.ok_or(ApiError::NotFound("rdv"))?;
+    let org = organisation::find(conn, r.organisation_id)?.ok_or(ApiError::NotFound("rdv"))?;
+    let l = match r.lieu_id {
+        Some(id) => lieu::find(conn, id)?,
+        None => None,
+    };
+    let zone = tz(&org.time_zone);
+    let starts = Utc.from_utc_datetime(&r.starts_at);
+    Ok(PublicRdv {
+        starts_at: starts.with_timezone(&zone).fixed_offset(),
+        ends_at: Utc.from_utc_datetime(&r.ends_at).with_timezone(&zone).fixed_offset(),
+        motif_name: m.name.clone(),
+        location_type: LocationType::parse(&m.location_type).unwrap_or(LocationType::PublicOffice),
+        lieu_name: l.as_ref().map(|l| l.name.clone()),
+        lieu_address: l.as_ref().map(|l| l.address.clone()),
+        organisation_name: org.name.clone(),
+        instruction_for_rdv: m.instruction_for_rdv.clone(),
+        status: status.to_owned(),
+        cancellable: status == RdvStatus::Unknown.as_str()
+            && m.rdvs_cancellable_by_user
+            && can_cancel_online(starts, now),
+        cancel_warning: m
+            .custom_cancel_warning_message
+            .clone()
+            .unwrap_or_else(|| "Voulez-vous vraiment annuler ce RDV ?".to_owned()),
+    })
+}
+
+/// Books a slot found by the public search. 409 `creneau_indisponible` with the next slots when
+/// it was just taken; `Idempotency-Key` makes a retry return the same booking.
+#[utoipa::path(tag = "public", request_body = PublicBookingRequest,
+    params(("Idempotency-Key" = Option<String>, Header, description = "Makes a retry return the same booking")),
+    responses((status = 200, body = PublicBookingResponse), (status = 404, body = rdv_shared::dto::NotFoundError),
+        (status = 409, body = rdv_shared::dto::SlotTakenError), (status = 422, body = rdv_shared::dto::ValidationError),
+        (status = 429, body = rdv_shared::dto::MessagesError)))]
+#[post("/public/rdvs")]
+pub async fn create_public_rdv(
+    state: web::Data<AppState>,
+    http: HttpRequest,
+    body: ApiJson<PublicBookingRequest>,
+) -> ApiResult<HttpResponse> {
+    limit(&state, &http)?;
+    let ApiJson(req) = body;
+    let key = super::rdvs::idempotency_key(&http)?;
+    let request_digest = idempotency::digest(&serde_json::to_vec(&req).unwrap_or_default());
+    let place = Place::from_codes(&req.city_code, req.street_ban_id.as_deref())
+        .ok_or_else(|| ApiError::field("city_code", "invalid"))?;
+    for (field, value) in [("first_name", &req.first_name), ("last_name", &req.last_name)] {
+        if value.trim().is_empty() {
+            return Err(ApiError::field(field, "blank"));
+        }
+    }
+    let body = super::with_conn(&state, move |conn| {
+        let now = Utc::now();
+        let author = Author::system(PUBLIC_AUTHOR);
+        let o = offered_motif(conn, &place, req.motif_id)?;
+        let lieu_id = req.lieu_id.filter(|_| o.motif.location_type == "public_office");
+        let start = req.starts_at.with_timezone(&Utc);
+        let zone = tz(&o.organisation.time_zone);
+        let local_day = start.with_timezone(&zone).date_naive();
+        let day_start =
+            rdv_shared::recurrence::to_utc(zone, local_day.and_time(chrono::NaiveTime::MIN)).unwrap_or(start);
+        let token = {
+            let mut bytes = [0u8; 24];
+            rand::rngs::OsRng.fill_bytes(&mut bytes);
+            hex::encode(bytes)
+        };
+        let (row, status) = write_tx(conn, |c| {
+            if let Some(k) = &key {
+                match idempotency::find(c, "public", k)? {
+                    Some((d, rdv_id)) if d == request_digest => {
+                        // A retry: the same RDV, with a fresh token (only the digest is stored).
+                        let r = rdv::find(c, rdv_id)?.ok_or(ApiError::NotFound("rdv"))?;
+                        diesel::update(participations::table.filter(participations::rdv_id.eq(rdv_id)))
+                            .set(participations::cancel_token_digest.eq(digest(&token)))
+                            .execute(c)?;
+                        return Ok::<_, ApiError>((r, "unknown".to_owned()));
+                    }
+                    Some(_) => return Err(ApiError::IdempotencyConflict),
+                    None => {}
+                }
+            }
+            // Everyone who could take the slot is locked before it is checked.
+            let scope = crate::slot_search::Scope {
+                agent_ids: o.agents.clone(),
+                lieu_ids: lieu_id.map(|l| vec![l]),
+                public: true,
+            };
+            let plages = crate::slot_search::plages_of_motifs(
+                c,
+                &[o.motif.id],
+                &scope,
+                day_start,
+                day_start + Duration::days(1),
+            )?;
+            let mut candidates: Vec<i32> = plages.iter().map(|(_, p)| p.agent_id).collect();
+            candidates.sort_unstable();
+            candidates.dedup();
+            lock_agents(c, &candidates)?;
+            let free: Vec<i32> = crate::slot_search::slots_between(
+                c,
+                &[o.target()],
+                &plages,
+                &scope,
+                day_start,
+                day_start + Duration::days(1),
+                now,
+            )?
+            .into_iter()
+            .filter(|f| f.slot.starts_at == start && f.slot.lieu_id == lieu_id)
+            .map(|f| f.slot.agent_id)
+            .collect();
+            let draw = u64::from(rand::rngs::OsRng.next_u32());
+            let Some(agent) = pick_agent(&loads(c, &free, day_start)?, draw) else {
+                let creneaux = next_public(c, &o, lieu_id, start.max(now), now)?;
+                return Err(ApiError::SlotTaken { warnings: Vec::new(), creneaux });
+            };
+            let user_id = usager_for(c, &author, o.organisation.id, &req)?;
+            let starts_at = truncate_micros(start.naive_utc());
+            let new = NewRdv {
+                organisation_id: o.organisation.id,
+                motif_id: o.motif.id,
+                lieu_id,
+                starts_at,
+                ends_at: starts_at + Duration::minutes(i64::from(o.motif.default_duration_in_min)),
+                context: None,
+                name: None,
+                max_participants_count: None,
+                notify: true,
+                created_by_type: "User",
+                created_by_id: Some(user_id),
+                agent_ids: vec![agent],
+                user_ids: vec![user_id],
+                send_notifications: o.motif.visibility_type == VisibilityType::VisibleAndNotified.as_str(),
+            };
+            let row = rdv::create(c, &author, &new)?;
+            diesel::update(participations::table.filter(participations::rdv_id.eq(row.id)))
+                .set((participations::cancel_token_digest.eq(digest(&token)), participations::updated_at.eq(now_utc())))
+                .execute(c)?;
+            if let Some(k) = &key {
+                idempotency::record(c, "public", k, &request_digest, row.id)?;
+            }
+            Ok((row, "unknown".to_owned()))
+        })?;
+        Ok(PublicBookingResponse { rdv: render(conn, &row, &status, now)?, token })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(body))
+}
+
+/// The RDV and participation a token opens, else 404.
+fn by_token(conn: &mut DbConn, token: &str) -> ApiResult<(RdvRow, i32, String)> {
+    let found: Option<(i32, i32, String)> = participations::table
+        .filter(participations::cancel_token_digest.eq(digest(token.trim())))
+        .select((participations::rdv_id, participations::id, participations::status))
+        .first(conn)
+        .optional()?;
+    let (rdv_id, participation_id, status) = found.ok_or(ApiError::NotFound("rdv"))?;
+    let r = rdv::find(conn, rdv_id)?.ok_or(ApiError::NotFound("rdv"))?;
+    Ok((r, participation_id, status))
+}
+
+/// The confirmation page's RDV.
+#[utoipa::path(tag = "public", params(("token" = String, Path)),
+    responses((status = 200, body = PublicRdvResponse), (status = 404, body = rdv_shared::dto::NotFoundError), (status = 429, body = rdv_shared::dto::MessagesError)))]
+#[get("/public/rdvs/{token}")]
+pub async fn get_public_rdv(
+    state: web::Data<AppState>,
+    http: HttpRequest,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    limit(&state, &http)?;
+    let token = path.into_inner();
+    let body = super::with_conn(&state, move |conn| {
+        let (r, _, status) = by_token(conn, &token)?;
+        Ok(PublicRdvResponse { rdv: render(conn, &r, &status, Utc::now())? })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(body))
+}
+
+/// Cancels (status `excused`) until 4 hours before, when the motif allows it; 422 otherwise.
+#[utoipa::path(tag = "public", params(("token" = String, Path)),
+    responses((status = 200, body = PublicRdvResponse), (status = 404, body = rdv_shared::dto::NotFoundError), (status = 422, body = rdv_shared::dto::ValidationError), (status = 429, body = rdv_shared::dto::MessagesError)))]
+#[post("/public/rdvs/{token}/cancel")]
+pub async fn cancel_public_rdv(
+    state: web::Data<AppState>,
+    http: HttpRequest,
+    path: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    limit(&state, &http)?;
+    let token = path.into_inner();
+    let body = super::with_conn(&state, move |conn| {
+        let now = Utc::now();
+        let (r, _, status) = by_token(conn, &token)?;
+        if !render(conn, &r, &status, now)?.cancellable {
+            return Err(ApiError::field_message(
+                "base",
+                "not_cancellable",
+                "Ce rendez-vous ne peut plus être annulé en ligne (moins de 4 heures avant, ou déjà annulé) : contactez le service.".into(),
+            ));
+        }
+        let changes = RdvChanges { status: Some(RdvStatus::Excused), ..Default::default() };
+        let row = write_tx(conn, |c| Ok::<_, ApiError>(rdv::update(c, &Author::system(PUBLIC_AUTHOR), &r, &changes)?))?;
+        Ok(PublicRdvResponse { rdv: render(conn, &row, RdvStatus::Excused.as_str(), now)? })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(body))
+}

@@ -1,0 +1,319 @@
+//! Public booking, no account (`/prendre-rdv`, reference-domain.md §8.2): address → motif →
+//! lieu → slot → identity → confirmation, one step at a time, phone first. When the slot was
+//! just taken, the next free ones are offered right there.
+
+use chrono::{DateTime, Duration, FixedOffset, NaiveDate};
+use leptos::prelude::*;
+
+use rdv_shared::dto::{
+    Creneau, PublicBookingRequest, PublicBookingResponse, PublicCreneauxResponse, PublicLieu, PublicLieuxResponse,
+    PublicMotif, PublicMotifsResponse, PublicPlace,
+};
+
+use crate::api::{self, ApiError};
+use crate::dates::{long_day, today};
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Step {
+    Address,
+    Motif,
+    Lieu,
+    Slot,
+    Identity,
+    Done,
+}
+
+/// The query string that tells the API where the usager lives.
+fn place_query(p: &PublicPlace) -> String {
+    let mut q = format!("city_code={}", p.city_code);
+    if let Some(s) = &p.street_ban_id {
+        q.push_str(&format!("&street_ban_id={}", api::encode(s)));
+    }
+    if let (Some(lat), Some(lon)) = (p.latitude, p.longitude) {
+        q.push_str(&format!("&latitude={lat}&longitude={lon}"));
+    }
+    q
+}
+
+fn hm(t: &DateTime<FixedOffset>) -> String {
+    t.format("%H:%M").to_string()
+}
+
+/// A random key so that a retried booking is not booked twice.
+fn idempotency_key() -> String {
+    (0..4).map(|_| format!("{:08x}", (js_sys::Math::random() * f64::from(u32::MAX)) as u32)).collect()
+}
+
+#[component]
+pub fn PublicBookingPage() -> impl IntoView {
+    let step = RwSignal::new(Step::Address);
+    let typed = RwSignal::new(String::new());
+    let place: RwSignal<Option<PublicPlace>> = RwSignal::new(None);
+    let motifs: RwSignal<Vec<PublicMotif>> = RwSignal::new(Vec::new());
+    let motif: RwSignal<Option<PublicMotif>> = RwSignal::new(None);
+    let lieux: RwSignal<Vec<PublicLieu>> = RwSignal::new(Vec::new());
+    let lieu: RwSignal<Option<PublicLieu>> = RwSignal::new(None);
+    let week: RwSignal<NaiveDate> = RwSignal::new(today());
+    let slots: RwSignal<Option<PublicCreneauxResponse>> = RwSignal::new(None);
+    let chosen: RwSignal<Option<DateTime<FixedOffset>>> = RwSignal::new(None);
+    let taken: RwSignal<Vec<Creneau>> = RwSignal::new(Vec::new());
+    let booked: RwSignal<Option<PublicBookingResponse>> = RwSignal::new(None);
+    let error: RwSignal<Option<String>> = RwSignal::new(None);
+    let busy = RwSignal::new(false);
+
+    let search_address = move || {
+        let text = typed.get_untracked().trim().to_owned();
+        let query = if text.len() == 5 && text.chars().all(|c| c.is_ascii_alphanumeric()) {
+            format!("city_code={text}")
+        } else {
+            format!("address={}", api::encode(&text))
+        };
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            match api::get_public::<PublicMotifsResponse>(&format!("/api/v1/public/motifs?{query}")).await {
+                Ok(r) => {
+                    error.set(None);
+                    place.set(Some(r.place));
+                    motifs.set(r.motifs);
+                    step.set(Step::Motif);
+                }
+                Err(e) => error.set(Some(e.message_fr())),
+            }
+            busy.set(false);
+        });
+    };
+    let load_lieux = move |m: PublicMotif| {
+        let Some(p) = place.get_untracked() else { return };
+        motif.set(Some(m.clone()));
+        leptos::task::spawn_local(async move {
+            let url = format!("/api/v1/public/lieux?motif_key={}&{}", api::encode(&m.key), place_query(&p));
+            match api::get_public::<PublicLieuxResponse>(&url).await {
+                Ok(r) => {
+                    error.set(None);
+                    lieux.set(r.lieux);
+                    step.set(Step::Lieu);
+                }
+                Err(e) => error.set(Some(e.message_fr())),
+            }
+        });
+    };
+    let load_slots = move |from: NaiveDate| {
+        let (Some(p), Some(l)) = (place.get_untracked(), lieu.get_untracked()) else { return };
+        week.set(from);
+        leptos::task::spawn_local(async move {
+            let lieu_param = l.lieu_id.map(|id| format!("&lieu_id={id}")).unwrap_or_default();
+            let url = format!(
+                "/api/v1/public/creneaux?motif_id={}{lieu_param}&from={from}&to={}&{}",
+                l.motif_id,
+                from + Duration::days(6),
+                place_query(&p)
+            );
+            match api::get_public::<PublicCreneauxResponse>(&url).await {
+                Ok(r) => {
+                    error.set(None);
+                    slots.set(Some(r));
+                    step.set(Step::Slot);
+                }
+                Err(e) => error.set(Some(e.message_fr())),
+            }
+        });
+    };
+    let pick_lieu = move |l: PublicLieu| {
+        let start = l.next_availability.map(|t| t.date_naive()).unwrap_or_else(today);
+        lieu.set(Some(l));
+        load_slots(start);
+    };
+
+    view! {
+        <main class="page public">
+            <h1>"Prendre rendez-vous"</h1>
+            <p class="muted">"Service public départemental — PMI, service social, planification familiale."</p>
+            {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            <Show when=move || step.get() == Step::Address>
+                <form class="card form" on:submit=move |ev| { ev.prevent_default(); search_address(); }>
+                    <label for="pub-address">"Votre adresse, ou le code INSEE de votre commune"</label>
+                    <input id="pub-address" autocomplete="street-address" required prop:value=move || typed.get() on:input=move |ev| typed.set(event_target_value(&ev))/>
+                    <div class="actions"><button type="submit" disabled=move || busy.get()>"Rechercher"</button></div>
+                </form>
+            </Show>
+            <Show when=move || step.get() == Step::Motif>
+                <section class="card" aria-labelledby="pub-motifs">
+                    <h2 id="pub-motifs">"Motif du rendez-vous"</h2>
+                    {move || place.get().and_then(|p| p.label).map(|l| view! { <p class="muted">{format!("Adresse : {l}")}</p> })}
+                    {move || if motifs.get().is_empty() {
+                        view! { <p>"Aucun rendez-vous ne peut être pris en ligne pour cette adresse. Contactez votre maison départementale."</p> }.into_any()
+                    } else {
+                        view! { <ul class="choices">{motifs.get().into_iter().map(|m| {
+                            let label = format!("{} — {}", m.name, m.service_name);
+                            view! { <li><button type="button" class="choice" on:click=move |_| load_lieux(m.clone())>{label}</button></li> }
+                        }).collect_view()}</ul> }.into_any()
+                    }}
+                    <button type="button" class="link" on:click=move |_| step.set(Step::Address)>"← Changer d'adresse"</button>
+                </section>
+            </Show>
+            <Show when=move || step.get() == Step::Lieu>
+                <section class="card" aria-labelledby="pub-lieux">
+                    <h2 id="pub-lieux">"Lieu"</h2>
+                    <ul class="choices">{move || lieux.get().into_iter().map(|l| {
+                        let next = l.next_availability.map_or("Pas de disponibilité pour le moment".to_owned(), |t| format!("Prochaine disponibilité : {} à {}", long_day(t.date_naive()), hm(&t)));
+                        let distance = l.distance_km.map(|d| format!(" · {d} km")).unwrap_or_default();
+                        let (name, address) = (l.name.clone(), l.address.clone());
+                        let disabled = l.next_availability.is_none();
+                        view! { <li><button type="button" class="choice" disabled=disabled on:click=move |_| pick_lieu(l.clone())>
+                            <strong>{name}</strong><br/><span>{format!("{address}{distance}")}</span><br/><span>{next}</span>
+                        </button></li> }
+                    }).collect_view()}</ul>
+                    <button type="button" class="link" on:click=move |_| step.set(Step::Motif)>"← Changer de motif"</button>
+                </section>
+            </Show>
+            <Show when=move || step.get() == Step::Slot>
+                <section class="card" aria-labelledby="pub-slots">
+                    <h2 id="pub-slots">"Créneau"</h2>
+                    <div class="toolbar">
+                        <button type="button" class="secondary" disabled=move || week.get() <= today() on:click=move |_| load_slots(week.get_untracked() - Duration::days(7))>"← Plus tôt"</button>
+                        <button type="button" class="secondary" on:click=move |_| load_slots(week.get_untracked() + Duration::days(7))>"Plus tard →"</button>
+                    </div>
+                    {move || slots.get().map(|r| {
+                        if r.creneaux.is_empty() {
+                            let next = r.next_availability;
+                            return view! { <p>{match next {
+                                Some(t) => format!("Aucun créneau cette semaine. Prochaine disponibilité : {} à {}.", long_day(t.date_naive()), hm(&t)),
+                                None => "Aucun créneau disponible dans les prochains mois.".to_owned(),
+                            }}</p>
+                            {next.map(|t| view! { <button type="button" on:click=move |_| load_slots(t.date_naive())>"Voir cette date"</button> })}
+                            }.into_any();
+                        }
+                        let mut days: Vec<(NaiveDate, Vec<DateTime<FixedOffset>>)> = Vec::new();
+                        for c in &r.creneaux {
+                            let d = c.starts_at.date_naive();
+                            match days.last_mut() {
+                                Some((day, list)) if *day == d => list.push(c.starts_at),
+                                _ => days.push((d, vec![c.starts_at])),
+                            }
+                        }
+                        days.into_iter().map(|(d, list)| view! {
+                            <h3>{long_day(d)}</h3>
+                            <div class="slot-list">{list.into_iter().map(|t| view! {
+                                <button type="button" class="slot" on:click=move |_| { chosen.set(Some(t)); taken.set(Vec::new()); step.set(Step::Identity); }>{hm(&t)}</button>
+                            }).collect_view()}</div>
+                        }).collect_view().into_any()
+                    })}
+                    <button type="button" class="link" on:click=move |_| step.set(Step::Lieu)>"← Changer de lieu"</button>
+                </section>
+            </Show>
+            <Show when=move || step.get() == Step::Identity>
+                <Identity place=place motif=motif lieu=lieu chosen=chosen taken=taken booked=booked step=step error=error/>
+            </Show>
+            <Show when=move || step.get() == Step::Done>
+                {move || booked.get().map(|b| view! {
+                    <section class="card" role="status" data-testid="public-confirmation">
+                        <h2>"Votre rendez-vous est confirmé"</h2>
+                        <p><strong>{format!("{} à {}", long_day(b.rdv.starts_at.date_naive()), hm(&b.rdv.starts_at))}</strong></p>
+                        <p>{b.rdv.motif_name.clone()}" — "{b.rdv.organisation_name.clone()}</p>
+                        {b.rdv.lieu_name.clone().map(|n| view! { <p>{n}" — "{b.rdv.lieu_address.clone().unwrap_or_default()}</p> })}
+                        {b.rdv.instruction_for_rdv.clone().map(|i| view! { <p class="warning">{i}</p> })}
+                        <p>"Gardez ce lien pour retrouver ou annuler votre rendez-vous : "
+                            <a href=format!("/prendre-rdv/rdv/{}", b.token)>"mon rendez-vous"</a></p>
+                    </section>
+                })}
+            </Show>
+        </main>
+    }
+}
+
+/// The identity step, and the "slot just taken" message with the next ones.
+#[component]
+fn Identity(
+    place: RwSignal<Option<PublicPlace>>,
+    motif: RwSignal<Option<PublicMotif>>,
+    lieu: RwSignal<Option<PublicLieu>>,
+    chosen: RwSignal<Option<DateTime<FixedOffset>>>,
+    taken: RwSignal<Vec<Creneau>>,
+    booked: RwSignal<Option<PublicBookingResponse>>,
+    step: RwSignal<Step>,
+    error: RwSignal<Option<String>>,
+) -> impl IntoView {
+    let first = RwSignal::new(String::new());
+    let last = RwSignal::new(String::new());
+    let phone = RwSignal::new(String::new());
+    let email = RwSignal::new(String::new());
+    let accepted = RwSignal::new(false);
+    let busy = RwSignal::new(false);
+    let key = RwSignal::new(idempotency_key());
+    let restriction = move || motif.get().and_then(|m| m.restriction_for_rdv);
+    let submit = move || {
+        let (Some(p), Some(l), Some(t)) = (place.get_untracked(), lieu.get_untracked(), chosen.get_untracked()) else {
+            return;
+        };
+        if restriction().is_some() && !accepted.get_untracked() {
+            error.set(Some("Merci de lire et d'accepter les consignes avant de confirmer.".into()));
+            return;
+        }
+        let body = PublicBookingRequest {
+            motif_id: l.motif_id,
+            lieu_id: l.lieu_id,
+            starts_at: t,
+            city_code: p.city_code.clone(),
+            street_ban_id: p.street_ban_id.clone(),
+            first_name: first.get_untracked(),
+            last_name: last.get_untracked(),
+            phone_number: phone.get_untracked(),
+            email: Some(email.get_untracked()).filter(|e| !e.trim().is_empty()),
+            rdv_invitation_token: None,
+        };
+        busy.set(true);
+        leptos::task::spawn_local(async move {
+            match api::post_public_with_key::<_, PublicBookingResponse>(
+                "/api/v1/public/rdvs",
+                &body,
+                &key.get_untracked(),
+            )
+            .await
+            {
+                Ok(r) => {
+                    error.set(None);
+                    booked.set(Some(r));
+                    step.set(Step::Done);
+                }
+                Err(ApiError::SlotTaken(e)) => {
+                    error.set(None);
+                    taken.set(e.creneaux);
+                    key.set(idempotency_key());
+                }
+                Err(e) => error.set(Some(e.message_fr())),
+            }
+            busy.set(false);
+        });
+    };
+    view! {
+        <section class="card" aria-labelledby="pub-identity">
+            <h2 id="pub-identity">"Vos coordonnées"</h2>
+            {move || chosen.get().map(|t| view! { <p>{format!("Rendez-vous le {} à {}", long_day(t.date_naive()), hm(&t))}</p> })}
+            <Show when=move || !taken.get().is_empty()>
+                <div class="warning" role="alert" data-testid="public-slot-taken">
+                    <p><strong>"Ce créneau vient d'être pris par quelqu'un d'autre."</strong>" Voici les prochains créneaux libres :"</p>
+                    <div class="slot-list">{move || taken.get().into_iter().map(|c| {
+                        let t = c.starts_at;
+                        view! { <button type="button" class="slot" on:click=move |_| { chosen.set(Some(t)); taken.set(Vec::new()); }>{format!("{} {}", long_day(t.date_naive()), hm(&t))}</button> }
+                    }).collect_view()}</div>
+                </div>
+            </Show>
+            <form class="form" on:submit=move |ev| { ev.prevent_default(); submit(); }>
+                <label for="pub-first">"Prénom"</label>
+                <input id="pub-first" autocomplete="given-name" required prop:value=move || first.get() on:input=move |ev| first.set(event_target_value(&ev))/>
+                <label for="pub-last">"Nom"</label>
+                <input id="pub-last" autocomplete="family-name" required prop:value=move || last.get() on:input=move |ev| last.set(event_target_value(&ev))/>
+                <label for="pub-phone">"Téléphone portable"</label>
+                <input id="pub-phone" type="tel" autocomplete="tel" required prop:value=move || phone.get() on:input=move |ev| phone.set(event_target_value(&ev))/>
+                <label for="pub-email">"Email (facultatif)"</label>
+                <input id="pub-email" type="email" autocomplete="email" prop:value=move || email.get() on:input=move |ev| email.set(event_target_value(&ev))/>
+                {move || restriction().map(|r| view! {
+                    <p class="warning">{r}</p>
+                    <label class="check"><input type="checkbox" bind:checked=accepted/>"J'ai lu et j'accepte ces consignes"</label>
+                })}
+                <div class="actions"><button type="submit" disabled=move || busy.get()>"Confirmer le rendez-vous"</button></div>
+            </form>
+            <button type="button" class="link" on:click=move |_| step.set(Step::Slot)>"← Changer de créneau"</button>
+        </section>
+    }
+}

@@ -1,0 +1,139 @@
+//! The public (usager-facing, no account) booking flow (reference-domain.md §8): address →
+//! motifs offered there → lieux with next availability → slots → booking with identity and
+//! contact → confirmation with a token to cancel until 4 h before.
+
+use chrono::{DateTime, FixedOffset};
+use serde::{Deserialize, Serialize};
+
+use crate::enums::LocationType;
+
+/// The address as understood: from the INSEE code, or geocoded from the typed address.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct PublicPlace {
+    pub departement: String,
+    pub city_code: String,
+    pub street_ban_id: Option<String>,
+    pub label: Option<String>,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+}
+
+/// Motifs of the same name and kind across organisations, offered as one choice.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct PublicMotif {
+    /// `<name folded>-<location type>`: what the next steps ask for.
+    pub key: String,
+    pub name: String,
+    pub location_type: LocationType,
+    pub service_name: String,
+    pub collectif: bool,
+    /// To accept before booking.
+    pub restriction_for_rdv: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct PublicMotifsResponse {
+    pub place: PublicPlace,
+    pub motifs: Vec<PublicMotif>,
+}
+
+/// A lieu where the motif can be booked, with its next availability.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct PublicLieu {
+    /// `null` for motifs without lieu (phone…): one entry per organisation.
+    pub lieu_id: Option<i32>,
+    pub name: String,
+    pub address: String,
+    pub organisation_name: String,
+    /// The motif to book there.
+    pub motif_id: i32,
+    pub next_availability: Option<DateTime<FixedOffset>>,
+    pub distance_km: Option<f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct PublicLieuxResponse {
+    pub place: PublicPlace,
+    pub lieux: Vec<PublicLieu>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct PublicCreneau {
+    pub starts_at: DateTime<FixedOffset>,
+    pub ends_at: DateTime<FixedOffset>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct PublicCreneauxResponse {
+    pub motif_id: i32,
+    pub motif_name: String,
+    pub lieu_id: Option<i32>,
+    pub time_zone: String,
+    /// One per start, whoever the agent (the agent is chosen when booking).
+    pub creneaux: Vec<PublicCreneau>,
+    /// The first slot from the window's start, up to 6 months (or the motif's booking delay).
+    pub next_availability: Option<DateTime<FixedOffset>>,
+}
+
+/// `POST /api/v1/public/rdvs`.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct PublicBookingRequest {
+    pub motif_id: i32,
+    #[serde(default)]
+    pub lieu_id: Option<i32>,
+    pub starts_at: DateTime<FixedOffset>,
+    /// The usager's address (sectorisation), as in the search.
+    pub city_code: String,
+    #[serde(default)]
+    pub street_ban_id: Option<String>,
+    pub first_name: String,
+    pub last_name: String,
+    pub phone_number: String,
+    #[serde(default)]
+    pub email: Option<String>,
+    /// From an invitation (RDV-Insertion): books for that usager.
+    #[serde(default)]
+    pub rdv_invitation_token: Option<String>,
+}
+
+/// What the usager sees of a booked RDV.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct PublicRdv {
+    pub starts_at: DateTime<FixedOffset>,
+    pub ends_at: DateTime<FixedOffset>,
+    pub motif_name: String,
+    pub location_type: LocationType,
+    pub lieu_name: Option<String>,
+    pub lieu_address: Option<String>,
+    pub organisation_name: String,
+    pub instruction_for_rdv: Option<String>,
+    /// `unknown` while booked, `excused` once cancelled.
+    pub status: String,
+    /// Until 4 hours before, when the motif allows it.
+    pub cancellable: bool,
+    pub cancel_warning: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct PublicBookingResponse {
+    pub rdv: PublicRdv,
+    /// Shown once: opens the confirmation page and cancels (`/api/v1/public/rdvs/{token}`).
+    pub token: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct PublicRdvResponse {
+    pub rdv: PublicRdv,
+}
