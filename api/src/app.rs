@@ -155,6 +155,8 @@ pub fn api_routes() -> (
                         .service(routes::sectors::create_sector_attribution)
                         .service(routes::sectors::delete_sector_attribution)
                         .service(routes::sectors::import_zones)
+                        .service(routes::sectors::export_zones)
+                        .service(routes::sectorisation_test::test_sectorisation)
                         .service(routes::public_search::list_public_motifs)
                         .service(routes::public_search::list_public_lieux)
                         .service(routes::public_search::list_public_creneaux)

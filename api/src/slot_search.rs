@@ -200,7 +200,9 @@ pub fn slots_between(
     if agents.is_empty() {
         return Ok(Vec::new());
     }
-    let busy = busy_of(conn, &agents.into_iter().collect::<Vec<_>>(), from, to)?;
+    // A slot starting before `to` may end after it: read busy times to the last opening's end.
+    let busy_to = openings.values().flatten().map(|o| o.span.end).max().map_or(to, |end| end.max(to));
+    let busy = busy_of(conn, &agents.into_iter().collect::<Vec<_>>(), from, busy_to)?;
     let mut out = Vec::new();
     for (motif_id, list) in &openings {
         let Some(t) = by_id.get(motif_id) else { continue };

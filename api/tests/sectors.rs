@@ -7,7 +7,7 @@
 mod common;
 
 use base64::Engine;
-use common::{call, TestApp};
+use common::{call, Authed, TestApp};
 use serde_json::{json, Value};
 
 fn territory_of(app: &TestApp) -> i32 {
@@ -132,6 +132,24 @@ async fn zone_import_with_dry_run_and_per_row_report() {
     let (_, b) = call(&app, &admin, "POST", &url, Some(import(false, "zones.csv", csv.as_bytes()))).await;
     assert_eq!((b["created"].clone(), b["already"].clone()), (json!(0), json!(3)));
 
+    // The export has the import's columns: imported back, everything is already there.
+    let res = app.get(&format!("/api/v1/territories/{t}/zones/export.csv")).bearer(&admin).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let exported = res.bytes().await.unwrap().to_vec();
+    let text = String::from_utf8_lossy(&exported);
+    assert!(text.starts_with("\u{feff}secteur;commune;code_insee;rue;id_ban_rue"), "{text}");
+    assert!(text.contains("arras;Achicourt;62004;Rue Jean Jaurès;62004_0450"), "{text}");
+    assert_eq!(text.lines().count(), 4, "a header and three zones: {text}");
+    let (_, b) = call(&app, &admin, "POST", &url, Some(import(false, "zones.csv", &exported))).await;
+    assert_eq!(
+        (b["created"].clone(), b["already"].clone(), b["errors"].clone()),
+        (json!(0), json!(3), json!(0)),
+        "{b}"
+    );
+    let other = app.sign_in_other_territory().await;
+    let res = app.get(&format!("/api/v1/territories/{t}/zones/export.csv")).bearer(&other).send().await.unwrap();
+    assert_eq!(res.status(), 404, "nothing leaks to another territory");
+
     // The same from a spreadsheet.
     let mut book = rust_xlsxwriter::Workbook::new();
     let sheet = book.add_worksheet();
@@ -154,4 +172,96 @@ async fn zone_import_with_dry_run_and_per_row_report() {
     let sophie = app.sign_in("sophie.durand").await;
     let (s, _) = call(&app, &sophie, "POST", &url, Some(import(true, "zones.csv", csv.as_bytes()))).await;
     assert_eq!(s, 403);
+}
+
+/// The motifs of the territory that an address gets, by name: (offered, agents' last names).
+fn offers(b: &Value) -> Vec<(String, String, bool, Option<Vec<String>>)> {
+    b["motifs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["organisation_name"].as_str().unwrap().to_owned(),
+                m["name"].as_str().unwrap().to_owned(),
+                m["offered"].as_bool().unwrap(),
+                m["agents"].as_array().map(|a| a.iter().map(|x| x["last_name"].as_str().unwrap().to_owned()).collect()),
+            )
+        })
+        .collect()
+}
+
+#[actix_rt::test]
+async fn sectorisation_test_tells_what_an_address_gets() {
+    let app = TestApp::spawn().await;
+    let t = territory_of(&app);
+    let admin = app.sign_in("camille.martin").await;
+    let (arras, lens) = (app.organisation_id("MDS Arras"), app.organisation_id("MDS Lens"));
+    let sophie = app.agent_id("sophie.durand").await;
+    // Arras' online PMI motif is sectorised by agent, Lens' by organisation.
+    let lens_admin = app.sign_in("isabelle.moreau").await;
+    for (org, level, who) in [("MDS Arras", "agent", &admin), ("MDS Lens", "organisation", &lens_admin)] {
+        let m = app.id_by_name("motifs", org, "Consultation PMI nourrisson");
+        let (s, b) =
+            call(&app, who, "PATCH", &format!("/api/v1/motifs/{m}"), Some(json!({"sectorisation_level": level}))).await;
+        assert_eq!(s, 200, "{b}");
+    }
+    let sector = |name: &str| json!({"name": name, "human_id": name});
+    let (_, a) =
+        call(&app, &admin, "POST", &format!("/api/v1/territories/{t}/sectors"), Some(sector("arras-ville"))).await;
+    let (_, b) =
+        call(&app, &admin, "POST", &format!("/api/v1/territories/{t}/sectors"), Some(sector("achicourt-rue"))).await;
+    let (a, b) = (a["sector"]["id"].as_i64().unwrap(), b["sector"]["id"].as_i64().unwrap());
+    let city = json!({"level": "city", "city_name": "Arras", "city_code": "62041"});
+    assert_eq!(call(&app, &admin, "POST", &format!("/api/v1/sectors/{a}/zones"), Some(city)).await.0, 200);
+    let street = json!({"level": "street", "city_name": "Achicourt", "city_code": "62004",
+                        "street_name": "Rue Jean Jaurès", "street_ban_id": "62004_0450"});
+    assert_eq!(call(&app, &admin, "POST", &format!("/api/v1/sectors/{b}/zones"), Some(street)).await.0, 200);
+    let (s, _) = call(
+        &app,
+        &admin,
+        "POST",
+        &format!("/api/v1/sectors/{a}/attributions"),
+        Some(json!({"organisation_id": lens})),
+    )
+    .await;
+    assert_eq!(s, 200);
+    let (s, body) = call(
+        &app,
+        &admin,
+        "POST",
+        &format!("/api/v1/sectors/{b}/attributions"),
+        Some(json!({"organisation_id": arras, "agent_id": sophie})),
+    )
+    .await;
+    assert_eq!((s, body["sector_attribution"]["agent_name"].clone()), (200, json!("Sophie Durand")), "{body}");
+
+    let test = |q: &str| format!("/api/v1/territories/{t}/sectorisation_test?{q}");
+    let pmi = "Consultation PMI nourrisson".to_owned();
+    let (s, body) = call(&app, &admin, "GET", &test("city_code=62041"), None).await;
+    assert_eq!(s, 200, "{body}");
+    assert_eq!(body["sectors"][0]["human_id"], "arras-ville");
+    assert_eq!(body["zones"].as_array().unwrap().len(), 1);
+    let got = offers(&body);
+    assert!(got.contains(&("MDS Lens".into(), pmi.clone(), true, None)), "{got:?}");
+    assert!(got.contains(&("MDS Arras".into(), pmi.clone(), false, Some(vec![]))), "{got:?}");
+
+    // The street zone only covers its street: with it, Sophie; without, nobody.
+    let (_, body) = call(&app, &admin, "GET", &test("city_code=62004&street_ban_id=62004_0450"), None).await;
+    assert_eq!(body["sectors"][0]["human_id"], "achicourt-rue");
+    let got = offers(&body);
+    assert!(got.contains(&("MDS Arras".into(), pmi.clone(), true, Some(vec!["Durand".into()]))), "{got:?}");
+    assert!(got.contains(&("MDS Lens".into(), pmi.clone(), false, None)), "{got:?}");
+    let (_, body) = call(&app, &admin, "GET", &test("city_code=62004"), None).await;
+    assert_eq!(body["sectors"], json!([]));
+    assert!(offers(&body).iter().filter(|m| m.1 == pmi).all(|m| !m.2), "{body}");
+    // Motifs reserved to agents are not listed.
+    assert!(offers(&body).iter().all(|m| m.1 != "Entretien assistante sociale"), "{body}");
+
+    let (s, b) = call(&app, &admin, "GET", &test("city_code=abc"), None).await;
+    assert_eq!((s, b["errors"]["city_code"][0]["error"].clone()), (422, json!("invalid")), "{b}");
+    let sophie_session = app.sign_in("sophie.durand").await;
+    assert_eq!(call(&app, &sophie_session, "GET", &test("city_code=62041"), None).await.0, 403);
+    let other = app.sign_in_other_territory().await;
+    assert_eq!(call(&app, &other, "GET", &test("city_code=62041"), None).await.0, 404);
 }

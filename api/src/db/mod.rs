@@ -163,6 +163,10 @@ pub fn run_migrations(conn: &mut DbConn) -> anyhow::Result<Vec<String>> {
     Ok(applied.iter().map(ToString::to_string).collect())
 }
 
+/// The in-process queue of SQLite writers (see [`write_tx`]). One per process: a process
+/// serves one database.
+static SQLITE_WRITER: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// Runs `f` in a write transaction: `BEGIN IMMEDIATE` on SQLite, `BEGIN` on PostgreSQL.
 /// Commits when `f` returns `Ok`, rolls back otherwise; nested calls become savepoints. Every write of the application goes
 /// through here, so that the change and its audit version land together or not at all.
@@ -176,10 +180,20 @@ where
     if depth.is_some() {
         return conn.transaction(f);
     }
-    match conn {
-        DbConn::Sqlite(c) => AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?,
-        DbConn::Postgres(c) => AnsiTransactionManager::begin_transaction(c)?,
-    }
+    // SQLite has one writer. Writers of this process queue on a mutex rather than on SQLite's
+    // busy handler, which polls with sleeps of up to 100 ms and turned a burst of 64 bookings
+    // into seconds of idle waiting; the busy timeout still covers other processes (the CLI).
+    let _writer = match conn {
+        DbConn::Sqlite(c) => {
+            let guard = SQLITE_WRITER.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
+            Some(guard)
+        }
+        DbConn::Postgres(c) => {
+            AnsiTransactionManager::begin_transaction(c)?;
+            None
+        }
+    };
     match f(conn) {
         Ok(value) => {
             <DbConn as Connection>::TransactionManager::commit_transaction(conn)?;

@@ -25,6 +25,7 @@ pub mod rdv_checks;
 pub mod rdv_lists;
 pub mod rdv_render;
 pub mod rdvs;
+pub mod sectorisation_test;
 pub mod sectors;
 pub mod teams;
 pub mod territories;

@@ -1,7 +1,9 @@
-//! Public booking, no account (reference-domain.md §3.12, §4.7, §8.2 step 7–8, §8.5): the slot
-//! is re-checked inside the write transaction after locking the agents who could take it (so
-//! of concurrent requests for one slot exactly one gets it; the others get 409 with the next
-//! slots), the agent is chosen fairly among the free ones, the usager is matched on name +
+//! Public booking, no account (reference-domain.md §3.12, §4.7, §8.2 step 7–8, §8.5): the
+//! agents free at the slot are found outside any lock and ordered fairly (least booked that day
+//! first); inside the write transaction only the agent about to be booked is locked and
+//! re-checked with one query, the next one tried if it was taken meanwhile (so of concurrent
+//! requests for one slot exactly one gets it; the others get 409 with the next slots, computed
+//! after the transaction), the usager is matched on name +
 //! phone in the organisation (or by `rdv_invitation_token`) or created, and a token is returned
 //! that shows the RDV and cancels it until 4 hours before.
 
@@ -18,7 +20,7 @@ use rdv_shared::usager::fields::FieldToggles;
 use rdv_shared::usager::{fold, phone_e164};
 
 use super::agenda_support::{agents_by_id, tz};
-use super::public_search::{limit, offered_motif, public_slots, Offered};
+use super::public_search::{limit, offered_motif, public_sessions, public_slots, Offered};
 use crate::app::AppState;
 use crate::audit::Author;
 use crate::db::models::rdv::{self, NewRdv, RdvChanges, RdvRow};
@@ -175,98 +177,187 @@ pub async fn create_public_rdv(
         let now = Utc::now();
         let author = Author::system(PUBLIC_AUTHOR);
         let o = offered_motif(conn, &place, req.motif_id)?;
-        let lieu_id = req.lieu_id.filter(|_| o.motif.location_type == "public_office");
+        let lieu_id = req.lieu_id.filter(|_| o.motif.location_type == "public_office" && !o.motif.collectif);
         let start = req.starts_at.with_timezone(&Utc);
-        let zone = tz(&o.organisation.time_zone);
-        let local_day = start.with_timezone(&zone).date_naive();
-        let day_start =
-            rdv_shared::recurrence::to_utc(zone, local_day.and_time(chrono::NaiveTime::MIN)).unwrap_or(start);
+        let ends = start + Duration::minutes(i64::from(o.motif.default_duration_in_min));
         let token = {
             let mut bytes = [0u8; 24];
             rand::rngs::OsRng.fill_bytes(&mut bytes);
             hex::encode(bytes)
         };
-        let (row, status) = write_tx(conn, |c| {
+        // Outside the write transaction (so concurrent bookings do not queue behind it): the
+        // agents free at that start by every rule of the search, fairest first.
+        let order = if o.motif.collectif { Vec::new() } else { free_agents_in_order(conn, &o, lieu_id, start, now)? };
+        let outcome = write_tx(conn, |c| {
             if let Some(k) = &key {
                 match idempotency::find(c, "public", k)? {
                     Some((d, rdv_id)) if d == request_digest => {
                         // A retry: the same RDV, with a fresh token (only the digest is stored).
                         let r = rdv::find(c, rdv_id)?.ok_or(ApiError::NotFound("rdv"))?;
-                        diesel::update(participations::table.filter(participations::rdv_id.eq(rdv_id)))
-                            .set(participations::cancel_token_digest.eq(digest(&token)))
-                            .execute(c)?;
-                        return Ok::<_, ApiError>((r, "unknown".to_owned()));
+                        let user_id = usager_for(c, &author, o.organisation.id, &req)?;
+                        set_token(c, rdv_id, user_id, &token)?;
+                        return Ok::<_, ApiError>(Some(r));
                     }
                     Some(_) => return Err(ApiError::IdempotencyConflict),
                     None => {}
                 }
             }
-            // Everyone who could take the slot is locked before it is checked.
-            let scope = crate::slot_search::Scope {
-                agent_ids: o.agents.clone(),
-                lieu_ids: lieu_id.map(|l| vec![l]),
-                public: true,
-            };
-            let plages = crate::slot_search::plages_of_motifs(
-                c,
-                &[o.motif.id],
-                &scope,
-                day_start,
-                day_start + Duration::days(1),
-            )?;
-            let mut candidates: Vec<i32> = plages.iter().map(|(_, p)| p.agent_id).collect();
-            candidates.sort_unstable();
-            candidates.dedup();
-            lock_agents(c, &candidates)?;
-            let free: Vec<i32> = crate::slot_search::slots_between(
-                c,
-                &[o.target()],
-                &plages,
-                &scope,
-                day_start,
-                day_start + Duration::days(1),
-                now,
-            )?
+            if o.motif.collectif {
+                let Some((row, user_id)) = join_session(c, &author, &o, &req, now)? else { return Ok(None) };
+                set_token(c, row.id, user_id, &token)?;
+                if let Some(k) = &key {
+                    idempotency::record(c, "public", k, &request_digest, row.id)?;
+                }
+                return Ok(Some(row));
+            }
+            // Only the agent about to be booked is locked, then re-checked: another booking
+            // committed since the search is seen here, and the next free agent is tried.
+            for agent in &order {
+                lock_agents(c, &[*agent])?;
+                if agent_taken(c, *agent, start, ends)? {
+                    continue;
+                }
+                let user_id = usager_for(c, &author, o.organisation.id, &req)?;
+                let starts_at = truncate_micros(start.naive_utc());
+                let new = NewRdv {
+                    organisation_id: o.organisation.id,
+                    motif_id: o.motif.id,
+                    lieu_id,
+                    starts_at,
+                    ends_at: truncate_micros(ends.naive_utc()),
+                    context: None,
+                    name: None,
+                    max_participants_count: None,
+                    notify: true,
+                    created_by_type: "User",
+                    created_by_id: Some(user_id),
+                    agent_ids: vec![*agent],
+                    user_ids: vec![user_id],
+                    send_notifications: o.motif.visibility_type == VisibilityType::VisibleAndNotified.as_str(),
+                };
+                let row = rdv::create(c, &author, &new)?;
+                set_token(c, row.id, user_id, &token)?;
+                if let Some(k) = &key {
+                    idempotency::record(c, "public", k, &request_digest, row.id)?;
+                }
+                return Ok(Some(row));
+            }
+            Ok(None)
+        })?;
+        let Some(row) = outcome else {
+            // Taken meanwhile (or the session is full): the next ones, read after the transaction.
+            // A full session: the page lists the sessions again (a `Creneau` names no session).
+            let creneaux =
+                if o.motif.collectif { Vec::new() } else { next_public(conn, &o, lieu_id, start.max(now), now)? };
+            return Err(ApiError::SlotTaken { warnings: Vec::new(), creneaux });
+        };
+        Ok(PublicBookingResponse { rdv: render(conn, &row, RdvStatus::Unknown.as_str(), now)?, token })
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(body))
+}
+
+/// The participation of `user_id` in `rdv_id` gets the token's digest (the token itself is
+/// only ever shown to the usager).
+fn set_token(conn: &mut DbConn, rdv_id: i32, user_id: i32, token: &str) -> ApiResult<()> {
+    diesel::update(
+        participations::table.filter(participations::rdv_id.eq(rdv_id)).filter(participations::user_id.eq(user_id)),
+    )
+    .set((participations::cancel_token_digest.eq(digest(token)), participations::updated_at.eq(now_utc())))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// Joins the collective session `req.rdv_id` (reference §3.11): its agents are locked, then
+/// the session is re-read and must still be offered with a seat left. `None`: full or gone.
+fn join_session(
+    conn: &mut DbConn,
+    author: &Author,
+    o: &Offered,
+    req: &PublicBookingRequest,
+    now: DateTime<Utc>,
+) -> ApiResult<Option<(RdvRow, i32)>> {
+    let rdv_id = req.rdv_id.ok_or_else(|| ApiError::field("rdv_id", "blank"))?;
+    let agents = rdv::agents_of(conn, &[rdv_id])?.remove(&rdv_id).unwrap_or_default();
+    lock_agents(conn, &agents)?;
+    let Some(session) = rdv::find(conn, rdv_id)?.filter(|r| r.motif_id == o.motif.id) else {
+        return Err(ApiError::NotFound("rdv"));
+    };
+    let start = Utc.from_utc_datetime(&session.starts_at);
+    let still = public_sessions(conn, o, session.lieu_id, start, start + Duration::seconds(1), now)?;
+    if !still.iter().any(|r| r.id == rdv_id) {
+        return Ok(None);
+    }
+    let user_id = usager_for(conn, author, o.organisation.id, req)?;
+    let mut users: Vec<i32> = rdv::participations_of(conn, &[rdv_id])?
+        .remove(&rdv_id)
+        .unwrap_or_default()
+        .iter()
+        .map(|p| p.user_id)
+        .collect();
+    if users.contains(&user_id) {
+        return Err(ApiError::field_message(
+            "base",
+            "already_registered",
+            "Vous êtes déjà inscrit(e) à cette séance.".into(),
+        ));
+    }
+    users.push(user_id);
+    let changes = RdvChanges {
+        user_ids: Some(users),
+        send_notifications: o.motif.visibility_type == VisibilityType::VisibleAndNotified.as_str(),
+        ..Default::default()
+    };
+    Ok(Some((rdv::update(conn, author, &session, &changes)?, user_id)))
+}
+
+/// The agents free at `start` for the motif (at the lieu), as the public search finds them,
+/// in booking order: the least booked that day first, ties drawn at random.
+fn free_agents_in_order(
+    conn: &mut DbConn,
+    o: &Offered,
+    lieu_id: Option<i32>,
+    start: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> ApiResult<Vec<i32>> {
+    let zone = tz(&o.organisation.time_zone);
+    let local_day = start.with_timezone(&zone).date_naive();
+    let day_start = rdv_shared::recurrence::to_utc(zone, local_day.and_time(chrono::NaiveTime::MIN)).unwrap_or(start);
+    let day_end = day_start + Duration::days(1);
+    let scope =
+        crate::slot_search::Scope { agent_ids: o.agents.clone(), lieu_ids: lieu_id.map(|l| vec![l]), public: true };
+    let plages = crate::slot_search::plages_of_motifs(conn, &[o.motif.id], &scope, day_start, day_end)?;
+    let free: Vec<i32> =
+        crate::slot_search::slots_between(conn, &[o.target()], &plages, &scope, day_start, day_end, now)?
             .into_iter()
             .filter(|f| f.slot.starts_at == start && f.slot.lieu_id == lieu_id)
             .map(|f| f.slot.agent_id)
             .collect();
-            let draw = u64::from(rand::rngs::OsRng.next_u32());
-            let Some(agent) = pick_agent(&loads(c, &free, day_start)?, draw) else {
-                let creneaux = next_public(c, &o, lieu_id, start.max(now), now)?;
-                return Err(ApiError::SlotTaken { warnings: Vec::new(), creneaux });
-            };
-            let user_id = usager_for(c, &author, o.organisation.id, &req)?;
-            let starts_at = truncate_micros(start.naive_utc());
-            let new = NewRdv {
-                organisation_id: o.organisation.id,
-                motif_id: o.motif.id,
-                lieu_id,
-                starts_at,
-                ends_at: starts_at + Duration::minutes(i64::from(o.motif.default_duration_in_min)),
-                context: None,
-                name: None,
-                max_participants_count: None,
-                notify: true,
-                created_by_type: "User",
-                created_by_id: Some(user_id),
-                agent_ids: vec![agent],
-                user_ids: vec![user_id],
-                send_notifications: o.motif.visibility_type == VisibilityType::VisibleAndNotified.as_str(),
-            };
-            let row = rdv::create(c, &author, &new)?;
-            diesel::update(participations::table.filter(participations::rdv_id.eq(row.id)))
-                .set((participations::cancel_token_digest.eq(digest(&token)), participations::updated_at.eq(now_utc())))
-                .execute(c)?;
-            if let Some(k) = &key {
-                idempotency::record(c, "public", k, &request_digest, row.id)?;
-            }
-            Ok((row, "unknown".to_owned()))
-        })?;
-        Ok(PublicBookingResponse { rdv: render(conn, &row, &status, now)?, token })
-    })
-    .await?;
-    Ok(HttpResponse::Ok().json(body))
+    let mut remaining = loads(conn, &free, day_start)?;
+    let mut order = Vec::with_capacity(remaining.len());
+    while let Some(agent) = pick_agent(&remaining, u64::from(rand::rngs::OsRng.next_u32())) {
+        order.push(agent);
+        remaining.retain(|(a, _)| *a != agent);
+    }
+    Ok(order)
+}
+
+/// Has `agent` an RDV in a blocking status overlapping `[start, end)`? One indexed query, run
+/// after the agent's lock is held.
+fn agent_taken(conn: &mut DbConn, agent: i32, start: DateTime<Utc>, end: DateTime<Utc>) -> ApiResult<bool> {
+    use crate::db::schema::rdvs;
+    let longest = Duration::minutes(i64::from(rdv::MAX_DURATION_MIN));
+    let hit: Option<i32> = agents_rdvs::table
+        .inner_join(rdvs::table)
+        .filter(agents_rdvs::agent_id.eq(agent))
+        .filter(agents_rdvs::starts_at.gt((start - longest).naive_utc()))
+        .filter(agents_rdvs::starts_at.lt(end.naive_utc()))
+        .filter(agents_rdvs::ends_at.gt(start.naive_utc()))
+        .filter(rdvs::status.ne_all(["excused", "revoked"]))
+        .select(agents_rdvs::rdv_id)
+        .first(conn)
+        .optional()?;
+    Ok(hit.is_some())
 }
 
 /// The RDV and participation a token opens, else 404.
@@ -313,7 +404,7 @@ pub async fn cancel_public_rdv(
     let token = path.into_inner();
     let body = super::with_conn(&state, move |conn| {
         let now = Utc::now();
-        let (r, _, status) = by_token(conn, &token)?;
+        let (r, participation_id, status) = by_token(conn, &token)?;
         if !render(conn, &r, &status, now)?.cancellable {
             return Err(ApiError::field_message(
                 "base",
@@ -321,8 +412,14 @@ pub async fn cancel_public_rdv(
                 "Ce rendez-vous ne peut plus être annulé en ligne (moins de 4 heures avant, ou déjà annulé) : contactez le service.".into(),
             ));
         }
-        let changes = RdvChanges { status: Some(RdvStatus::Excused), ..Default::default() };
-        let row = write_tx(conn, |c| Ok::<_, ApiError>(rdv::update(c, &Author::system(PUBLIC_AUTHOR), &r, &changes)?))?;
+        // Only the usager's own participation: in a collective session the others stay booked;
+        // an individual RDV follows its single participation (reference V2 statuses).
+        let p = rdv::find_participation(conn, participation_id)?.ok_or(ApiError::NotFound("rdv"))?;
+        let author = Author::system(PUBLIC_AUTHOR);
+        let collective = motif::find(conn, r.motif_id)?.is_some_and(|m| m.collectif);
+        let row = write_tx(conn, |c| {
+            Ok::<_, ApiError>(rdv::update_participation(c, &author, &p, Some(RdvStatus::Excused), None, None, collective)?)
+        })?;
         Ok(PublicRdvResponse { rdv: render(conn, &row, RdvStatus::Excused.as_str(), now)? })
     })
     .await?;

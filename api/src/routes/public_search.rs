@@ -7,11 +7,11 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use actix_web::{get, web, HttpRequest, HttpResponse};
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration, TimeZone, Utc};
 use diesel::prelude::*;
 use serde::Deserialize;
 
-use rdv_shared::booking::haversine_km;
+use rdv_shared::booking::{booking_window, haversine_km, seats_left};
 use rdv_shared::dto::{
     PublicCreneau, PublicCreneauxResponse, PublicLieu, PublicLieuxResponse, PublicMotif, PublicMotifsResponse,
     PublicPlace,
@@ -26,6 +26,7 @@ use crate::app::AppState;
 use crate::db::models::motif::MotifRow;
 use crate::db::models::organisation::OrganisationRow;
 use crate::db::models::plage::PlageRow;
+use crate::db::models::rdv::RdvRow;
 use crate::db::models::sector;
 use crate::db::schema::{lieux, motifs, organisations, services, territories};
 use crate::db::DbConn;
@@ -127,8 +128,9 @@ pub fn motif_key(m: &MotifRow) -> String {
     format!("{name}-{}", m.location_type)
 }
 
-/// The individual motifs bookable by everyone in the address's département, after
-/// sectorisation (reference §8.3): four queries, whatever the number of organisations.
+/// The motifs bookable by everyone in the address's département, after sectorisation
+/// (reference §8.3): four queries, whatever the number of organisations. For collective motifs
+/// the "slots" are their sessions with seats ([`public_sessions`]).
 pub fn offer(conn: &mut DbConn, place: &Place) -> ApiResult<Vec<Offered>> {
     let orgs: Vec<(OrganisationRow, String)> = organisations::table
         .inner_join(territories::table)
@@ -141,7 +143,6 @@ pub fn offer(conn: &mut DbConn, place: &Place) -> ApiResult<Vec<Offered>> {
         .filter(motifs::organisation_id.eq_any(&org_ids))
         .filter(motifs::deleted_at.is_null())
         .filter(motifs::bookable_by.eq("everyone"))
-        .filter(motifs::collectif.eq(false))
         .select((MotifRow::as_select(), services::name))
         .load(conn)?;
     let (zones, attributions) = sector::for_city(conn, &place.city_code)?;
@@ -178,6 +179,32 @@ pub fn plages_of(
         .collect())
 }
 
+/// Sessions of a collective motif with seats left, starting in `[from, to)` within the public
+/// booking window, at the lieu when given, run by an agent the sectorisation allows.
+pub fn public_sessions(
+    conn: &mut DbConn,
+    o: &Offered,
+    lieu_id: Option<i32>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> ApiResult<Vec<RdvRow>> {
+    let m = &o.motif;
+    let (not_before, not_after) = booking_window(now, true, m.min_public_booking_delay, m.max_public_booking_delay);
+    let (from, to) = (from.max(not_before), not_after.map_or(to, |end| to.min(end)));
+    if from >= to {
+        return Ok(Vec::new());
+    }
+    let scope = Scope { lieu_ids: lieu_id.map(|l| vec![l]), ..Scope::default() };
+    let rows = slot_search::collective_sessions(conn, &[m.id], &scope, from, to)?;
+    let Some(allowed) = &o.agents else { return Ok(rows) };
+    let agents = crate::db::models::rdv::agents_of(conn, &rows.iter().map(|r| r.id).collect::<Vec<_>>())?;
+    Ok(rows
+        .into_iter()
+        .filter(|r| agents.get(&r.id).is_some_and(|list| list.iter().any(|a| allowed.contains(a))))
+        .collect())
+}
+
 /// Motifs bookable online at an address.
 #[utoipa::path(tag = "public", params(PlaceQuery),
     responses((status = 200, body = PublicMotifsResponse), (status = 422, body = rdv_shared::dto::ValidationError), (status = 429, body = rdv_shared::dto::MessagesError)))]
@@ -195,7 +222,13 @@ pub async fn list_public_motifs(
         // Only motifs with a plage still to come.
         let plages =
             plages_of(conn, &offered, now, now + Duration::days(rdv_shared::booking::NEXT_AVAILABILITY_HORIZON_DAYS))?;
-        let with_plages: BTreeSet<i32> = plages.iter().map(|(m, _)| *m).collect();
+        let mut with_plages: BTreeSet<i32> = plages.iter().map(|(m, _)| *m).collect();
+        let horizon = now + Duration::days(rdv_shared::booking::NEXT_AVAILABILITY_HORIZON_DAYS);
+        for o in offered.iter().filter(|o| o.motif.collectif) {
+            if !public_sessions(conn, o, None, now, horizon, now)?.is_empty() {
+                with_plages.insert(o.motif.id);
+            }
+        }
         let mut seen = BTreeMap::new();
         for o in offered.iter().filter(|o| with_plages.contains(&o.motif.id)) {
             seen.entry(o.key()).or_insert_with(|| PublicMotif {
@@ -203,7 +236,7 @@ pub async fn list_public_motifs(
                 name: o.motif.name.clone(),
                 location_type: LocationType::parse(&o.motif.location_type).unwrap_or(LocationType::PublicOffice),
                 service_name: o.service_name.clone(),
-                collectif: false,
+                collectif: o.motif.collectif,
                 restriction_for_rdv: o.motif.restriction_for_rdv.clone(),
             });
         }
@@ -244,7 +277,8 @@ pub async fn list_public_lieux(
         let public_scope = Scope { public: true, ..Scope::default() };
         let mut out = Vec::new();
         // On-site motifs: one scan over every lieu of every organisation at once.
-        let on_site: Vec<&Offered> = offered.iter().filter(|o| o.motif.location_type == "public_office").collect();
+        let on_site: Vec<&Offered> =
+            offered.iter().filter(|o| o.motif.location_type == "public_office" && !o.motif.collectif).collect();
         let targets: Vec<Target> = on_site.iter().map(|o| o.target()).collect();
         let lieu_ids: BTreeSet<Option<i32>> =
             plages.iter().filter(|(m, _)| on_site.iter().any(|o| o.motif.id == *m)).map(|(_, p)| p.lieu_id).collect();
@@ -276,8 +310,42 @@ pub async fn list_public_lieux(
                 distance_km,
             });
         }
+        // Collective motifs: the lieux of their sessions with seats, the first session first.
+        for o in offered.iter().filter(|o| o.motif.collectif) {
+            let mut firsts: BTreeMap<Option<i32>, DateTime<Utc>> = BTreeMap::new();
+            for r in public_sessions(conn, o, None, now, horizon, now)? {
+                firsts.entry(r.lieu_id).or_insert_with(|| Utc.from_utc_datetime(&r.starts_at));
+            }
+            let zone = tz(&o.organisation.time_zone);
+            let points: Vec<LieuPoint> = lieux::table
+                .filter(lieux::id.eq_any(firsts.keys().flatten().copied().collect::<Vec<_>>()))
+                .select((lieux::id, lieux::name, lieux::address, lieux::latitude, lieux::longitude))
+                .load(conn)?;
+            for (lieu, first) in firsts {
+                let point = lieu.and_then(|id| points.iter().find(|p| p.0 == id));
+                out.push(PublicLieu {
+                    lieu_id: lieu,
+                    name: point.map_or_else(|| o.organisation.name.clone(), |p| p.1.clone()),
+                    address: point.map(|p| p.2.clone()).unwrap_or_default(),
+                    organisation_name: o.organisation.name.clone(),
+                    motif_id: o.motif.id,
+                    next_availability: Some(first.with_timezone(&zone).fixed_offset()),
+                    distance_km: match (
+                        public.latitude,
+                        public.longitude,
+                        point.and_then(|p| p.3),
+                        point.and_then(|p| p.4),
+                    ) {
+                        (Some(a), Some(b), Some(c), Some(d)) => {
+                            Some((haversine_km((a, b), (c, d)) * 10.0).round() / 10.0)
+                        }
+                        _ => None,
+                    },
+                });
+            }
+        }
         // Other motifs (phone, home, visio): one entry per organisation.
-        for o in offered.iter().filter(|o| o.motif.location_type != "public_office") {
+        for o in offered.iter().filter(|o| o.motif.location_type != "public_office" && !o.motif.collectif) {
             let own: Vec<(i32, PlageRow)> = plages.iter().filter(|(m, _)| *m == o.motif.id).cloned().collect();
             if own.is_empty() {
                 continue;
@@ -365,7 +433,10 @@ pub async fn list_public_creneaux(
         if to - from > Duration::days(MAX_WINDOW_DAYS) {
             return Err(ApiError::field("to", "too_long"));
         }
-        let lieu_id = w.lieu_id.filter(|_| o.motif.location_type == "public_office");
+        let lieu_id = w.lieu_id.filter(|_| o.motif.location_type == "public_office" || o.motif.collectif);
+        if o.motif.collectif {
+            return session_creneaux(conn, &o, lieu_id, from, to, now);
+        }
         let slots = public_slots(conn, &o, lieu_id, from, to, now)?;
         let next_availability = match slots.first() {
             Some(s) => Some(s.starts_at),
@@ -394,6 +465,8 @@ pub async fn list_public_creneaux(
                 .map(|s| PublicCreneau {
                     starts_at: s.starts_at.with_timezone(&zone).fixed_offset(),
                     ends_at: s.ends_at.with_timezone(&zone).fixed_offset(),
+                    rdv_id: None,
+                    seats_left: None,
                 })
                 .collect(),
             next_availability: next_availability.map(|t| t.with_timezone(&zone).fixed_offset()),
@@ -401,4 +474,42 @@ pub async fn list_public_creneaux(
     })
     .await?;
     Ok(HttpResponse::Ok().json(body))
+}
+
+/// A collective motif's sessions with seats in the window; when there are none, the first one
+/// later (up to the horizon) as the next availability.
+fn session_creneaux(
+    conn: &mut DbConn,
+    o: &Offered,
+    lieu_id: Option<i32>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> ApiResult<PublicCreneauxResponse> {
+    let zone = tz(&o.organisation.time_zone);
+    let at = |t: &chrono::NaiveDateTime| Utc.from_utc_datetime(t).with_timezone(&zone).fixed_offset();
+    let sessions = public_sessions(conn, o, lieu_id, from, to, now)?;
+    let next = match sessions.first() {
+        Some(r) => Some(at(&r.starts_at)),
+        None => {
+            let horizon = now + Duration::days(rdv_shared::booking::NEXT_AVAILABILITY_HORIZON_DAYS);
+            public_sessions(conn, o, lieu_id, to, horizon, now)?.first().map(|r| at(&r.starts_at))
+        }
+    };
+    Ok(PublicCreneauxResponse {
+        motif_id: o.motif.id,
+        motif_name: o.motif.name.clone(),
+        lieu_id,
+        time_zone: o.organisation.time_zone.clone(),
+        creneaux: sessions
+            .iter()
+            .map(|r| PublicCreneau {
+                starts_at: at(&r.starts_at),
+                ends_at: at(&r.ends_at),
+                rdv_id: Some(r.id),
+                seats_left: seats_left(r.users_count, r.max_participants_count),
+            })
+            .collect(),
+        next_availability: next,
+    })
 }

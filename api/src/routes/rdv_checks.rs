@@ -236,20 +236,32 @@ pub fn warnings(conn: &mut DbConn, viewer: &Viewer, c: &Candidate<'_>, now: Date
 /// Warnings meaning an agent of the RDV is already taken at that time.
 const TAKEN: [&str; 2] = ["rdv_overlap", "hidden_conflict"];
 
-/// Turns warnings into the answer: none → go on; an agent already taken → 409 with the next
-/// free slots of the motif for the same agents and lieu (the slot was booked meanwhile: of
-/// concurrent bookings of one slot, exactly one gets through, issue 7); other benign errors →
-/// 422 until confirmed with `ignore_benign_errors` (deliberate overbooking stays possible, as in
-/// the reference, but only on purpose).
-pub fn refuse(conn: &mut DbConn, c: &Candidate<'_>, w: Vec<Warning>, now: DateTime<Utc>) -> ApiResult<()> {
+/// Turns warnings into the answer: none → go on; an agent already taken → 409 (the slot was
+/// booked meanwhile: of concurrent bookings of one slot, exactly one gets through, issue 7),
+/// whose next free slots [`offer_next_slots`] adds once the transaction is over; other benign
+/// errors → 422 until confirmed with `ignore_benign_errors` (deliberate overbooking stays
+/// possible, as in the reference, but only on purpose).
+pub fn refuse(w: Vec<Warning>) -> ApiResult<()> {
     if w.is_empty() {
         return Ok(());
     }
     if w.iter().any(|x| TAKEN.contains(&x.code.as_str())) {
-        let creneaux = next_free(conn, c, now)?;
-        return Err(ApiError::SlotTaken { warnings: w, creneaux });
+        return Err(ApiError::SlotTaken { warnings: w, creneaux: Vec::new() });
     }
     Err(ApiError::Warnings(w))
+}
+
+/// A 409 from [`refuse`] gets the next free slots of the motif for the same agents and lieu;
+/// run after the write transaction, so the search does not hold the agents' locks (or
+/// SQLite's single writer). Other errors pass through.
+pub fn offer_next_slots(conn: &mut DbConn, e: ApiError, c: &Candidate<'_>, now: DateTime<Utc>) -> ApiError {
+    match e {
+        ApiError::SlotTaken { warnings, .. } => match next_free(conn, c, now) {
+            Ok(creneaux) => ApiError::SlotTaken { warnings, creneaux },
+            Err(other) => other,
+        },
+        other => other,
+    }
 }
 
 /// How many next slots a 409 offers.

@@ -13,7 +13,7 @@ use rdv_shared::validation::optional_text;
 use rdv_shared::{OrganisationId, ServiceId};
 
 use super::agenda_support::tz;
-use super::rdv_checks::{hard_errors, refuse, warnings, Candidate};
+use super::rdv_checks::{hard_errors, offer_next_slots, refuse, warnings, Candidate};
 use super::rdv_render::render;
 use super::viewer::{self, agenda_level};
 use crate::app::AppState;
@@ -153,19 +153,19 @@ pub async fn create_rdv(
             user_ids: user_ids.clone(),
             send_notifications: notify && m.visibility_type == VisibilityType::VisibleAndNotified.as_str(),
         };
+        let cand = Candidate {
+            rdv_id: None,
+            organisation: &org,
+            motif: &m,
+            lieu_id: new.lieu_id,
+            starts_at,
+            ends_at,
+            agent_ids: &agent_ids,
+            user_ids: &user_ids,
+            name: new.name.as_deref(),
+            max_participants_count: new.max_participants_count,
+        };
         let row = write_tx(conn, |c| {
-            let cand = Candidate {
-                rdv_id: None,
-                organisation: &org,
-                motif: &m,
-                lieu_id: new.lieu_id,
-                starts_at,
-                ends_at,
-                agent_ids: &agent_ids,
-                user_ids: &user_ids,
-                name: new.name.as_deref(),
-                max_participants_count: new.max_participants_count,
-            };
             lock_agents(c, &agent_ids)?;
             if let Some((scope, key)) = &idempotency {
                 match idempotency::find(c, scope, key)? {
@@ -179,14 +179,15 @@ pub async fn create_rdv(
             hard_errors(c, &cand)?;
             if !req.ignore_benign_errors {
                 let w = warnings(c, &viewer, &cand, now)?;
-                refuse(c, &cand, w, now)?;
+                refuse(w)?;
             }
             let row = rdv::create(c, &auth.agent.author(), &new)?;
             if let Some((scope, key)) = &idempotency {
                 idempotency::record(c, scope, key, &request_digest, row.id)?;
             }
             Ok::<_, ApiError>((row, false))
-        })?;
+        })
+        .map_err(|e| offer_next_slots(conn, e, &cand, now))?;
         Ok((render(conn, &[row.0], now)?.remove(0), row.1))
     })
     .await?;
@@ -294,21 +295,21 @@ pub async fn update_rdv(
             || agent_ids != old_agents
             || user_ids != dedup(old_users)
             || req.lieu_id.is_some_and(|l| l != before.lieu_id);
+        let lieu_id = changes.lieu_id.unwrap_or(before.lieu_id);
+        let name = changes.name.clone().unwrap_or_else(|| before.name.clone());
+        let cand = Candidate {
+            rdv_id: Some(id),
+            organisation: &org,
+            motif: &m,
+            lieu_id,
+            starts_at,
+            ends_at,
+            agent_ids: &agent_ids,
+            user_ids: &user_ids,
+            name: name.as_deref(),
+            max_participants_count: changes.max_participants_count.unwrap_or(before.max_participants_count),
+        };
         let row = write_tx(conn, |c| {
-            let lieu_id = changes.lieu_id.unwrap_or(before.lieu_id);
-            let name = changes.name.clone().unwrap_or_else(|| before.name.clone());
-            let cand = Candidate {
-                rdv_id: Some(id),
-                organisation: &org,
-                motif: &m,
-                lieu_id,
-                starts_at,
-                ends_at,
-                agent_ids: &agent_ids,
-                user_ids: &user_ids,
-                name: name.as_deref(),
-                max_participants_count: changes.max_participants_count.unwrap_or(before.max_participants_count),
-            };
             hard_errors(c, &cand)?;
             if moved && !req.ignore_benign_errors {
                 lock_agents(c, &agent_ids)?;
@@ -316,10 +317,11 @@ pub async fn update_rdv(
                     .into_iter()
                     .filter(|w| w.code != "in_the_past" || starts_at != before.starts_at)
                     .collect();
-                refuse(c, &cand, w, now)?;
+                refuse(w)?;
             }
             Ok::<_, ApiError>(rdv::update(c, &auth.agent.author(), &before, &changes)?)
-        })?;
+        })
+        .map_err(|e| offer_next_slots(conn, e, &cand, now))?;
         Ok(render(conn, &[row], now)?.remove(0))
     })
     .await?;

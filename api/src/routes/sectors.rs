@@ -30,7 +30,7 @@ use crate::extract::{json_with_limit, ApiJson};
 const IMPORT_BODY_LIMIT: usize = 20 * 1024 * 1024;
 
 /// The territory, if the caller may read (`manage = false`) or manage it; 404 otherwise.
-fn territory_for(conn: &mut DbConn, agent_id: i32, id: i32, manage: bool) -> ApiResult<TerritoryRow> {
+pub(crate) fn territory_for(conn: &mut DbConn, agent_id: i32, id: i32, manage: bool) -> ApiResult<TerritoryRow> {
     let t = territory::find(conn, id)?.ok_or(ApiError::NotFound("territory"))?;
     let actor = agent::facts(conn, agent_id)?;
     let tid = TerritoryId(id);
@@ -266,7 +266,7 @@ pub async fn create_sector_attribution(
         let row = write_tx(conn, |c| {
             Ok::<_, ApiError>(sector::create_attribution(c, &auth.agent.author(), id, org.id, req.agent_id)?)
         })?;
-        Ok(SectorAttributionResponse { sector_attribution: row.to_dto() })
+        Ok(SectorAttributionResponse { sector_attribution: sector::attribution_dtos(conn, &[row])?.remove(0) })
     })
     .await?;
     Ok(HttpResponse::Ok().json(body))
@@ -385,4 +385,42 @@ pub async fn import_zones(
     })
     .await?;
     Ok(HttpResponse::Ok().json(report))
+}
+
+/// Exports the territory's zones as CSV (UTF-8 with BOM, `;`-separated) in the import's own
+/// columns, so an export edited in a spreadsheet can be imported back.
+#[utoipa::path(tag = "sectors", params(("id" = i32, Path)),
+    responses((status = 200, description = "CSV file", content_type = "text/csv", body = String),
+        (status = 401, body = rdv_shared::dto::MessagesError), (status = 404, body = rdv_shared::dto::NotFoundError)),
+    security(("bearer" = []), ("access_token" = [], "client" = [], "uid" = [])))]
+#[get("/territories/{id}/zones/export.csv")]
+pub async fn export_zones(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<i32>,
+) -> ApiResult<HttpResponse> {
+    let id = path.into_inner();
+    let csv = super::with_conn(&state, move |conn| {
+        territory_for(conn, auth.agent.id, id, false)?;
+        let rows = sector::of_territory(conn, id)?;
+        let mut w = csv::WriterBuilder::new().delimiter(b';').from_writer(vec![0xEF, 0xBB, 0xBF]);
+        let fail = |e: csv::Error| ApiError::Internal(e.into());
+        w.write_record(["secteur", "commune", "code_insee", "rue", "id_ban_rue"]).map_err(fail)?;
+        let zone_rows: Vec<sector::ZoneRow> = crate::db::schema::zones::table
+            .filter(crate::db::schema::zones::sector_id.eq_any(rows.iter().map(|s| s.id).collect::<Vec<_>>()))
+            .select(sector::ZoneRow::as_select())
+            .load(conn)?;
+        for s in &rows {
+            for z in zone_rows.iter().filter(|z| z.sector_id == s.id) {
+                let (street, ban) = (z.street_name.as_deref().unwrap_or(""), z.street_ban_id.as_deref().unwrap_or(""));
+                w.write_record([s.human_id.as_str(), &z.city_name, &z.city_code, street, ban]).map_err(fail)?;
+            }
+        }
+        w.into_inner().map_err(|e| ApiError::Internal(anyhow::anyhow!("csv: {e}")))
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header(("content-disposition", "attachment; filename=\"zones.csv\""))
+        .body(csv))
 }

@@ -1,19 +1,18 @@
-//! Sectorisation (`/admin/secteurs`, territorial admins; reference-domain.md §1.10): sectors
-//! with their zones and attributions, and the zone import from a CSV/XLSX file with a preview
-//! (dry run) before it is applied.
+//! Sectorisation (`/admin/secteurs`, territorial admins; reference-domain.md §1.10, §8.3):
+//! sectors (one card each, `admin_sector_card`), the "Tester la sectorisation" tool, and the
+//! zone import from a CSV/XLSX file with a preview (dry run) before it is applied.
 
 use leptos::prelude::*;
 
 use rdv_shared::dto::{
-    CreateSectorAttributionRequest, CreateSectorRequest, CreateZoneRequest, OrganisationsResponse, Sector,
-    SectorAttributionResponse, SectorResponse, SectorsResponse, ZoneImportReport, ZoneImportRequest, ZoneResponse,
+    CreateSectorRequest, OrganisationsResponse, SectorResponse, SectorisationTestResponse, SectorsResponse,
+    ZoneImportReport, ZoneImportRequest,
 };
-use rdv_shared::sectorisation::ZoneLevel;
-use rdv_shared::OrganisationId;
 
 use crate::api;
 use crate::components::status::{Outcome, Status};
 use crate::ctx::use_ctx;
+use crate::pages::admin_sector_card::SectorCard;
 use crate::pages::usager_import::read_file;
 
 #[component]
@@ -70,6 +69,7 @@ pub fn SectorsPage() -> impl IntoView {
                 <div class="actions"><button type="submit">"Créer le secteur"</button></div>
             </form>
             <Status outcome=outcome/>
+            <SectorisationTest territory=territory/>
             <ImportZones territory=territory refresh=refresh/>
             <Transition fallback=|| view! { <p>"Chargement…"</p> }>
                 {move || data.get().map(|r| match r {
@@ -82,82 +82,75 @@ pub fn SectorsPage() -> impl IntoView {
     .into_any()
 }
 
+/// "Tester la sectorisation": what an address gets, motif by motif (the public search's rules).
 #[component]
-fn SectorCard(sector: Sector, orgs: Vec<rdv_shared::dto::Organisation>, refresh: RwSignal<u32>) -> impl IntoView {
+fn SectorisationTest(territory: i32) -> impl IntoView {
     let ctx = use_ctx();
-    let id = sector.id;
-    let city = RwSignal::new(String::new());
     let code = RwSignal::new(String::new());
-    let org = RwSignal::new(orgs.first().map(|o| o.id.0.to_string()).unwrap_or_default());
+    let ban = RwSignal::new(String::new());
+    let result: RwSignal<Option<SectorisationTestResponse>> = RwSignal::new(None);
     let outcome: Outcome = RwSignal::new(None);
     let session = ctx.session.clone();
-    let add_zone = move |ev: leptos::ev::SubmitEvent| {
+    let run = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let body = CreateZoneRequest {
-            level: ZoneLevel::City,
-            city_name: city.get_untracked(),
-            city_code: code.get_untracked(),
-            street_name: None,
-            street_ban_id: None,
-        };
+        let street = ban.get_untracked();
+        let url = format!(
+            "/api/v1/territories/{territory}/sectorisation_test?city_code={}{}",
+            api::encode(code.get_untracked().trim()),
+            if street.trim().is_empty() {
+                String::new()
+            } else {
+                format!("&street_ban_id={}", api::encode(street.trim()))
+            }
+        );
         let s = session.clone();
         leptos::task::spawn_local(async move {
-            match api::send::<_, ZoneResponse>(&s, "POST", &format!("/api/v1/sectors/{id}/zones"), &body).await {
-                Ok(_) => refresh.update(|n| *n += 1),
-                Err(e) => outcome.set(Some(Err(e.message_fr()))),
+            match api::get::<SectorisationTestResponse>(&s, &url).await {
+                Ok(r) => {
+                    outcome.set(None);
+                    result.set(Some(r));
+                }
+                Err(e) => {
+                    result.set(None);
+                    outcome.set(Some(Err(e.message_fr())));
+                }
             }
         });
     };
-    let session = ctx.session.clone();
-    let attribute = move |_| {
-        let Ok(o) = org.get_untracked().parse() else { return };
-        let body = CreateSectorAttributionRequest { organisation_id: OrganisationId(o), agent_id: None };
-        let s = session.clone();
-        leptos::task::spawn_local(async move {
-            match api::send::<_, SectorAttributionResponse>(
-                &s,
-                "POST",
-                &format!("/api/v1/sectors/{id}/attributions"),
-                &body,
-            )
-            .await
-            {
-                Ok(_) => refresh.update(|n| *n += 1),
-                Err(e) => outcome.set(Some(Err(e.message_fr()))),
-            }
-        });
-    };
-    let org_name = {
-        let orgs = orgs.clone();
-        move |o: i32| orgs.iter().find(|x| x.id.0 == o).map_or(format!("organisation {o}"), |x| x.name.clone())
-    };
-    let attributions: Vec<String> = sector
-        .attributions
-        .iter()
-        .map(|a| match a.agent_id {
-            None => org_name(a.organisation_id.0),
-            Some(agent) => format!("{} (agent n° {agent})", org_name(a.organisation_id.0)),
-        })
-        .collect();
     view! {
-        <section class="card" data-testid="sector">
-            <h2>{format!("{} ({})", sector.name, sector.human_id)}</h2>
-            <p>{format!("{} zone(s)", sector.zones_count)}</p>
-            <p>"Attribué à : "{if attributions.is_empty() { "personne".to_owned() } else { attributions.join(", ") }}</p>
-            <form class="form row" on:submit=add_zone>
-                <span><label for=format!("zone-city-{id}")>"Commune"</label><input id=format!("zone-city-{id}") required bind:value=city/></span>
-                <span><label for=format!("zone-code-{id}")>"Code INSEE"</label><input id=format!("zone-code-{id}") required inputmode="numeric" bind:value=code/></span>
-                <span><button type="submit">"Ajouter la commune"</button></span>
-            </form>
+        <form class="card form" on:submit=run data-testid="sectorisation-test">
+            <h2>"Tester la sectorisation"</h2>
             <div class="row">
-                <label for=format!("attr-org-{id}")>"Attribuer à"</label>
-                <select id=format!("attr-org-{id}") prop:value=move || org.get() on:change=move |ev| org.set(event_target_value(&ev))>
-                    {orgs.iter().map(|o| view! { <option value=o.id.0.to_string()>{o.name.clone()}</option> }).collect_view()}
-                </select>
-                <button type="button" class="secondary" on:click=attribute>"Attribuer"</button>
+                <span><label for="test-code">"Code INSEE de la commune"</label><input id="test-code" required inputmode="numeric" maxlength="5" bind:value=code/></span>
+                <span><label for="test-ban">"Identifiant BAN de la rue (facultatif)"</label><input id="test-ban" placeholder="62041_0420" bind:value=ban/></span>
+                <span><button type="submit">"Tester"</button></span>
             </div>
             <Status outcome=outcome/>
-        </section>
+            {move || result.get().map(|r| {
+                let sectors = if r.sectors.is_empty() {
+                    "aucun secteur".to_owned()
+                } else {
+                    r.sectors.iter().map(|s| format!("{} ({})", s.name, s.human_id)).collect::<Vec<_>>().join(", ")
+                };
+                view! {
+                    <p role="status">"Secteur(s) : "{sectors}</p>
+                    <table>
+                        <thead><tr><th>"Motif"</th><th>"Organisation"</th><th>"Sectorisation"</th><th>"Proposé"</th></tr></thead>
+                        <tbody>{r.motifs.into_iter().map(|m| {
+                            let offered = match (m.offered, m.agents) {
+                                (false, _) => "Non".to_owned(),
+                                (true, Some(list)) => format!(
+                                    "Oui, avec {}",
+                                    list.iter().map(|a| rdv_shared::dto::display_name(a.first_name.as_deref(), &a.last_name)).collect::<Vec<_>>().join(", ")
+                                ),
+                                (true, None) => "Oui".to_owned(),
+                            };
+                            view! { <tr><td>{m.name}</td><td>{m.organisation_name}</td><td>{m.sectorisation_level.label_fr()}</td><td>{offered}</td></tr> }
+                        }).collect_view()}</tbody>
+                    </table>
+                }
+            })}
+        </form>
     }
 }
 
@@ -211,6 +204,19 @@ fn ImportZones(territory: i32, refresh: RwSignal<u32>) -> impl IntoView {
         });
     };
     let preview = run.clone();
+    let session = ctx.session.clone();
+    let export = move |_| {
+        let s = session.clone();
+        leptos::task::spawn_local(async move {
+            let result = api::get_bytes(&s, &format!("/api/v1/territories/{territory}/zones/export.csv"))
+                .await
+                .map_err(|e| e.message_fr())
+                .and_then(|bytes| crate::download::save(&bytes, "zones.csv", "text/csv"));
+            if let Err(e) = result {
+                outcome.set(Some(Err(e)));
+            }
+        });
+    };
     view! {
         <section class="card form">
             <h2>"Importer des zones"</h2>
@@ -220,6 +226,7 @@ fn ImportZones(territory: i32, refresh: RwSignal<u32>) -> impl IntoView {
             <div class="actions">
                 <button type="button" class="secondary" on:click=move |_| preview(true)>"Prévisualiser"</button>
                 <button type="button" on:click=move |_| run(false)>"Importer"</button>
+                <button type="button" class="secondary" on:click=export>"Exporter les zones (CSV)"</button>
             </div>
             <Status outcome=outcome/>
             {move || report.get().map(|r| view! {

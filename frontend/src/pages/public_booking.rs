@@ -6,8 +6,8 @@ use chrono::{DateTime, Duration, FixedOffset, NaiveDate};
 use leptos::prelude::*;
 
 use rdv_shared::dto::{
-    Creneau, PublicBookingRequest, PublicBookingResponse, PublicCreneauxResponse, PublicLieu, PublicLieuxResponse,
-    PublicMotif, PublicMotifsResponse, PublicPlace,
+    Creneau, PublicBookingRequest, PublicBookingResponse, PublicCreneau, PublicCreneauxResponse, PublicLieu,
+    PublicLieuxResponse, PublicMotif, PublicMotifsResponse, PublicPlace,
 };
 
 use crate::api::{self, ApiError};
@@ -56,6 +56,8 @@ pub fn PublicBookingPage() -> impl IntoView {
     let week: RwSignal<NaiveDate> = RwSignal::new(today());
     let slots: RwSignal<Option<PublicCreneauxResponse>> = RwSignal::new(None);
     let chosen: RwSignal<Option<DateTime<FixedOffset>>> = RwSignal::new(None);
+    // Collective motifs: the session chosen (its start is `chosen`).
+    let session: RwSignal<Option<i32>> = RwSignal::new(None);
     let taken: RwSignal<Vec<Creneau>> = RwSignal::new(Vec::new());
     let booked: RwSignal<Option<PublicBookingResponse>> = RwSignal::new(None);
     let error: RwSignal<Option<String>> = RwSignal::new(None);
@@ -183,18 +185,27 @@ pub fn PublicBookingPage() -> impl IntoView {
                             {next.map(|t| view! { <button type="button" on:click=move |_| load_slots(t.date_naive())>"Voir cette date"</button> })}
                             }.into_any();
                         }
-                        let mut days: Vec<(NaiveDate, Vec<DateTime<FixedOffset>>)> = Vec::new();
+                        let mut days: Vec<(NaiveDate, Vec<PublicCreneau>)> = Vec::new();
                         for c in &r.creneaux {
                             let d = c.starts_at.date_naive();
                             match days.last_mut() {
-                                Some((day, list)) if *day == d => list.push(c.starts_at),
-                                _ => days.push((d, vec![c.starts_at])),
+                                Some((day, list)) if *day == d => list.push(c.clone()),
+                                _ => days.push((d, vec![c.clone()])),
                             }
                         }
                         days.into_iter().map(|(d, list)| view! {
                             <h3>{long_day(d)}</h3>
-                            <div class="slot-list">{list.into_iter().map(|t| view! {
-                                <button type="button" class="slot" on:click=move |_| { chosen.set(Some(t)); taken.set(Vec::new()); step.set(Step::Identity); }>{hm(&t)}</button>
+                            <div class="slot-list">{list.into_iter().map(|c| {
+                                let (t, rdv) = (c.starts_at, c.rdv_id);
+                                // A collective session says how many seats are left.
+                                let label = match (rdv, c.seats_left) {
+                                    (Some(_), Some(1)) => format!("{} (1 place)", hm(&t)),
+                                    (Some(_), Some(n)) => format!("{} ({n} places)", hm(&t)),
+                                    _ => hm(&t),
+                                };
+                                view! {
+                                    <button type="button" class="slot" on:click=move |_| { chosen.set(Some(t)); session.set(rdv); taken.set(Vec::new()); step.set(Step::Identity); }>{label}</button>
+                                }
                             }).collect_view()}</div>
                         }).collect_view().into_any()
                     })}
@@ -202,7 +213,7 @@ pub fn PublicBookingPage() -> impl IntoView {
                 </section>
             </Show>
             <Show when=move || step.get() == Step::Identity>
-                <Identity place=place motif=motif lieu=lieu chosen=chosen taken=taken booked=booked step=step error=error/>
+                <Identity place=place motif=motif lieu=lieu chosen=chosen session=session taken=taken booked=booked step=step error=error/>
             </Show>
             <Show when=move || step.get() == Step::Done>
                 {move || booked.get().map(|b| view! {
@@ -228,6 +239,7 @@ fn Identity(
     motif: RwSignal<Option<PublicMotif>>,
     lieu: RwSignal<Option<PublicLieu>>,
     chosen: RwSignal<Option<DateTime<FixedOffset>>>,
+    session: RwSignal<Option<i32>>,
     taken: RwSignal<Vec<Creneau>>,
     booked: RwSignal<Option<PublicBookingResponse>>,
     step: RwSignal<Step>,
@@ -260,6 +272,7 @@ fn Identity(
             phone_number: phone.get_untracked(),
             email: Some(email.get_untracked()).filter(|e| !e.trim().is_empty()),
             rdv_invitation_token: None,
+            rdv_id: session.get_untracked(),
         };
         busy.set(true);
         leptos::task::spawn_local(async move {
@@ -274,6 +287,11 @@ fn Identity(
                     error.set(None);
                     booked.set(Some(r));
                     step.set(Step::Done);
+                }
+                Err(ApiError::SlotTaken(_)) if session.get_untracked().is_some() => {
+                    key.set(idempotency_key());
+                    error.set(Some("Cette séance vient d'être complète : choisissez-en une autre.".into()));
+                    step.set(Step::Slot);
                 }
                 Err(ApiError::SlotTaken(e)) => {
                     error.set(None);

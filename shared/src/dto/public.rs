@@ -67,6 +67,12 @@ pub struct PublicLieuxResponse {
 pub struct PublicCreneau {
     pub starts_at: DateTime<FixedOffset>,
     pub ends_at: DateTime<FixedOffset>,
+    /// Collective motifs: the session to join (`rdv_id` of the booking request).
+    #[serde(default)]
+    pub rdv_id: Option<i32>,
+    /// Collective motifs: seats left in the session; `null` when unlimited or not collective.
+    #[serde(default)]
+    pub seats_left: Option<i32>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -103,6 +109,9 @@ pub struct PublicBookingRequest {
     /// From an invitation (RDV-Insertion): books for that usager.
     #[serde(default)]
     pub rdv_invitation_token: Option<String>,
+    /// Collective motifs: the session to join (from `/public/creneaux`); required for them.
+    #[serde(default)]
+    pub rdv_id: Option<i32>,
 }
 
 /// What the usager sees of a booked RDV.

@@ -17,6 +17,8 @@ pub struct SectorAttribution {
     /// `organisation` or `agent`.
     pub level: String,
     pub agent_id: Option<i32>,
+    /// The agent's display name (level agent).
+    pub agent_name: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -139,4 +141,32 @@ pub struct ZoneImportReport {
     pub already: usize,
     pub errors: usize,
     pub rows: Vec<ZoneImportRow>,
+}
+
+/// One motif of the territory bookable outside the agents' own screens, as an address gets it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct SectorisationTestMotif {
+    pub motif_id: i32,
+    pub name: String,
+    pub organisation_id: OrganisationId,
+    pub organisation_name: String,
+    pub sectorisation_level: crate::enums::SectorisationLevel,
+    /// Offered at this address (level département always; organisation when the organisation
+    /// serves a matching sector; agent when at least one of its agents does).
+    pub offered: bool,
+    /// Level agent: the only agents who may be booked there; `null` = every agent of the motif.
+    pub agents: Option<Vec<crate::dto::Agent>>,
+}
+
+/// `GET /api/v1/territories/{id}/sectorisation_test`: the sectors an address falls in (with
+/// the zones that matched) and, motif by motif, what it is offered (reference "Test de
+/// sectorisation").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct SectorisationTestResponse {
+    pub place: crate::dto::PublicPlace,
+    pub zones: Vec<Zone>,
+    pub sectors: Vec<Sector>,
+    pub motifs: Vec<SectorisationTestMotif>,
 }

@@ -1,6 +1,8 @@
 //! Sectors, zones and sector attributions (reference-domain.md §1.10). Writes are audited; the
 //! public search reads the zones of an address with one indexed query (`city_code`).
 
+use std::collections::HashMap;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
@@ -10,7 +12,7 @@ use rdv_shared::sectorisation::{Attribution, ZoneFacts, ZoneLevel};
 use rdv_shared::{OrganisationId, TerritoryId};
 
 use crate::audit::{self, Author, Event};
-use crate::db::schema::{sector_attributions, sectors, zones};
+use crate::db::schema::{agents, sector_attributions, sectors, zones};
 use crate::db::{now_utc, DbConn};
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
@@ -78,15 +80,33 @@ impl AttributionRow {
     pub fn facts(&self) -> Attribution {
         Attribution { sector_id: self.sector_id, organisation_id: self.organisation_id, agent_id: self.agent_id }
     }
-    pub fn to_dto(&self) -> SectorAttribution {
+    fn to_dto(&self, names: &HashMap<i32, String>) -> SectorAttribution {
         SectorAttribution {
             id: self.id,
             sector_id: self.sector_id,
             organisation_id: OrganisationId(self.organisation_id),
             level: self.level.clone(),
             agent_id: self.agent_id,
+            agent_name: self.agent_id.and_then(|a| names.get(&a).cloned()),
         }
     }
+}
+
+/// Attributions as the API shows them, with their agents' names (one query).
+pub fn attribution_dtos(conn: &mut DbConn, rows: &[AttributionRow]) -> QueryResult<Vec<SectorAttribution>> {
+    let ids: Vec<i32> = rows.iter().filter_map(|a| a.agent_id).collect();
+    let names: HashMap<i32, String> = if ids.is_empty() {
+        HashMap::new()
+    } else {
+        agents::table
+            .filter(agents::id.eq_any(&ids))
+            .select((agents::id, agents::first_name, agents::last_name))
+            .load::<(i32, Option<String>, String)>(conn)?
+            .into_iter()
+            .map(|(id, first, last)| (id, rdv_shared::dto::display_name(first.as_deref(), &last)))
+            .collect()
+    };
+    Ok(rows.iter().map(|a| a.to_dto(&names)).collect())
 }
 
 pub fn find(conn: &mut DbConn, id: i32) -> QueryResult<Option<SectorRow>> {
@@ -130,6 +150,7 @@ pub fn render(conn: &mut DbConn, rows: &[SectorRow]) -> QueryResult<Vec<Sector>>
         .order(sector_attributions::id)
         .select(AttributionRow::as_select())
         .load(conn)?;
+    let attributions = attribution_dtos(conn, &attributions)?;
     Ok(rows
         .iter()
         .map(|s| Sector {
@@ -138,7 +159,7 @@ pub fn render(conn: &mut DbConn, rows: &[SectorRow]) -> QueryResult<Vec<Sector>>
             name: s.name.clone(),
             human_id: s.human_id.clone(),
             zones_count: counts.iter().find(|(id, _)| *id == s.id).map_or(0, |(_, n)| *n),
-            attributions: attributions.iter().filter(|a| a.sector_id == s.id).map(AttributionRow::to_dto).collect(),
+            attributions: attributions.iter().filter(|a| a.sector_id == s.id).cloned().collect(),
         })
         .collect())
 }
