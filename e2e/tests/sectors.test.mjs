@@ -1,5 +1,5 @@
 // Sectorisation screen in a real browser (issue 7): a territorial admin creates a sector, adds
-// a whole commune and one street, attributes it to an organisation and to one agent, checks an
+// a whole commune and one street, attributes it to its organisation and to one agent, checks an
 // address with "Tester la sectorisation", then removes the street zone.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -21,7 +21,7 @@ after(async () => {
 test('a territorial admin builds a sector and tests an address', async () => {
   const page = await newPage(chrome.browser);
   await signIn(page, server.base, 'camille.martin');
-  await page.goto(`${server.base}/admin/secteurs`);
+  await page.getByRole('link', { name: 'Secteurs' }).click();
   await page.getByLabel('Nom', { exact: true }).fill('Arras centre');
   await page.getByLabel('Identifiant (colonne « secteur » des imports)').fill('arras-centre');
   await page.getByRole('button', { name: 'Créer le secteur' }).click();
@@ -41,11 +41,9 @@ test('a territorial admin builds a sector and tests an address', async () => {
   await card.getByRole('button', { name: 'Ajouter la rue' }).click();
   await card.getByText('2 zone(s)').waitFor();
 
-  // To MDS Lens as a whole, then to Sophie Durand of MDS Arras.
-  await card.getByLabel('Organisation').selectOption({ label: 'MDS Lens' });
+  // To MDS Arras as a whole, then to Sophie Durand of MDS Arras.
   await card.getByRole('button', { name: 'Attribuer' }).click();
-  await card.getByText("MDS Lens (toute l'organisation)").waitFor();
-  await card.getByLabel('Organisation').selectOption({ label: 'MDS Arras' });
+  await card.getByText("MDS Arras (toute l'organisation)").waitFor();
   await card.getByLabel('Agent').locator('option', { hasText: 'Sophie Durand' }).waitFor({ state: 'attached' });
   await card.getByLabel('Agent').selectOption({ label: 'Sophie Durand' });
   await card.getByRole('button', { name: 'Attribuer' }).click();
