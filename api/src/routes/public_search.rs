@@ -248,6 +248,14 @@ pub async fn list_public_motifs(
     Ok(HttpResponse::Ok().json(body))
 }
 
+/// Kilometres (one decimal) from the usager's address to a lieu, when both have coordinates.
+fn distance_km(place: &PublicPlace, lat: Option<f64>, lon: Option<f64>) -> Option<f64> {
+    match (place.latitude, place.longitude, lat, lon) {
+        (Some(a), Some(b), Some(c), Some(d)) => Some((haversine_km((a, b), (c, d)) * 10.0).round() / 10.0),
+        _ => None,
+    }
+}
+
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct LieuxQuery {
@@ -295,10 +303,7 @@ pub async fn list_public_lieux(
             else {
                 continue;
             };
-            let distance_km = match (public.latitude, public.longitude, lat, lon) {
-                (Some(a), Some(b), Some(c), Some(d)) => Some((haversine_km((a, b), (c, d)) * 10.0).round() / 10.0),
-                _ => None,
-            };
+            let distance_km = distance_km(&public, lat, lon);
             let zone = tz(&org.time_zone);
             out.push(PublicLieu {
                 lieu_id: Some(id),
@@ -330,17 +335,7 @@ pub async fn list_public_lieux(
                     organisation_name: o.organisation.name.clone(),
                     motif_id: o.motif.id,
                     next_availability: Some(first.with_timezone(&zone).fixed_offset()),
-                    distance_km: match (
-                        public.latitude,
-                        public.longitude,
-                        point.and_then(|p| p.3),
-                        point.and_then(|p| p.4),
-                    ) {
-                        (Some(a), Some(b), Some(c), Some(d)) => {
-                            Some((haversine_km((a, b), (c, d)) * 10.0).round() / 10.0)
-                        }
-                        _ => None,
-                    },
+                    distance_km: distance_km(&public, point.and_then(|p| p.3), point.and_then(|p| p.4)),
                 });
             }
         }
