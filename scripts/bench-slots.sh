@@ -4,7 +4,8 @@
 # Each backend gets a fresh database: `rdv seed scale` (usagers) then `rdv seed slots` (300
 # agents, 60 lieux, 50 motifs, plages, ≈ 1 M past RDVs); agent search, public département
 # search and next availability are measured; the history is then topped up to ×10 and agent
-# search measured again (the ratio); last, 64 clients book concurrently and overlaps are counted.
+# search measured again (the ratio); last, 64 clients book concurrently (each slot wanted twice,
+# then distinct slots) and overlaps are counted.
 set -euo pipefail
 users="${1:-200000}"
 backends="${2:-sqlite postgres}"
@@ -40,6 +41,7 @@ run_backend() {
   p95() { sed -E 's/.*p95 ([0-9.]+) ms.*/\1/' <<<"$1"; }
   awk -v a="$(p95 "$x1")" -v b="$(p95 "$x10")" 'BEGIN { printf "history ratio (p95 ×10 / ×1): %.2f\n", b / a }'
   DATABASE_URL="$url" "$load" "http://127.0.0.1:$port" book 2000 64
+  DATABASE_URL="$url" "$load" "http://127.0.0.1:$port" book-distinct 2000 64
   kill $server; wait $server 2>/dev/null || true
 }
 

@@ -5,8 +5,10 @@
 //! - `agent`: `GET /creneaux` for one organisation, one motif, 7 days (a bench agent);
 //! - `public`: `GET /public/lieux` — every lieu of the département with its next availability;
 //! - `next`: `GET /creneaux` of a motif first open in five months (the 6-month scan's worst case);
-//! - `book`: `POST /public/rdvs` from CONCURRENCY clients on shared slots (contention), then
-//!   counts overlapping active RDVs in the database at `DATABASE_URL` (must be 0).
+//! - `book`: `POST /public/rdvs` from CONCURRENCY clients on shared slots (each wanted by two
+//!   clients: contention), then counts overlapping active RDVs in the database at
+//!   `DATABASE_URL` (must be 0);
+//! - `book-distinct`: the same on distinct slots (every request can succeed: raw throughput).
 //!
 //! Prints one line of latency percentiles (and throughput).
 
@@ -90,38 +92,44 @@ async fn main() {
             _ => String::new(),
         })
         .collect();
-    let bookings: Vec<Value> = if mode == "book" {
-        // Free public slots of every regular motif at the org's lieux over two weeks; each is
-        // wanted by two clients, so half the requests meet a competitor.
+    let booking = mode.starts_with("book");
+    // Clients per slot: two for `book` (half the requests meet a competitor), one otherwise.
+    let per_slot = if mode == "book" { 2 } else { 1 };
+    let bookings: Vec<Value> = if booking {
+        // Free public slots of every regular motif at the org's lieux over four weeks.
         let mut slots = Vec::new();
         for (m, name) in motifs.iter().filter(|m| regular.contains(&m.0)) {
             let key = format!("{}-public_office", name.to_lowercase().replace(' ', "_"));
             let lieux =
                 json(&client, &format!("{base}/api/v1/public/lieux?city_code=99001&motif_key={key}"), None).await;
             for l in lieux["lieux"].as_array().unwrap().iter().filter(|l| l["motif_id"].as_i64() == Some(*m)) {
-                let from = monday_in(2);
-                let url = format!(
-                    "{base}/api/v1/public/creneaux?city_code=99001&motif_id={m}&lieu_id={}&from={from}&to={}",
-                    l["lieu_id"],
-                    from + chrono::Duration::days(13)
-                );
-                for c in json(&client, &url, None).await["creneaux"].as_array().unwrap() {
-                    slots.push((*m, l["lieu_id"].as_i64().unwrap(), c["starts_at"].as_str().unwrap().to_owned()));
+                // Four weeks from the week after next, in two windows (the public side's longest).
+                for from in [monday_in(2), monday_in(4)] {
+                    let url = format!(
+                        "{base}/api/v1/public/creneaux?city_code=99001&motif_id={m}&lieu_id={}&from={from}&to={}",
+                        l["lieu_id"],
+                        from + chrono::Duration::days(13)
+                    );
+                    for c in json(&client, &url, None).await["creneaux"].as_array().unwrap() {
+                        slots.push((*m, l["lieu_id"].as_i64().unwrap(), c["starts_at"].as_str().unwrap().to_owned()));
+                    }
                 }
             }
         }
         let mut out = Vec::new();
-        for (i, (m, l, t)) in slots.iter().take(requests / 2).enumerate() {
-            for k in 0..2 {
+        // Distinct usagers each time (a usager matched twice would be one person booking twice).
+        let run = std::process::id();
+        for (i, (m, l, t)) in slots.iter().take(requests / per_slot).enumerate() {
+            for k in 0..per_slot {
                 out.push(serde_json::json!({"motif_id": m, "lieu_id": l, "starts_at": t, "city_code": "99001",
-                    "first_name": format!("Charge{i}"), "last_name": format!("Test{k}"), "phone_number": "06 00 00 00 00"}));
+                    "first_name": format!("Charge{i}"), "last_name": format!("Test{k}r{run}"), "phone_number": "06 00 00 00 00"}));
             }
         }
         out
     } else {
         Vec::new()
     };
-    let total = if mode == "book" { bookings.len() } else { urls.len() };
+    let total = if booking { bookings.len() } else { urls.len() };
     let started = Instant::now();
     let mut tasks = Vec::new();
     for worker in 0..concurrency {
@@ -175,9 +183,9 @@ async fn main() {
         ms(percentile(&all, 0.99)),
         ms(*all.last().unwrap()),
     );
-    if mode == "book" {
+    if booking {
         println!(
-            "book: {ok} booked, {taken} refused with 409 (slot taken), {:.0} bookings/s, {:.0} booking requests/s",
+            "{mode}: {ok} booked, {taken} refused with 409 (slot taken), {:.0} bookings/s, {:.0} booking requests/s",
             ok as f64 / elapsed.as_secs_f64(),
             all.len() as f64 / elapsed.as_secs_f64()
         );
@@ -203,6 +211,6 @@ async fn main() {
              AND rb.status NOT IN ('excused', 'revoked')"
         );
         let n = diesel::RunQueryDsl::get_result::<Count>(diesel::sql_query(q), &mut *conn).unwrap().n;
-        println!("book: overlapping active RDVs of one agent afterwards: {n}");
+        println!("{mode}: overlapping active RDVs of one agent afterwards: {n}");
     }
 }

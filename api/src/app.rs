@@ -98,6 +98,7 @@ pub fn api_routes() -> (
                         .service(routes::motifs::list_motif_categories)
                         .service(routes::territories::get_territory)
                         .service(routes::territories::update_territory)
+                        .service(routes::territories::list_territory_organisations)
                         .service(routes::territories::list_services)
                         .service(routes::teams::list_teams)
                         .service(routes::teams::create_team)

@@ -48,7 +48,12 @@ pub enum ApiError {
     Warnings(Vec<rdv_shared::dto::Warning>),
     /// 409: the slot was taken meanwhile; the next free ones are offered.
     #[error("slot taken")]
-    SlotTaken { warnings: Vec<rdv_shared::dto::Warning>, creneaux: Vec<rdv_shared::dto::Creneau> },
+    SlotTaken {
+        warnings: Vec<rdv_shared::dto::Warning>,
+        creneaux: Vec<rdv_shared::dto::Creneau>,
+        /// The agents `creneaux` name.
+        agents: Vec<rdv_shared::dto::Agent>,
+    },
     /// 409: an `Idempotency-Key` already used with another request body.
     #[error("idempotency key reused")]
     IdempotencyConflict,
@@ -161,7 +166,7 @@ impl ResponseError for ApiError {
                 error_messages: warnings.iter().map(|w| w.message.clone()).collect(),
                 warnings: warnings.clone(),
             }),
-            ApiError::SlotTaken { warnings, creneaux } => res.json(rdv_shared::dto::SlotTakenError {
+            ApiError::SlotTaken { warnings, creneaux, agents } => res.json(rdv_shared::dto::SlotTakenError {
                 error: "creneau_indisponible".to_owned(),
                 message: if creneaux.is_empty() {
                     "Ce créneau n'est plus disponible. / This slot is no longer available.".to_owned()
@@ -172,6 +177,7 @@ impl ResponseError for ApiError {
                 },
                 warnings: warnings.clone(),
                 creneaux: creneaux.clone(),
+                agents: agents.clone(),
             }),
             ApiError::IdempotencyConflict => res.json(messages(&[
                 "Cette clé d'idempotence a déjà servi pour une autre requête. / This Idempotency-Key was used with \

@@ -105,7 +105,8 @@ async fn search_book_confirm_and_cancel() {
     let (st, b) = post(app, "/api/v1/public/rdvs", &booking(&s, &free[0], "Bertrand")).await;
     assert_eq!((st, b["error"].clone()), (409, json!("creneau_indisponible")), "{b}");
     assert_eq!(b["creneaux"][0]["starts_at"], json!(free[1]));
-    assert_eq!(b["creneaux"][0]["agent"]["last_name"], "");
+    assert_eq!(b["creneaux"][0]["agent_id"], b["agents"][0]["id"], "{b}");
+    assert_eq!(b["agents"][0]["last_name"], "");
 
     // The same person books again: matched on names + phone, not duplicated.
     let (st, b2) = post(app, "/api/v1/public/rdvs", &booking(&s, &free[1], "alix")).await;

@@ -1,7 +1,8 @@
 //! Public registration to collective sessions, no account (issue 7, reference §3.11): a
 //! collective motif bookable online is offered where it has sessions with seats, its "slots"
 //! are those sessions, a usager joins one (seats counted after the session's agents are
-//! locked), a full session gives 409, and cancelling by token removes only that usager.
+//! locked), a full session gives 409 with the next sessions, cancelling by token removes only
+//! that usager, who may register again.
 
 #![allow(clippy::unwrap_used)] // tests: a failed unwrap is a failed test
 
@@ -45,6 +46,13 @@ async fn register_to_a_collective_session_until_it_is_full() {
     let (st, b) = call(&app, &sophie, "POST", "/api/v1/rdvs", Some(session)).await;
     assert_eq!(st, 200, "{b}");
     let rdv_id = b["rdv"]["id"].as_i64().unwrap();
+    // A second session a week later: what a 409 on the full first one offers.
+    let later = json!({"organisation_id": arras, "motif_id": atelier, "lieu_id": lieu,
+                       "starts_at": format!("{}T14:00:00+01:00", tuesday + Duration::days(7)), "agent_ids": [me],
+                       "user_ids": [], "name": "Portage (2)", "max_participants_count": 3, "ignore_benign_errors": true});
+    let (st, b) = call(&app, &sophie, "POST", "/api/v1/rdvs", Some(later)).await;
+    assert_eq!(st, 200, "{b}");
+    let later_id = b["rdv"]["id"].as_i64().unwrap();
 
     let (_, b) = get(&app, "/api/v1/public/motifs?city_code=62041").await;
     let motif = b["motifs"].as_array().unwrap().iter().find(|m| m["key"] == key).cloned();
@@ -79,6 +87,16 @@ async fn register_to_a_collective_session_until_it_is_full() {
     assert_eq!(st, 200, "{b}");
     let (st, b) = post(&app, "/api/v1/public/rdvs", &join("Camille")).await;
     assert_eq!((st, b["error"].clone()), (409, json!("creneau_indisponible")), "full: {b}");
+    // The 409 offers the next sessions with seats, and names their agent by first name only.
+    assert_eq!(
+        (b["creneaux"][0]["rdv_id"].clone(), b["creneaux"][0]["seats_left"].clone()),
+        (json!(later_id), json!(3))
+    );
+    assert_eq!(b["creneaux"][0]["agent_id"], json!(me), "{b}");
+    assert_eq!(
+        (b["agents"][0]["first_name"].clone(), b["agents"][0]["last_name"].clone()),
+        (json!("Sophie"), json!(""))
+    );
     let (_, b) = get(&app, &sessions).await;
     assert_eq!(b["creneaux"], json!([]), "a full session is not offered");
 
@@ -90,7 +108,16 @@ async fn register_to_a_collective_session_until_it_is_full() {
     assert_eq!(b["rdv"]["status"], "unknown", "the session itself is not cancelled: {b}");
     let (_, b) = get(&app, &sessions).await;
     assert_eq!(b["creneaux"][0]["seats_left"], 1, "{b}");
+
+    // Ana changes her mind: registering again reactivates her participation and takes the seat.
+    let (st, again) = post(&app, "/api/v1/public/rdvs", &join("Ana")).await;
+    assert_eq!(st, 200, "{again}");
+    let token = again["token"].as_str().unwrap();
+    let (st, b) = get(&app, &format!("/api/v1/public/rdvs/{token}")).await;
+    assert_eq!((st, b["rdv"]["status"].clone(), b["rdv"]["cancellable"].clone()), (200, json!("unknown"), json!(true)));
+    let (_, b) = call(&app, &sophie, "GET", &format!("/api/v1/rdvs/{rdv_id}"), None).await;
+    assert_eq!(b["rdv"]["users_count"], 2, "{b}");
     let (st, b) = post(&app, "/api/v1/public/rdvs", &join("Camille")).await;
-    assert_eq!(st, 200, "{b}");
+    assert_eq!(st, 409, "full again: {b}");
     assert!(!app.versions_of("Rdv", rdv_id as i32).is_empty(), "every join is audited");
 }

@@ -81,6 +81,20 @@ async fn sectors_zones_attributions_and_who_manages_them() {
     let (s, _) = call(&app, &other, "GET", &zones, None).await;
     assert_eq!(s, 404);
 
+    // What the admin attributes from: every organisation of the territory, not only their own
+    // (Camille is a member of MDS Arras only); none to another territory.
+    let orgs = format!("/api/v1/territories/{t}/organisations");
+    let (s, b) = call(&app, &admin, "GET", &orgs, None).await;
+    let names: Vec<&str> = b["organisations"].as_array().unwrap().iter().map(|o| o["name"].as_str().unwrap()).collect();
+    assert_eq!((s, names), (200, vec!["MDS Arras", "MDS Lens", "MDS Calais"]), "{b}");
+    assert_eq!(b["meta"]["total_count"], 3, "{b}");
+    let (s, b) = call(&app, &admin, "GET", "/api/v1/organisations", None).await;
+    assert_eq!((s, b["meta"]["total_count"].clone()), (200, json!(1)), "memberships only: {b}");
+    let (s, b) = call(&app, &other, "GET", &orgs, None).await;
+    assert_eq!(s, 404, "{b}");
+    let (s, _) = call(&app, &admin, "GET", "/api/v1/territories/999999/organisations", None).await;
+    assert_eq!(s, 404);
+
     let (s, _) = call(&app, &admin, "DELETE", &format!("/api/v1/sector_attributions/{attribution}"), None).await;
     assert_eq!(s, 204);
     let (s, _) = call(&app, &admin, "DELETE", &format!("/api/v1/sectors/{sector}"), None).await;

@@ -12,11 +12,11 @@ use chrono_tz::Tz;
 use diesel::prelude::*;
 use serde::Deserialize;
 
-use rdv_shared::access::{AgendaLevel, Viewer};
+use rdv_shared::access::{AgendaLevel, AgentFacts, Viewer};
 use rdv_shared::booking::{group_by_lieu_and_day, seats_left};
-use rdv_shared::dto::{CollectiveSession, Creneau, CreneauxDay, CreneauxLieu, CreneauxResponse};
+use rdv_shared::dto::{Agent, CollectiveSession, Creneau, CreneauxDay, CreneauxLieu, CreneauxResponse};
 use rdv_shared::recurrence::to_utc;
-use rdv_shared::{OrganisationId, ServiceId};
+use rdv_shared::{AgentId, OrganisationId, ServiceId};
 
 use super::agenda_support::{agents_by_id, lieu_brief, lieux_by_id, motif_brief, tz};
 use super::viewer::{self, agenda_level};
@@ -60,41 +60,44 @@ pub fn target_of(conn: &mut DbConn, m: MotifRow, org: &OrganisationRow) -> ApiRe
     Ok(Target { motif: m, zone: tz(&org.time_zone), departement })
 }
 
-/// Agents of `ids` (with plages for the motif) whose agenda the caller may write into.
+/// Agents of `ids` (with plages for the motif) whose agenda the caller may write into, given
+/// their access facts.
 fn writable(
-    conn: &mut DbConn,
     viewer: &Viewer,
+    facts: &HashMap<i32, AgentFacts>,
     org: i32,
     m: &MotifRow,
     ids: &BTreeSet<i32>,
-) -> ApiResult<BTreeSet<i32>> {
-    let list: Vec<i32> = ids.iter().copied().collect();
-    let facts = agent::facts_of(conn, &list)?;
-    Ok(list
-        .into_iter()
+) -> BTreeSet<i32> {
+    ids.iter()
+        .copied()
         .filter(|a| {
             facts.get(a).is_some_and(|f| {
                 agenda_level(viewer, f, OrganisationId(org), &[ServiceId(m.service_id)]) >= AgendaLevel::Write
             })
         })
-        .collect())
+        .collect()
 }
 
-/// Renders found slots as `Creneau`s (agents loaded once).
-pub fn render_creneaux(conn: &mut DbConn, found: &[Found], zone: Tz) -> ApiResult<Vec<Creneau>> {
-    let ids: Vec<i32> = found.iter().map(|f| f.slot.agent_id).collect();
-    let agents = agents_by_id(conn, &ids)?;
-    Ok(found
+/// Renders found slots as `Creneau`s, with the agents they name listed once (one query).
+pub fn render_creneaux(conn: &mut DbConn, found: &[Found], zone: Tz) -> ApiResult<(Vec<Creneau>, Vec<Agent>)> {
+    let ids: BTreeSet<i32> = found.iter().map(|f| f.slot.agent_id).collect();
+    let rows = agents_by_id(conn, &ids.into_iter().collect::<Vec<_>>())?;
+    let creneaux = found
         .iter()
-        .filter_map(|f| {
-            agents.get(&f.slot.agent_id).map(|a| Creneau {
-                starts_at: f.slot.starts_at.with_timezone(&zone).fixed_offset(),
-                ends_at: f.slot.ends_at.with_timezone(&zone).fixed_offset(),
-                agent: a.to_dto(),
-                lieu_id: f.slot.lieu_id,
-            })
+        .filter(|f| rows.contains_key(&f.slot.agent_id))
+        .map(|f| Creneau {
+            starts_at: f.slot.starts_at.with_timezone(&zone).fixed_offset(),
+            ends_at: f.slot.ends_at.with_timezone(&zone).fixed_offset(),
+            agent_id: AgentId(f.slot.agent_id),
+            lieu_id: f.slot.lieu_id,
+            rdv_id: None,
+            seats_left: None,
         })
-        .collect())
+        .collect();
+    let mut agents: Vec<Agent> = rows.values().map(|a| a.to_dto()).collect();
+    agents.sort_by_key(|a| a.id.0);
+    Ok((creneaux, agents))
 }
 
 /// Searches the free slots of a motif for agents.
@@ -127,10 +130,8 @@ pub async fn list_creneaux(
     let team_ids = query_ints(&req, "team_ids")?;
     let body = super::with_conn(&state, move |conn| {
         let now = Utc::now();
-        let viewer = viewer::load(conn, auth.agent.id)?;
         let m = motif::find(conn, q.motif_id)?.filter(|m| m.deleted_at.is_none()).ok_or(ApiError::NotFound("motif"))?;
         let org = organisation::find(conn, m.organisation_id)?.ok_or(ApiError::NotFound("motif"))?;
-        let member = viewer.actor.memberships.iter().any(|ms| ms.organisation_id.0 == org.id);
         let zone = tz(&org.time_zone);
         let from = parse_bound(&q.from, zone, "from", false)?;
         let to = parse_bound(&q.to, zone, "to", true)?;
@@ -158,7 +159,11 @@ pub async fn list_creneaux(
         let plages =
             slot_search::plages_of_motifs(conn, &motif_ids, &scope, from, slot_search::horizon_end(from, to, now))?;
         let candidates: BTreeSet<i32> = plages.iter().map(|(_, p)| p.agent_id).collect();
-        let allowed = writable(conn, &viewer, org.id, &m, &candidates)?;
+        // The caller's facts and the candidates' in the same few queries.
+        let (viewer, facts) =
+            viewer::load_with_facts(conn, auth.agent.id, &candidates.iter().copied().collect::<Vec<_>>())?;
+        let member = viewer.actor.memberships.iter().any(|ms| ms.organisation_id.0 == org.id);
+        let allowed = writable(&viewer, &facts, org.id, &m, &candidates);
         if !member && allowed.is_empty() {
             // Not a member and no grant on any of its agendas: the motif is not the caller's to see.
             return Err(ApiError::NotFound("motif"));
@@ -179,12 +184,9 @@ pub async fn list_creneaux(
             slot_search::next_availability(conn, &targets, &plages, &scope, to, &missing, now)?
         };
         let lieu_rows = lieux_by_id(conn, &lieux_of_plages.iter().flatten().copied().collect::<Vec<_>>())?;
-        let rendered = render_creneaux(conn, &found, zone)?;
-        let by_slot: HashMap<(DateTime<Utc>, i32, Option<i32>), &Creneau> = found
-            .iter()
-            .zip(&rendered)
-            .map(|(f, c)| ((f.slot.starts_at, f.slot.agent_id, f.slot.lieu_id), c))
-            .collect();
+        let (rendered, agents) = render_creneaux(conn, &found, zone)?;
+        let by_slot: HashMap<(DateTime<Utc>, i32, Option<i32>), &Creneau> =
+            rendered.iter().map(|c| ((c.starts_at.with_timezone(&Utc), c.agent_id.0, c.lieu_id), c)).collect();
         let mut lieux: Vec<(Option<DateTime<Utc>>, CreneauxLieu)> = lieux_of_plages
             .iter()
             .map(|l| {
@@ -227,6 +229,7 @@ pub async fn list_creneaux(
             from: from.with_timezone(&zone).fixed_offset(),
             to: to.with_timezone(&zone).fixed_offset(),
             lieux: lieux.into_iter().map(|(_, l)| l).collect(),
+            agents,
             collective_sessions,
             next_availability,
         })
@@ -251,7 +254,8 @@ fn sessions(
     let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
     let agents_of = rdv::agents_of(conn, &ids)?;
     let all: BTreeSet<i32> = agents_of.values().flatten().copied().collect();
-    let allowed = writable(conn, viewer, org.id, m, &all)?;
+    let facts = agent::facts_of(conn, &all.iter().copied().collect::<Vec<_>>())?;
+    let allowed = writable(viewer, &facts, org.id, m, &all);
     let agent_rows = agents_by_id(conn, &all.iter().copied().collect::<Vec<_>>())?;
     let lieux = lieux_by_id(conn, &rows.iter().filter_map(|r| r.lieu_id).collect::<Vec<_>>())?;
     let at = |t| Utc.from_utc_datetime(&t).with_timezone(&zone).fixed_offset();

@@ -13,11 +13,14 @@ use diesel::prelude::*;
 use rand::RngCore;
 
 use rdv_shared::booking::{can_cancel_online, pick_agent};
-use rdv_shared::dto::{Creneau, PublicBookingRequest, PublicBookingResponse, PublicRdv, PublicRdvResponse, UserInput};
+use rdv_shared::dto::{
+    Agent, Creneau, PublicBookingRequest, PublicBookingResponse, PublicRdv, PublicRdvResponse, UserInput,
+};
 use rdv_shared::enums::{LocationType, RdvStatus, VisibilityType};
 use rdv_shared::sectorisation::Place;
 use rdv_shared::usager::fields::FieldToggles;
 use rdv_shared::usager::{fold, phone_e164};
+use rdv_shared::AgentId;
 
 use super::agenda_support::{agents_by_id, tz};
 use super::public_search::{limit, offered_motif, public_sessions, public_slots, Offered};
@@ -100,23 +103,65 @@ fn next_public(
     lieu_id: Option<i32>,
     from: DateTime<Utc>,
     now: DateTime<Utc>,
-) -> ApiResult<Vec<Creneau>> {
+) -> ApiResult<(Vec<Creneau>, Vec<Agent>)> {
     let zone = tz(&o.organisation.time_zone);
     let slots = public_slots(conn, o, lieu_id, from, from + Duration::days(14), now)?;
-    let agents = agents_by_id(conn, &slots.iter().map(|s| s.agent_id).collect::<Vec<_>>())?;
-    Ok(slots
+    let slots = &slots[..slots.len().min(NEXT_OFFERED)];
+    let creneaux = slots
         .iter()
-        .take(5)
-        .filter_map(|s| {
-            agents.get(&s.agent_id).map(|a| Creneau {
-                starts_at: s.starts_at.with_timezone(&zone).fixed_offset(),
-                ends_at: s.ends_at.with_timezone(&zone).fixed_offset(),
-                // The public does not choose the agent: only the first name is shown.
-                agent: rdv_shared::dto::Agent { email: None, last_name: String::new(), ..a.to_dto() },
-                lieu_id: s.lieu_id,
+        .map(|s| Creneau {
+            starts_at: s.starts_at.with_timezone(&zone).fixed_offset(),
+            ends_at: s.ends_at.with_timezone(&zone).fixed_offset(),
+            agent_id: AgentId(s.agent_id),
+            lieu_id: s.lieu_id,
+            rdv_id: None,
+            seats_left: None,
+        })
+        .collect();
+    Ok((creneaux, first_names(conn, slots.iter().map(|s| s.agent_id))?))
+}
+
+/// How many next slots (or sessions) a 409 offers.
+const NEXT_OFFERED: usize = 5;
+
+/// The public does not choose the agent: only first names are shown.
+fn first_names(conn: &mut DbConn, ids: impl Iterator<Item = i32>) -> ApiResult<Vec<Agent>> {
+    let ids: std::collections::BTreeSet<i32> = ids.collect();
+    let rows = agents_by_id(conn, &ids.into_iter().collect::<Vec<_>>())?;
+    let mut out: Vec<Agent> =
+        rows.values().map(|a| Agent { email: None, last_name: String::new(), ..a.to_dto() }).collect();
+    out.sort_by_key(|a| a.id.0);
+    Ok(out)
+}
+
+/// The next sessions of a collective motif with seats left (after one was found full).
+fn next_sessions(
+    conn: &mut DbConn,
+    o: &Offered,
+    from: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> ApiResult<(Vec<Creneau>, Vec<Agent>)> {
+    let zone = tz(&o.organisation.time_zone);
+    let horizon = from + Duration::days(rdv_shared::booking::NEXT_AVAILABILITY_HORIZON_DAYS);
+    let rows = public_sessions(conn, o, None, from, horizon, now)?;
+    let rows = &rows[..rows.len().min(NEXT_OFFERED)];
+    let agents_of = rdv::agents_of(conn, &rows.iter().map(|r| r.id).collect::<Vec<_>>())?;
+    let creneaux: Vec<Creneau> = rows
+        .iter()
+        .filter_map(|r| {
+            let agent = agents_of.get(&r.id).and_then(|a| a.first().copied())?;
+            Some(Creneau {
+                starts_at: Utc.from_utc_datetime(&r.starts_at).with_timezone(&zone).fixed_offset(),
+                ends_at: Utc.from_utc_datetime(&r.ends_at).with_timezone(&zone).fixed_offset(),
+                agent_id: AgentId(agent),
+                lieu_id: r.lieu_id,
+                rdv_id: Some(r.id),
+                seats_left: rdv_shared::booking::seats_left(r.users_count, r.max_participants_count),
             })
         })
-        .collect())
+        .collect();
+    let agents = first_names(conn, creneaux.iter().map(|c| c.agent_id.0))?;
+    Ok((creneaux, agents))
 }
 
 /// What the usager sees of an RDV.
@@ -246,10 +291,12 @@ pub async fn create_public_rdv(
         })?;
         let Some(row) = outcome else {
             // Taken meanwhile (or the session is full): the next ones, read after the transaction.
-            // A full session: the page lists the sessions again (a `Creneau` names no session).
-            let creneaux =
-                if o.motif.collectif { Vec::new() } else { next_public(conn, &o, lieu_id, start.max(now), now)? };
-            return Err(ApiError::SlotTaken { warnings: Vec::new(), creneaux });
+            let (creneaux, agents) = if o.motif.collectif {
+                next_sessions(conn, &o, start.max(now), now)?
+            } else {
+                next_public(conn, &o, lieu_id, start.max(now), now)?
+            };
+            return Err(ApiError::SlotTaken { warnings: Vec::new(), creneaux, agents });
         };
         Ok(PublicBookingResponse { rdv: render(conn, &row, RdvStatus::Unknown.as_str(), now)?, token })
     })
@@ -289,19 +336,21 @@ fn join_session(
         return Ok(None);
     }
     let user_id = usager_for(conn, author, o.organisation.id, req)?;
-    let mut users: Vec<i32> = rdv::participations_of(conn, &[rdv_id])?
-        .remove(&rdv_id)
-        .unwrap_or_default()
-        .iter()
-        .map(|p| p.user_id)
-        .collect();
-    if users.contains(&user_id) {
-        return Err(ApiError::field_message(
-            "base",
-            "already_registered",
-            "Vous êtes déjà inscrit(e) à cette séance.".into(),
-        ));
+    let participations = rdv::participations_of(conn, &[rdv_id])?.remove(&rdv_id).unwrap_or_default();
+    if let Some(mine) = participations.iter().find(|p| p.user_id == user_id) {
+        if !matches!(mine.status(), RdvStatus::Excused | RdvStatus::Revoked) {
+            return Err(ApiError::field_message(
+                "base",
+                "already_registered",
+                "Vous êtes déjà inscrit(e) à cette séance.".into(),
+            ));
+        }
+        // Cancelled earlier, registering again: the same participation becomes active again
+        // (a session has one participation per usager), and the seat is taken back.
+        let row = rdv::update_participation(conn, author, mine, Some(RdvStatus::Unknown), None, None, true)?;
+        return Ok(Some((row, user_id)));
     }
+    let mut users: Vec<i32> = participations.iter().map(|p| p.user_id).collect();
     users.push(user_id);
     let changes = RdvChanges {
         user_ids: Some(users),

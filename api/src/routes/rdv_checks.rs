@@ -246,7 +246,7 @@ pub fn refuse(w: Vec<Warning>) -> ApiResult<()> {
         return Ok(());
     }
     if w.iter().any(|x| TAKEN.contains(&x.code.as_str())) {
-        return Err(ApiError::SlotTaken { warnings: w, creneaux: Vec::new() });
+        return Err(ApiError::SlotTaken { warnings: w, creneaux: Vec::new(), agents: Vec::new() });
     }
     Err(ApiError::Warnings(w))
 }
@@ -257,7 +257,7 @@ pub fn refuse(w: Vec<Warning>) -> ApiResult<()> {
 pub fn offer_next_slots(conn: &mut DbConn, e: ApiError, c: &Candidate<'_>, now: DateTime<Utc>) -> ApiError {
     match e {
         ApiError::SlotTaken { warnings, .. } => match next_free(conn, c, now) {
-            Ok(creneaux) => ApiError::SlotTaken { warnings, creneaux },
+            Ok((creneaux, agents)) => ApiError::SlotTaken { warnings, creneaux, agents },
             Err(other) => other,
         },
         other => other,
@@ -268,7 +268,11 @@ pub fn offer_next_slots(conn: &mut DbConn, e: ApiError, c: &Candidate<'_>, now: 
 const NEXT_OFFERED: usize = 5;
 
 /// The first free slots of the candidate's motif from its start, for its agents (and lieu).
-fn next_free(conn: &mut DbConn, c: &Candidate<'_>, now: DateTime<Utc>) -> ApiResult<Vec<rdv_shared::dto::Creneau>> {
+fn next_free(
+    conn: &mut DbConn,
+    c: &Candidate<'_>,
+    now: DateTime<Utc>,
+) -> ApiResult<(Vec<rdv_shared::dto::Creneau>, Vec<rdv_shared::dto::Agent>)> {
     use crate::slot_search::{self, Scope};
     let target = super::creneaux::target_of(conn, c.motif.clone(), c.organisation)?;
     let zone = target.zone;

@@ -4,17 +4,21 @@
 use actix_web::{get, patch, web, HttpResponse};
 
 use rdv_shared::access::{can_manage_territory, can_read_territory};
-use rdv_shared::dto::{CatalogueService, ServicesResponse, TerritoryResponse, UpdateTerritoryRequest};
-use rdv_shared::pagination::Meta;
+use rdv_shared::dto::{
+    CatalogueService, OrganisationsResponse, ServicesResponse, TerritoryResponse, UpdateTerritoryRequest,
+};
+use rdv_shared::pagination::{normalise_page, Meta};
 use rdv_shared::validation::{self, Errors};
 use rdv_shared::{ServiceId, TerritoryId};
 
 use crate::app::AppState;
 use crate::auth::Authenticated;
-use crate::db::models::{agent, service, territory};
+use crate::db::models::{agent, organisation, service, territory};
 use crate::db::write_tx;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::ApiJson;
+use crate::extract::{ApiJson, ApiQuery};
+
+use super::PageQuery;
 
 /// Shows a territory's settings (members of its organisations and its territorial admins).
 #[utoipa::path(
@@ -44,6 +48,40 @@ pub async fn get_territory(
     })
     .await?;
     Ok(HttpResponse::Ok().json(body))
+}
+
+/// Lists every organisation of a territory, by id (its members and territorial admins): what a
+/// territorial admin picks from when attributing sectors or granting agendas. `GET
+/// /organisations` lists only the caller's own.
+#[utoipa::path(
+    tag = "territories",
+    params(("id" = i32, Path), PageQuery),
+    responses(
+        (status = 200, body = OrganisationsResponse),
+        (status = 401, body = rdv_shared::dto::MessagesError),
+        (status = 404, body = rdv_shared::dto::NotFoundError),
+    ),
+    security(("bearer" = []), ("access_token" = [], "client" = [], "uid" = []))
+)]
+#[get("/territories/{id}/organisations")]
+pub async fn list_territory_organisations(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<i32>,
+    query: ApiQuery<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    let id = path.into_inner();
+    let page = normalise_page(query.0.page);
+    let (rows, total) = super::with_conn(&state, move |conn| {
+        super::sectors::territory_for(conn, auth.agent.id, id, false)?;
+        let ids = agent::organisations_of_territories(conn, &[id])?;
+        Ok(organisation::page_of(conn, &ids, page)?)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(OrganisationsResponse {
+        organisations: rows.iter().map(|o| o.to_dto()).collect(),
+        meta: Meta::new(page, total),
+    }))
 }
 
 /// Changes a territory's name, number, usager field toggles, RDV settings and offered services

@@ -1,7 +1,9 @@
 //! The caller as agenda rules see them: access facts, teams and the grants naming them
 //! (`rdv_shared::access::Viewer`), loaded once per request; and the level on an RDV.
 
-use rdv_shared::access::{AgendaLevel, EventFacts, Viewer};
+use std::collections::HashMap;
+
+use rdv_shared::access::{AgendaLevel, AgentFacts, EventFacts, Viewer};
 use rdv_shared::{AgentId, OrganisationId, ServiceId};
 
 use crate::db::models::agenda_grant::{self, GrantRow};
@@ -11,12 +13,27 @@ use crate::db::DbConn;
 use crate::error::ApiResult;
 
 pub fn load(conn: &mut DbConn, agent_id: i32) -> ApiResult<Viewer> {
-    let actor = agent::facts(conn, agent_id)?;
+    Ok(load_with_facts(conn, agent_id, &[])?.0)
+}
+
+/// The viewer and, read in the same queries as theirs, the access facts of `others` (the
+/// owners of agendas the request is about to check).
+pub fn load_with_facts(
+    conn: &mut DbConn,
+    agent_id: i32,
+    others: &[i32],
+) -> ApiResult<(Viewer, HashMap<i32, AgentFacts>)> {
+    let mut ids = others.to_vec();
+    ids.push(agent_id);
+    ids.sort_unstable();
+    ids.dedup();
+    let facts = agent::facts_of(conn, &ids)?;
+    let actor = facts.get(&agent_id).cloned().unwrap_or_default();
     let team_ids = agenda_grant::team_ids(conn, agent_id)?;
     let services: Vec<i32> = actor.service_ids.iter().map(|s| s.0).collect();
     let grants =
         agenda_grant::for_grantee(conn, agent_id, &team_ids, &services)?.iter().filter_map(GrantRow::rule).collect();
-    Ok(Viewer { actor, team_ids, grants })
+    Ok((Viewer { actor, team_ids, grants }, facts))
 }
 
 /// The viewer's level on an RDV (its organisation, its motif's service, each of its agents).

@@ -30,7 +30,11 @@ pub fn SectorsPage() -> impl IntoView {
         async move {
             let sectors =
                 api::get::<SectorsResponse>(&s, &format!("/api/v1/territories/{territory}/sectors")).await?.sectors;
-            let orgs = api::get::<OrganisationsResponse>(&s, "/api/v1/organisations").await?.organisations;
+            // Every organisation of the territory (not only the admin's own): sectors are
+            // attributed across the département.
+            let orgs = api::get::<OrganisationsResponse>(&s, &format!("/api/v1/territories/{territory}/organisations"))
+                .await?
+                .organisations;
             Ok::<_, api::ApiError>((sectors, orgs))
         }
     });

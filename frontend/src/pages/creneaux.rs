@@ -3,6 +3,8 @@
 //! next availability; one click opens the RDV form prefilled with that slot. Collective
 //! motifs list their sessions with seats left.
 
+use std::collections::HashMap;
+
 use chrono::{Duration, NaiveDate};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
@@ -161,6 +163,13 @@ fn Results(res: CreneauxResponse, org: i32, on_day: Callback<NaiveDate>) -> impl
     let motif = res.motif.id;
     let sessions = res.collective_sessions.clone();
     let empty = res.lieux.is_empty() && sessions.is_empty();
+    // Slots name their agent by id; the response lists each agent once.
+    let names: std::sync::Arc<HashMap<i32, String>> = std::sync::Arc::new(
+        res.agents
+            .iter()
+            .map(|a| (a.id.0, rdv_shared::dto::display_name(a.first_name.as_deref(), &a.last_name)))
+            .collect(),
+    );
     view! {
         <section aria-live="polite" data-testid="creneaux-results">
             <div class="row toolbar">
@@ -169,7 +178,10 @@ fn Results(res: CreneauxResponse, org: i32, on_day: Callback<NaiveDate>) -> impl
                 <button type="button" class="secondary" on:click=move |_| on_day.run(first + Duration::days(7))>"Semaine suivante →"</button>
             </div>
             {empty.then(|| view! { <p class="muted">"Aucune plage d'ouverture ne propose ce motif : aucun créneau."</p> })}
-            {res.lieux.into_iter().map(|l| view! { <LieuCard lieu=l org=org motif=motif on_day=on_day/> }).collect_view()}
+            {res.lieux.into_iter().map(|l| {
+                let names = names.clone();
+                view! { <LieuCard lieu=l names=names org=org motif=motif on_day=on_day/> }
+            }).collect_view()}
             {(!sessions.is_empty()).then(|| view! {
                 <div class="card">
                     <h2>"Ateliers et séances collectives"</h2>
@@ -187,7 +199,13 @@ fn Results(res: CreneauxResponse, org: i32, on_day: Callback<NaiveDate>) -> impl
 }
 
 #[component]
-fn LieuCard(lieu: CreneauxLieu, org: i32, motif: i32, on_day: Callback<NaiveDate>) -> impl IntoView {
+fn LieuCard(
+    lieu: CreneauxLieu,
+    names: std::sync::Arc<HashMap<i32, String>>,
+    org: i32,
+    motif: i32,
+    on_day: Callback<NaiveDate>,
+) -> impl IntoView {
     let name = lieu.lieu.as_ref().map_or("Sans lieu (téléphone, domicile, visio)".to_owned(), |l| l.name.clone());
     let next = lieu.next_availability;
     let has_days = !lieu.days.is_empty();
@@ -209,10 +227,10 @@ fn LieuCard(lieu: CreneauxLieu, org: i32, motif: i32, on_day: Callback<NaiveDate
                 <h3>{long_day(d.date)}</h3>
                 <div class="slot-list">
                     {d.creneaux.into_iter().map(|c| {
-                        let who = rdv_shared::dto::display_name(c.agent.first_name.as_deref(), &c.agent.last_name);
+                        let who = names.get(&c.agent_id.0).cloned().unwrap_or_default();
                         let href = format!(
                             "/rdvs/nouveau?organisation={org}&agent={}&lieu={}&motifs={motif}&debut={}",
-                            c.agent.id.0,
+                            c.agent_id.0,
                             c.lieu_id.map(|l| l.to_string()).unwrap_or_default(),
                             api::encode(&c.starts_at.to_rfc3339()),
                         );

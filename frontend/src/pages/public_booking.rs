@@ -288,13 +288,12 @@ fn Identity(
                     booked.set(Some(r));
                     step.set(Step::Done);
                 }
-                Err(ApiError::SlotTaken(_)) if session.get_untracked().is_some() => {
-                    key.set(idempotency_key());
-                    error.set(Some("Cette séance vient d'être complète : choisissez-en une autre.".into()));
-                    step.set(Step::Slot);
-                }
                 Err(ApiError::SlotTaken(e)) => {
-                    error.set(None);
+                    // A full session with no other session open: nothing to offer here.
+                    let none_left = e.creneaux.is_empty() && session.get_untracked().is_some();
+                    error.set(none_left.then(|| {
+                        "Cette séance vient d'être complète et aucune autre séance n'a de place pour le moment.".into()
+                    }));
                     taken.set(e.creneaux);
                     key.set(idempotency_key());
                 }
@@ -309,10 +308,19 @@ fn Identity(
             {move || chosen.get().map(|t| view! { <p>{format!("Rendez-vous le {} à {}", long_day(t.date_naive()), hm(&t))}</p> })}
             <Show when=move || !taken.get().is_empty()>
                 <div class="warning" role="alert" data-testid="public-slot-taken">
-                    <p><strong>"Ce créneau vient d'être pris par quelqu'un d'autre."</strong>" Voici les prochains créneaux libres :"</p>
+                    {move || if taken.get().iter().any(|c| c.rdv_id.is_some()) {
+                        view! { <p><strong>"Cette séance vient d'être complète."</strong>" Voici les prochaines séances avec des places :"</p> }
+                    } else {
+                        view! { <p><strong>"Ce créneau vient d'être pris par quelqu'un d'autre."</strong>" Voici les prochains créneaux libres :"</p> }
+                    }}
                     <div class="slot-list">{move || taken.get().into_iter().map(|c| {
-                        let t = c.starts_at;
-                        view! { <button type="button" class="slot" on:click=move |_| { chosen.set(Some(t)); taken.set(Vec::new()); }>{format!("{} {}", long_day(t.date_naive()), hm(&t))}</button> }
+                        let (t, rdv) = (c.starts_at, c.rdv_id);
+                        let places = match (rdv, c.seats_left) {
+                            (Some(_), Some(1)) => " (1 place)".to_owned(),
+                            (Some(_), Some(n)) => format!(" ({n} places)"),
+                            _ => String::new(),
+                        };
+                        view! { <button type="button" class="slot" on:click=move |_| { chosen.set(Some(t)); session.set(rdv); taken.set(Vec::new()); }>{format!("{} {}{places}", long_day(t.date_naive()), hm(&t))}</button> }
                     }).collect_view()}</div>
                 </div>
             </Show>

@@ -158,7 +158,7 @@ pub fn NewRdvPage() -> impl IntoView {
     let pick = move |c: Creneau| {
         when.set(c.starts_at.format("%Y-%m-%dT%H:%M").to_string());
         offset.set(Some(c.starts_at.format("%:z").to_string()));
-        agent.set(c.agent.id.0.to_string());
+        agent.set(c.agent_id.0.to_string());
         if let Some(l) = c.lieu_id {
             lieu.set(l.to_string());
         }
