@@ -117,12 +117,15 @@ async fn main() {
             }
         }
         let mut out = Vec::new();
-        // Distinct usagers each time (a usager matched twice would be one person booking twice).
+        // Distinct usagers each time (a usager matched twice would be one person booking twice),
+        // each with their own mobile number (the match reads the organisation's usagers with the
+        // booking's phone: one shared number would make every booking read all the earlier ones).
         let run = std::process::id();
         for (i, (m, l, t)) in slots.iter().take(requests / per_slot).enumerate() {
             for k in 0..per_slot {
+                let phone = format!("06{:08}", (run as usize % 997) * 100_000 + i * 2 + k);
                 out.push(serde_json::json!({"motif_id": m, "lieu_id": l, "starts_at": t, "city_code": "99001",
-                    "first_name": format!("Charge{i}"), "last_name": format!("Test{k}r{run}"), "phone_number": "06 00 00 00 00"}));
+                    "first_name": format!("Charge{i}"), "last_name": format!("Test{k}r{run}"), "phone_number": phone}));
             }
         }
         out

@@ -104,7 +104,7 @@ pub fn demo(conn: &mut DbConn, territory_name: &str) -> anyhow::Result<usize> {
                 .filter(lieux::availability.eq(LieuAvailability::Enabled.as_str()))
                 .order(lieux::id)
                 .select(lieux::id)
-                .first(conn)
+                .get_result(conn)
                 .optional()?;
             if motif_ids.is_empty() || lieu_id.is_none() {
                 continue;
@@ -287,20 +287,20 @@ fn workshops(conn: &mut DbConn, author: &Author, first_day: NaiveDate) -> anyhow
         .filter(motifs::collectif.eq(true))
         .filter(motifs::name.eq("Atelier portage"))
         .select((motifs::id, motifs::organisation_id))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     let Some((motif_id, org_id)) = atelier else { return Ok(0) };
     let lieu_id: Option<i32> = lieux::table
         .filter(lieux::organisation_id.eq(org_id))
         .order(lieux::id)
         .select(lieux::id)
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     let agent_id: i32 = agent_roles::table
         .filter(agent_roles::organisation_id.eq(org_id))
         .filter(agent_roles::access_level.eq(AccessLevel::Admin.as_str()))
         .select(agent_roles::agent_id)
-        .first(conn)?;
+        .get_result(conn)?;
     let users: Vec<i32> = user_profiles::table
         .filter(user_profiles::organisation_id.eq(org_id))
         .order(user_profiles::user_id)

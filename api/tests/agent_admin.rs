@@ -138,7 +138,7 @@ async fn who_may_invite() {
         let t: i32 = territories::table
             .filter(territories::name.eq("Pas-de-Calais"))
             .select(territories::id)
-            .first(&mut *conn)
+            .get_result(&mut *conn)
             .unwrap();
         let now = chrono::Utc::now().naive_utc();
         diesel::insert_into(r::table)

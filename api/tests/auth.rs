@@ -89,7 +89,8 @@ async fn intervenant_cannot_sign_in() {
         use rdv_api::db::schema::agents;
         let mut conn = app.state.pool.get().unwrap();
         let hash = rdv_api::auth::password::hash(DEMO_PASSWORD).unwrap();
-        let id: i32 = agents::table.filter(agents::last_name.eq("Roux")).select(agents::id).first(&mut *conn).unwrap();
+        let id: i32 =
+            agents::table.filter(agents::last_name.eq("Roux")).select(agents::id).get_result(&mut *conn).unwrap();
         diesel::update(agents::table.find(id))
             .set((agents::email.eq(common::demo_email("pierre.roux")), agents::password_hash.eq(hash)))
             .execute(&mut *conn)

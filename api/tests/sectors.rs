@@ -14,7 +14,11 @@ fn territory_of(app: &TestApp) -> i32 {
     use diesel::prelude::*;
     use rdv_api::db::schema::territories;
     let mut conn = app.state.pool.get().unwrap();
-    territories::table.filter(territories::name.eq("Pas-de-Calais")).select(territories::id).first(&mut *conn).unwrap()
+    territories::table
+        .filter(territories::name.eq("Pas-de-Calais"))
+        .select(territories::id)
+        .get_result(&mut *conn)
+        .unwrap()
 }
 
 #[actix_rt::test]

@@ -60,7 +60,7 @@ async fn teams_access_table_and_rules() {
         rdv_api::db::schema::agents::table
             .filter(rdv_api::db::schema::agents::last_name.eq("Joseph"))
             .select(rdv_api::db::schema::agents::id)
-            .first::<i32>(&mut *conn)
+            .get_result::<i32>(&mut *conn)
             .unwrap()
     };
     for (body, field, code) in [

@@ -220,7 +220,7 @@ async fn leaving_the_last_organisation_anonymises() {
         let (first, email, phone): (String, Option<String>, Option<String>) = users::table
             .find(mother_id as i32)
             .select((users::first_name, users::email, users::phone_number))
-            .first(&mut *conn)
+            .get_result(&mut *conn)
             .unwrap();
         assert_eq!(first, "Usager supprimé");
         assert_eq!(email, Some(format!("user_{mother_id}@deleted.rdv-solidarites.fr")));

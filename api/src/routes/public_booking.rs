@@ -48,7 +48,7 @@ fn usager_for(conn: &mut DbConn, author: &Author, org: i32, req: &PublicBookingR
             .filter(users::rdv_invitation_token.eq(token.trim()))
             .filter(users::deleted_at.is_null())
             .select(users::id)
-            .first(conn)
+            .get_result(conn)
             .optional()?;
         let id = id.ok_or_else(|| ApiError::field("rdv_invitation_token", "invalid"))?;
         if let Some(u) = user::find(conn, id)? {
@@ -404,7 +404,7 @@ fn agent_taken(conn: &mut DbConn, agent: i32, start: DateTime<Utc>, end: DateTim
         .filter(agents_rdvs::ends_at.gt(start.naive_utc()))
         .filter(rdvs::status.ne_all(["excused", "revoked"]))
         .select(agents_rdvs::rdv_id)
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     Ok(hit.is_some())
 }
@@ -414,7 +414,7 @@ fn by_token(conn: &mut DbConn, token: &str) -> ApiResult<(RdvRow, i32, String)> 
     let found: Option<(i32, i32, String)> = participations::table
         .filter(participations::cancel_token_digest.eq(digest(token.trim())))
         .select((participations::rdv_id, participations::id, participations::status))
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     let (rdv_id, participation_id, status) = found.ok_or(ApiError::NotFound("rdv"))?;
     let r = rdv::find(conn, rdv_id)?.ok_or(ApiError::NotFound("rdv"))?;

@@ -101,7 +101,7 @@ pub async fn create_sector(
                 .filter(sectors::territory_id.eq(id))
                 .filter(sectors::human_id.eq(&human_id))
                 .select(sectors::id)
-                .first(c)
+                .get_result(c)
                 .optional()?;
             if taken.is_some() {
                 return Err(ApiError::field("human_id", "taken"));
@@ -257,7 +257,7 @@ pub async fn create_sector_attribution(
                 .filter(agent_roles::agent_id.eq(a))
                 .filter(agent_roles::organisation_id.eq(org.id))
                 .select(agent_roles::id)
-                .first(conn)
+                .get_result(conn)
                 .optional()?;
             if member.is_none() {
                 return Err(ApiError::field("agent_id", "inclusion"));

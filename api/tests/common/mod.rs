@@ -227,7 +227,7 @@ impl TestApp {
             let t: i32 = territories::table
                 .filter(territories::name.eq("Pas-de-Calais"))
                 .select(territories::id)
-                .first(&mut *conn)
+                .get_result(&mut *conn)
                 .expect("territory");
             diesel::insert_into(r::table)
                 .values((r::agent_id.eq(id), r::territory_id.eq(t), r::created_at.eq(chrono::Utc::now().naive_utc())))
@@ -248,12 +248,12 @@ impl TestApp {
                 .filter(lieux::organisation_id.eq(org))
                 .filter(lieux::name.eq(name))
                 .select(lieux::id)
-                .first(&mut *conn),
+                .get_result(&mut *conn),
             _ => motifs::table
                 .filter(motifs::organisation_id.eq(org))
                 .filter(motifs::name.eq(name))
                 .select(motifs::id)
-                .first(&mut *conn),
+                .get_result(&mut *conn),
         }
         .expect("demo record")
     }

@@ -69,7 +69,7 @@ fn version(agent_id: i32, fields: &AbsenceFields) -> AbsenceVersion<'_> {
 }
 
 pub fn find(conn: &mut DbConn, id: i32) -> QueryResult<Option<AbsenceRow>> {
-    absences::table.find(id).select(AbsenceRow::as_select()).first(conn).optional()
+    absences::table.find(id).select(AbsenceRow::as_select()).get_result(conn).optional()
 }
 
 pub fn create(conn: &mut DbConn, author: &Author, agent_id: i32, f: &AbsenceFields) -> QueryResult<AbsenceRow> {
@@ -90,7 +90,7 @@ pub fn create(conn: &mut DbConn, author: &Author, agent_id: i32, f: &AbsenceFiel
         .returning(absences::id)
         .get_result(conn)?;
     audit::record(conn, author, "Absence", id, Event::Create, None, Some(&version(agent_id, f)))?;
-    absences::table.find(id).select(AbsenceRow::as_select()).first(conn)
+    absences::table.find(id).select(AbsenceRow::as_select()).get_result(conn)
 }
 
 pub fn update(conn: &mut DbConn, author: &Author, before: &AbsenceRow, f: &AbsenceFields) -> QueryResult<AbsenceRow> {
@@ -112,7 +112,7 @@ pub fn update(conn: &mut DbConn, author: &Author, before: &AbsenceRow, f: &Absen
         .execute(conn)?;
     let (a, b) = (version(before.agent_id, &old), version(before.agent_id, f));
     audit::record(conn, author, "Absence", before.id, Event::Update, Some(&a), Some(&b))?;
-    absences::table.find(before.id).select(AbsenceRow::as_select()).first(conn)
+    absences::table.find(before.id).select(AbsenceRow::as_select()).get_result(conn)
 }
 
 pub fn delete(conn: &mut DbConn, author: &Author, before: &AbsenceRow) -> QueryResult<()> {

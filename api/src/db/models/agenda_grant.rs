@@ -109,7 +109,7 @@ impl GrantRow {
 }
 
 pub fn find(conn: &mut DbConn, id: i32) -> QueryResult<Option<GrantRow>> {
-    agenda_grants::table.find(id).select(GrantRow::as_select()).first(conn).optional()
+    agenda_grants::table.find(id).select(GrantRow::as_select()).get_result(conn).optional()
 }
 
 /// Team ids of an agent.

@@ -127,7 +127,7 @@ pub fn create(conn: &mut DbConn, author: &Author, input: NewAgentInput<'_>) -> Q
         })
         .returning(agents::id)
         .get_result(conn)?;
-    let row = agents::table.find(id).select(AgentRow::as_select()).first(conn)?;
+    let row = agents::table.find(id).select(AgentRow::as_select()).get_result(conn)?;
     audit::record(conn, author, "Agent", row.id, Event::Create, None, Some(&row))?;
 
     let role = NewRole {
@@ -160,7 +160,7 @@ pub fn create(conn: &mut DbConn, author: &Author, input: NewAgentInput<'_>) -> Q
 }
 
 pub fn find(conn: &mut DbConn, id: i32) -> QueryResult<Option<AgentRow>> {
-    agents::table.find(id).select(AgentRow::as_select()).first(conn).optional()
+    agents::table.find(id).select(AgentRow::as_select()).get_result(conn).optional()
 }
 
 /// A live (not deleted) agent by normalised email.
@@ -169,7 +169,7 @@ pub fn find_by_email(conn: &mut DbConn, email: &str) -> QueryResult<Option<Agent
         .filter(agents::email.eq(email))
         .filter(agents::deleted_at.is_null())
         .select(AgentRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

@@ -33,7 +33,7 @@ pub struct NewAuthToken<'a> {
 
 pub fn create(conn: &mut DbConn, author: &Author, new: NewAuthToken<'_>) -> QueryResult<AuthTokenRow> {
     let id: i32 = diesel::insert_into(auth_tokens::table).values(new).returning(auth_tokens::id).get_result(conn)?;
-    let row = auth_tokens::table.find(id).select(AuthTokenRow::as_select()).first(conn)?;
+    let row = auth_tokens::table.find(id).select(AuthTokenRow::as_select()).get_result(conn)?;
     audit::record(conn, author, "AuthToken", row.id, Event::Create, None, Some(&row))?;
     Ok(row)
 }
@@ -45,7 +45,7 @@ pub fn find_active(conn: &mut DbConn, jti: &str, now: NaiveDateTime) -> QueryRes
         .filter(auth_tokens::revoked_at.is_null())
         .filter(auth_tokens::expires_at.gt(now))
         .select(AuthTokenRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

@@ -18,7 +18,7 @@ pub fn find(conn: &mut DbConn, scope: &str, key: &str) -> QueryResult<Option<(St
         .filter(idempotency_keys::scope.eq(scope))
         .filter(idempotency_keys::idempotency_key.eq(key))
         .select((idempotency_keys::request_digest, idempotency_keys::rdv_id))
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

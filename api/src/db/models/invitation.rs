@@ -64,7 +64,7 @@ pub fn create(
     };
     let id: i32 =
         diesel::insert_into(agent_invitations::table).values(&new).returning(agent_invitations::id).get_result(conn)?;
-    let row = agent_invitations::table.find(id).select(InvitationRow::as_select()).first(conn)?;
+    let row = agent_invitations::table.find(id).select(InvitationRow::as_select()).get_result(conn)?;
     audit::record(conn, author, "AgentInvitation", id, Event::Create, None, Some(&row))?;
     Ok((row, token))
 }
@@ -96,7 +96,7 @@ pub fn find_usable(conn: &mut DbConn, token: &str) -> QueryResult<Option<Invitat
         .filter(agent_invitations::revoked_at.is_null())
         .filter(agent_invitations::expires_at.gt(now_utc()))
         .select(InvitationRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -115,7 +115,7 @@ pub fn status(conn: &mut DbConn, agent_id: i32) -> QueryResult<InvitationStatus>
         .filter(agent_invitations::agent_id.eq(agent_id))
         .order(agent_invitations::id.desc())
         .select(InvitationRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     Ok(match latest {
         None => InvitationStatus { state: "none".into(), invited_at: None, expires_at: None, accepted_at: None },

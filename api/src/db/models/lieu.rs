@@ -83,7 +83,7 @@ fn values(f: &LieuFields) -> LieuValues<'_> {
 }
 
 pub fn find(conn: &mut DbConn, id: i32) -> QueryResult<Option<LieuRow>> {
-    lieux::table.find(id).select(LieuRow::as_select()).first(conn).optional()
+    lieux::table.find(id).select(LieuRow::as_select()).get_result(conn).optional()
 }
 
 pub fn create(conn: &mut DbConn, author: &Author, organisation_id: i32, f: &LieuFields) -> QueryResult<LieuRow> {
@@ -97,7 +97,7 @@ pub fn create(conn: &mut DbConn, author: &Author, organisation_id: i32, f: &Lieu
         ))
         .returning(lieux::id)
         .get_result(conn)?;
-    let row = lieux::table.find(id).select(LieuRow::as_select()).first(conn)?;
+    let row = lieux::table.find(id).select(LieuRow::as_select()).get_result(conn)?;
     audit::record(conn, author, "Lieu", id, Event::Create, None, Some(&row))?;
     Ok(row)
 }
@@ -107,7 +107,7 @@ pub fn update(conn: &mut DbConn, author: &Author, before: &LieuRow, f: &LieuFiel
         return Ok(before.clone());
     }
     diesel::update(lieux::table.find(before.id)).set((values(f), lieux::updated_at.eq(now_utc()))).execute(conn)?;
-    let after = lieux::table.find(before.id).select(LieuRow::as_select()).first(conn)?;
+    let after = lieux::table.find(before.id).select(LieuRow::as_select()).get_result(conn)?;
     audit::record(conn, author, "Lieu", after.id, Event::Update, Some(before), Some(&after))?;
     Ok(after)
 }

@@ -47,7 +47,7 @@ pub fn role(conn: &mut DbConn, agent_id: i32, organisation_id: i32) -> QueryResu
         .filter(agent_roles::agent_id.eq(agent_id))
         .filter(agent_roles::organisation_id.eq(organisation_id))
         .select(RoleRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 

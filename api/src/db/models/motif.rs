@@ -172,13 +172,13 @@ fn values(s: &MotifSettings) -> MotifValues<'_> {
 }
 
 pub fn find(conn: &mut DbConn, id: i32) -> QueryResult<Option<MotifRow>> {
-    motifs::table.find(id).select(MotifRow::as_select()).first(conn).optional()
+    motifs::table.find(id).select(MotifRow::as_select()).get_result(conn).optional()
 }
 
 pub fn category(conn: &mut DbConn, id: Option<i32>) -> QueryResult<Option<MotifCategoryRow>> {
     match id {
         None => Ok(None),
-        Some(id) => motif_categories::table.find(id).select(MotifCategoryRow::as_select()).first(conn).optional(),
+        Some(id) => motif_categories::table.find(id).select(MotifCategoryRow::as_select()).get_result(conn).optional(),
     }
 }
 
@@ -197,7 +197,7 @@ pub fn create_category(
         ))
         .returning(motif_categories::id)
         .get_result(conn)?;
-    let row = motif_categories::table.find(id).select(MotifCategoryRow::as_select()).first(conn)?;
+    let row = motif_categories::table.find(id).select(MotifCategoryRow::as_select()).get_result(conn)?;
     audit::record(
         conn,
         author,
@@ -243,7 +243,7 @@ pub fn create(conn: &mut DbConn, author: &Author, organisation_id: i32, s: &Moti
         ))
         .returning(motifs::id)
         .get_result(conn)?;
-    let row = motifs::table.find(id).select(MotifRow::as_select()).first(conn)?;
+    let row = motifs::table.find(id).select(MotifRow::as_select()).get_result(conn)?;
     audit::record(conn, author, "Motif", id, Event::Create, None, Some(&row))?;
     Ok(row)
 }
@@ -253,7 +253,7 @@ pub fn update(conn: &mut DbConn, author: &Author, before: &MotifRow, s: &MotifSe
         return Ok(before.clone());
     }
     diesel::update(motifs::table.find(before.id)).set((values(s), motifs::updated_at.eq(now_utc()))).execute(conn)?;
-    let after = motifs::table.find(before.id).select(MotifRow::as_select()).first(conn)?;
+    let after = motifs::table.find(before.id).select(MotifRow::as_select()).get_result(conn)?;
     audit::record(conn, author, "Motif", after.id, Event::Update, Some(before), Some(&after))?;
     Ok(after)
 }
@@ -264,7 +264,7 @@ pub fn soft_delete(conn: &mut DbConn, author: &Author, before: &MotifRow) -> Que
     diesel::update(motifs::table.find(before.id))
         .set((motifs::deleted_at.eq(Some(now)), motifs::updated_at.eq(now)))
         .execute(conn)?;
-    let after = motifs::table.find(before.id).select(MotifRow::as_select()).first(conn)?;
+    let after = motifs::table.find(before.id).select(MotifRow::as_select()).get_result(conn)?;
     audit::record(conn, author, "Motif", after.id, Event::Destroy, Some(before), Some(&after))?;
     Ok(after)
 }

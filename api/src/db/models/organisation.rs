@@ -113,13 +113,13 @@ pub fn create(
         .values(NewOrganisation { territory_id, name: name.trim(), time_zone, created_at: now, updated_at: now })
         .returning(organisations::id)
         .get_result(conn)?;
-    let row = organisations::table.find(id).select(OrganisationRow::as_select()).first(conn)?;
+    let row = organisations::table.find(id).select(OrganisationRow::as_select()).get_result(conn)?;
     audit::record(conn, author, "Organisation", row.id, Event::Create, None, Some(&row))?;
     Ok(row)
 }
 
 pub fn find(conn: &mut DbConn, id: i32) -> QueryResult<Option<OrganisationRow>> {
-    organisations::table.find(id).select(OrganisationRow::as_select()).first(conn).optional()
+    organisations::table.find(id).select(OrganisationRow::as_select()).get_result(conn).optional()
 }
 
 /// Is `name` used by another organisation of the territory?
@@ -154,7 +154,7 @@ pub fn find_by_territory_and_name(
         .filter(organisations::territory_id.eq(territory_id))
         .filter(organisations::name.eq(name))
         .select(OrganisationRow::as_select())
-        .first(conn)
+        .get_result(conn)
         .optional()
 }
 
@@ -170,7 +170,7 @@ pub fn update(
     diesel::update(organisations::table.find(before.id))
         .set((&changes, organisations::updated_at.eq(now_utc())))
         .execute(conn)?;
-    let after = organisations::table.find(before.id).select(OrganisationRow::as_select()).first(conn)?;
+    let after = organisations::table.find(before.id).select(OrganisationRow::as_select()).get_result(conn)?;
     audit::record(conn, author, "Organisation", after.id, Event::Update, Some(before), Some(&after))?;
     Ok(after)
 }

@@ -99,7 +99,7 @@ impl PlageValues {
 }
 
 pub fn find(conn: &mut DbConn, id: i32) -> QueryResult<Option<PlageRow>> {
-    plage_ouvertures::table.find(id).select(PlageRow::as_select()).first(conn).optional()
+    plage_ouvertures::table.find(id).select(PlageRow::as_select()).get_result(conn).optional()
 }
 
 pub fn motif_ids_of(conn: &mut DbConn, plage_ids: &[i32]) -> QueryResult<HashMap<i32, Vec<i32>>> {
@@ -149,7 +149,7 @@ pub fn create(conn: &mut DbConn, author: &Author, v: &PlageValues) -> QueryResul
         .returning(plage_ouvertures::id)
         .get_result(conn)?;
     write_motifs(conn, id, &v.motif_ids)?;
-    let row = plage_ouvertures::table.find(id).select(PlageRow::as_select()).first(conn)?;
+    let row = plage_ouvertures::table.find(id).select(PlageRow::as_select()).get_result(conn)?;
     audit::record(conn, author, "PlageOuverture", id, Event::Create, None, Some(v))?;
     Ok(row)
 }
@@ -180,7 +180,7 @@ pub fn update(
         write_motifs(conn, before.id, &v.motif_ids)?;
     }
     audit::record(conn, author, "PlageOuverture", before.id, Event::Update, Some(old), Some(v))?;
-    plage_ouvertures::table.find(before.id).select(PlageRow::as_select()).first(conn)
+    plage_ouvertures::table.find(before.id).select(PlageRow::as_select()).get_result(conn)
 }
 
 pub fn delete(conn: &mut DbConn, author: &Author, before: &PlageRow, old: &PlageValues) -> QueryResult<()> {

@@ -113,7 +113,7 @@ fn snapshot(conn: &mut DbConn, rdv_id: i32) -> QueryResult<RdvVersion> {
 }
 
 pub fn find(conn: &mut DbConn, id: i32) -> QueryResult<Option<RdvRow>> {
-    rdvs::table.find(id).select(RdvRow::as_select()).first(conn).optional()
+    rdvs::table.find(id).select(RdvRow::as_select()).get_result(conn).optional()
 }
 
 pub fn find_many(conn: &mut DbConn, ids: &[i32]) -> QueryResult<Vec<RdvRow>> {
@@ -121,7 +121,7 @@ pub fn find_many(conn: &mut DbConn, ids: &[i32]) -> QueryResult<Vec<RdvRow>> {
 }
 
 pub fn find_participation(conn: &mut DbConn, id: i32) -> QueryResult<Option<ParticipationRow>> {
-    participations::table.find(id).select(ParticipationRow::as_select()).first(conn).optional()
+    participations::table.find(id).select(ParticipationRow::as_select()).get_result(conn).optional()
 }
 
 /// Agent ids of each RDV, sorted.

@@ -110,15 +110,15 @@ pub fn attribution_dtos(conn: &mut DbConn, rows: &[AttributionRow]) -> QueryResu
 }
 
 pub fn find(conn: &mut DbConn, id: i32) -> QueryResult<Option<SectorRow>> {
-    sectors::table.find(id).select(SectorRow::as_select()).first(conn).optional()
+    sectors::table.find(id).select(SectorRow::as_select()).get_result(conn).optional()
 }
 
 pub fn find_zone(conn: &mut DbConn, id: i32) -> QueryResult<Option<ZoneRow>> {
-    zones::table.find(id).select(ZoneRow::as_select()).first(conn).optional()
+    zones::table.find(id).select(ZoneRow::as_select()).get_result(conn).optional()
 }
 
 pub fn find_attribution(conn: &mut DbConn, id: i32) -> QueryResult<Option<AttributionRow>> {
-    sector_attributions::table.find(id).select(AttributionRow::as_select()).first(conn).optional()
+    sector_attributions::table.find(id).select(AttributionRow::as_select()).get_result(conn).optional()
 }
 
 pub fn of_territory(conn: &mut DbConn, territory_id: i32) -> QueryResult<Vec<SectorRow>> {
@@ -182,7 +182,7 @@ pub fn create(
         ))
         .returning(sectors::id)
         .get_result(conn)?;
-    let row = sectors::table.find(id).select(SectorRow::as_select()).first(conn)?;
+    let row = sectors::table.find(id).select(SectorRow::as_select()).get_result(conn)?;
     audit::record(conn, author, "Sector", id, Event::Create, None, Some(&row))?;
     Ok(row)
 }
@@ -215,7 +215,7 @@ pub fn zone_exists(conn: &mut DbConn, z: &NewZone<'_>) -> QueryResult<bool> {
     if let Some(street) = z.street_ban_id {
         q = q.filter(zones::street_ban_id.eq(street));
     }
-    Ok(q.select(zones::id).first::<i32>(conn).optional()?.is_some())
+    Ok(q.select(zones::id).get_result::<i32>(conn).optional()?.is_some())
 }
 
 pub fn create_zone(conn: &mut DbConn, author: &Author, z: &NewZone<'_>) -> QueryResult<ZoneRow> {
@@ -233,7 +233,7 @@ pub fn create_zone(conn: &mut DbConn, author: &Author, z: &NewZone<'_>) -> Query
         ))
         .returning(zones::id)
         .get_result(conn)?;
-    let row = zones::table.find(id).select(ZoneRow::as_select()).first(conn)?;
+    let row = zones::table.find(id).select(ZoneRow::as_select()).get_result(conn)?;
     audit::record(conn, author, "Zone", id, Event::Create, None, Some(&row))?;
     Ok(row)
 }
@@ -260,7 +260,7 @@ pub fn create_attribution(
         ))
         .returning(sector_attributions::id)
         .get_result(conn)?;
-    let row = sector_attributions::table.find(id).select(AttributionRow::as_select()).first(conn)?;
+    let row = sector_attributions::table.find(id).select(AttributionRow::as_select()).get_result(conn)?;
     audit::record(conn, author, "SectorAttribution", id, Event::Create, None, Some(&row))?;
     Ok(row)
 }

@@ -111,7 +111,7 @@ pub fn update(
     diesel::update(territories::table.find(before.id))
         .set((values, territories::updated_at.eq(now_utc())))
         .execute(conn)?;
-    let after = territories::table.find(before.id).select(TerritoryRow::as_select()).first(conn)?;
+    let after = territories::table.find(before.id).select(TerritoryRow::as_select()).get_result(conn)?;
     audit::record(conn, author, "Territory", after.id, Event::Update, Some(before), Some(&after))?;
     Ok(after)
 }
@@ -184,15 +184,15 @@ pub fn create(conn: &mut DbConn, author: &Author, name: &str, departement_number
         })
         .returning(territories::id)
         .get_result(conn)?;
-    let row = territories::table.find(id).select(TerritoryRow::as_select()).first(conn)?;
+    let row = territories::table.find(id).select(TerritoryRow::as_select()).get_result(conn)?;
     audit::record(conn, author, "Territory", row.id, Event::Create, None, Some(&row))?;
     Ok(row)
 }
 
 pub fn find(conn: &mut DbConn, id: i32) -> QueryResult<Option<TerritoryRow>> {
-    territories::table.find(id).select(TerritoryRow::as_select()).first(conn).optional()
+    territories::table.find(id).select(TerritoryRow::as_select()).get_result(conn).optional()
 }
 
 pub fn find_by_name(conn: &mut DbConn, name: &str) -> QueryResult<Option<TerritoryRow>> {
-    territories::table.filter(territories::name.eq(name)).select(TerritoryRow::as_select()).first(conn).optional()
+    territories::table.filter(territories::name.eq(name)).select(TerritoryRow::as_select()).get_result(conn).optional()
 }

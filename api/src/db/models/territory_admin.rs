@@ -25,7 +25,7 @@ pub struct TeamRow {
 }
 
 pub fn find_team(conn: &mut DbConn, id: i32) -> QueryResult<Option<TeamRow>> {
-    teams::table.find(id).select(TeamRow::as_select()).first(conn).optional()
+    teams::table.find(id).select(TeamRow::as_select()).get_result(conn).optional()
 }
 
 pub fn team_dto(conn: &mut DbConn, t: &TeamRow) -> QueryResult<Team> {
@@ -84,7 +84,7 @@ pub fn create_team(conn: &mut DbConn, author: &Author, territory_id: i32, name: 
         ))
         .returning(teams::id)
         .get_result(conn)?;
-    let row = teams::table.find(id).select(TeamRow::as_select()).first(conn)?;
+    let row = teams::table.find(id).select(TeamRow::as_select()).get_result(conn)?;
     audit::record(conn, author, "Team", id, Event::Create, None, Some(&row))?;
     Ok(row)
 }
@@ -96,7 +96,7 @@ pub fn rename_team(conn: &mut DbConn, author: &Author, before: &TeamRow, name: &
     diesel::update(teams::table.find(before.id))
         .set((teams::name.eq(name), teams::updated_at.eq(now_utc())))
         .execute(conn)?;
-    let after = teams::table.find(before.id).select(TeamRow::as_select()).first(conn)?;
+    let after = teams::table.find(before.id).select(TeamRow::as_select()).get_result(conn)?;
     audit::record(conn, author, "Team", before.id, Event::Update, Some(before), Some(&after))?;
     Ok(after)
 }
@@ -195,7 +195,7 @@ pub fn set_rights(
         .filter(agent_territorial_access_rights::territory_id.eq(territory_id))
         .filter(agent_territorial_access_rights::agent_id.eq(agent_id))
         .select(agent_territorial_access_rights::id)
-        .first(conn)
+        .get_result(conn)
         .optional()?;
     let flags = (
         agent_territorial_access_rights::allow_to_manage_teams.eq(after.allow_to_manage_teams),

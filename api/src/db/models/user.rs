@@ -322,7 +322,7 @@ impl UserRow {
 }
 
 pub fn find(conn: &mut DbConn, id: i32) -> QueryResult<Option<UserRow>> {
-    users::table.find(id).filter(users::deleted_at.is_null()).select(UserRow::as_select()).first(conn).optional()
+    users::table.find(id).filter(users::deleted_at.is_null()).select(UserRow::as_select()).get_result(conn).optional()
 }
 
 pub fn find_many(conn: &mut DbConn, ids: &[i32]) -> QueryResult<Vec<UserRow>> {
@@ -336,7 +336,7 @@ pub fn find_many(conn: &mut DbConn, ids: &[i32]) -> QueryResult<Vec<UserRow>> {
 /// The usager owning this (normalised) email, deleted ones included (their emails are
 /// anonymised, so they never collide).
 pub fn id_by_email(conn: &mut DbConn, email: &str) -> QueryResult<Option<i32>> {
-    users::table.filter(users::email.eq(email)).select(users::id).first(conn).optional()
+    users::table.filter(users::email.eq(email)).select(users::id).get_result(conn).optional()
 }
 
 /// Organisation ids of a usager's profiles.
@@ -380,7 +380,7 @@ pub fn create(conn: &mut DbConn, author: &Author, v: &UserValues, created_throug
         .values((v, users::created_through.eq(created_through), users::created_at.eq(now), users::updated_at.eq(now)))
         .returning(users::id)
         .get_result(conn)?;
-    let row = users::table.find(id).select(UserRow::as_select()).first(conn)?;
+    let row = users::table.find(id).select(UserRow::as_select()).get_result(conn)?;
     super::user_search::reindex(conn, &row)?;
     audit::record(conn, author, "User", id, Event::Create, None, Some(&row))?;
     Ok(row)
@@ -392,7 +392,7 @@ pub fn update(conn: &mut DbConn, author: &Author, before: &UserRow, v: &UserValu
         return Ok(before.clone());
     }
     diesel::update(users::table.find(before.id)).set((v, users::updated_at.eq(now_utc()))).execute(conn)?;
-    let after = users::table.find(before.id).select(UserRow::as_select()).first(conn)?;
+    let after = users::table.find(before.id).select(UserRow::as_select()).get_result(conn)?;
     super::user_search::reindex(conn, &after)?;
     audit::record(conn, author, "User", after.id, Event::Update, Some(before), Some(&after))?;
     Ok(after)
@@ -425,7 +425,7 @@ pub fn invitation_token(conn: &mut DbConn, author: &Author, before: &UserRow) ->
         ))
         .execute(conn)?;
     if before.rdv_invitation_token.is_none() {
-        let after = users::table.find(before.id).select(UserRow::as_select()).first(conn)?;
+        let after = users::table.find(before.id).select(UserRow::as_select()).get_result(conn)?;
         audit::record(conn, author, "User", before.id, Event::Update, Some(before), Some(&after))?;
     }
     Ok(token)

@@ -170,7 +170,7 @@ pub fn create_job(
 }
 
 pub fn find(conn: &mut DbConn, id: i32) -> QueryResult<Option<ImportRow>> {
-    user_imports::table.find(id).select(ImportRow::as_select()).first(conn).optional()
+    user_imports::table.find(id).select(ImportRow::as_select()).get_result(conn).optional()
 }
 
 fn cell(row: &[String], mapping: &BTreeMap<String, usize>, field: &str) -> Option<Option<String>> {

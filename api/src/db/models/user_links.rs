@@ -242,7 +242,7 @@ pub fn anonymise(conn: &mut DbConn, author: &Author, u: &UserRow) -> QueryResult
     diesel::delete(user_profiles::table.filter(user_profiles::user_id.eq(u.id))).execute(conn)?;
     diesel::delete(versions::table.filter(versions::item_type.eq("User")).filter(versions::item_id.eq(u.id)))
         .execute(conn)?;
-    let after = users::table.find(u.id).select(UserRow::as_select()).first(conn)?;
+    let after = users::table.find(u.id).select(UserRow::as_select()).get_result(conn)?;
     super::user_search::reindex(conn, &after)?;
     #[derive(serde::Serialize)]
     struct Gone {
@@ -324,5 +324,5 @@ pub fn merge(
     if let Some(m) = user::find(conn, merged.id)? {
         anonymise(conn, author, &m)?;
     }
-    users::table.find(kept.id).select(UserRow::as_select()).first(conn)
+    users::table.find(kept.id).select(UserRow::as_select()).get_result(conn)
 }

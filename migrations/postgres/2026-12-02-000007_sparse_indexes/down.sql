@@ -1,0 +1,6 @@
+DROP INDEX index_users_on_responsible_id;
+CREATE INDEX index_users_on_responsible_id ON users (responsible_id);
+DROP INDEX index_users_on_rdv_invitation_token;
+CREATE UNIQUE INDEX index_users_on_rdv_invitation_token ON users (rdv_invitation_token);
+DROP INDEX index_participations_on_cancel_token_digest;
+CREATE UNIQUE INDEX index_participations_on_cancel_token_digest ON participations (cancel_token_digest);
