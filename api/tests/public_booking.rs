@@ -158,6 +158,41 @@ async fn sixty_four_concurrent_public_bookings_of_one_slot_give_one_rdv() {
     assert_eq!(rows.len(), 1);
 }
 
+/// Two agents free at the same start, many bookings of it at once: each request tries the agents
+/// in its own fair order (ties drawn at random), so two requests can meet them in opposite
+/// orders. A request that finds an agent taken must let go of that agent before locking the
+/// next one, or PostgreSQL detects a deadlock and one of them fails with a 500.
+#[actix_rt::test]
+async fn concurrent_public_bookings_over_two_free_agents_book_both_and_never_deadlock() {
+    let s = setup_with(|_| {}).await;
+    let arras = s.app.organisation_id("MDS Arras");
+    let plage = json!({"organisation_id": arras, "lieu_id": s.lieu, "motif_ids": [s.motif], "title": "Consultations",
+                       "first_day": s.monday, "start_time": "09:00", "end_time": "12:00",
+                       "recurrence": {"every": "week", "interval": 1, "on": ["monday"]}});
+    let (st, b) = call(&s.app, &s.admin, "POST", "/api/v1/plage_ouvertures", Some(plage)).await;
+    assert_eq!(st, 200, "{b}");
+    let free = slots(&s).await;
+    for round in 0..6 {
+        let bodies: Vec<Value> = (0..32).map(|i| booking(&s, &free[round], &format!("Client{round}x{i}"))).collect();
+        let results =
+            futures_util::future::join_all(bodies.iter().map(|b| post(&s.app, "/api/v1/public/rdvs", b))).await;
+        let codes: Vec<u16> = results.iter().map(|r| r.0).collect();
+        assert_eq!(
+            (codes.iter().filter(|c| **c == 200).count(), codes.iter().filter(|c| **c == 409).count()),
+            (2, 30),
+            "one RDV per free agent, 409 for the others, never a 500: {codes:?}"
+        );
+    }
+    let mut conn = s.app.state.pool.get().unwrap();
+    let from = s.monday.and_hms_opt(0, 0, 0).unwrap();
+    for who in ["sophie.durand", "camille.martin"] {
+        let agent = s.app.agent_id(who).await;
+        let rows =
+            rdv_api::db::models::rdv::of_agents_in_window(&mut conn, &[agent], from, from + Duration::days(1)).unwrap();
+        assert_eq!(rows.len(), 6, "{who}: one RDV per round");
+    }
+}
+
 #[actix_rt::test]
 async fn sectorisation_decides_what_is_offered_and_who_is_booked() {
     let s = setup_with(|_| {}).await;

@@ -1,6 +1,7 @@
 //! Public booking, no account (reference-domain.md §3.12, §4.7, §8.2 step 7–8, §8.5): the
 //! agents free at the slot are found outside any lock and ordered fairly (least booked that day
-//! first); inside the write transaction only the agent about to be booked is locked and
+//! first); inside the write transaction only the agent about to be booked is locked (in a
+//! savepoint, released at once if that agent was taken: no lock is held while waiting for the next) and
 //! re-checked with one query, the next one tried if it was taken meanwhile (so of concurrent
 //! requests for one slot exactly one gets it; the others get 409 with the next slots, computed
 //! after the transaction), the usager is matched on name +
@@ -258,9 +259,24 @@ pub async fn create_public_rdv(
             // Only the agent about to be booked is locked, then re-checked: another booking
             // committed since the search is seen here, and the next free agent is tried.
             for agent in &order {
-                lock_agents(c, &[*agent])?;
-                if agent_taken(c, *agent, start, ends)? {
-                    continue;
+                // Locked in a savepoint, let go of at once when taken (rolling back to the
+                // savepoint releases its row lock): two requests trying the agents in opposite
+                // orders would otherwise each hold one and wait for the other's (a deadlock).
+                let free = write_tx(c, |s| {
+                    lock_agents(s, &[*agent])?;
+                    if agent_taken(s, *agent, start, ends)? {
+                        return Err(ApiError::SlotTaken {
+                            warnings: Vec::new(),
+                            creneaux: Vec::new(),
+                            agents: Vec::new(),
+                        });
+                    }
+                    Ok(())
+                });
+                match free {
+                    Ok(()) => {}
+                    Err(ApiError::SlotTaken { .. }) => continue,
+                    Err(e) => return Err(e),
                 }
                 let user_id = usager_for(c, &author, o.organisation.id, &req)?;
                 let starts_at = truncate_micros(start.naive_utc());
