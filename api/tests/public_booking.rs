@@ -172,8 +172,9 @@ async fn concurrent_public_bookings_over_two_free_agents_book_both_and_never_dea
     let (st, b) = call(&s.app, &s.admin, "POST", "/api/v1/plage_ouvertures", Some(plage)).await;
     assert_eq!(st, 200, "{b}");
     let free = slots(&s).await;
-    for round in 0..6 {
-        let bodies: Vec<Value> = (0..32).map(|i| booking(&s, &free[round], &format!("Client{round}x{i}"))).collect();
+    assert_eq!(free.len(), 6, "{free:?}");
+    for (round, start) in free.iter().enumerate() {
+        let bodies: Vec<Value> = (0..32).map(|i| booking(&s, start, &format!("Client{round}x{i}"))).collect();
         let results =
             futures_util::future::join_all(bodies.iter().map(|b| post(&s.app, "/api/v1/public/rdvs", b))).await;
         let codes: Vec<u16> = results.iter().map(|r| r.0).collect();
