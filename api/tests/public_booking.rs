@@ -28,13 +28,18 @@ async fn setup_with(tweak: impl FnOnce(&mut rdv_api::config::Config)) -> Setup {
     let motif = app.id_by_name("motifs", "MDS Arras", "Consultation PMI nourrisson");
     let sophie = app.sign_in("sophie.durand").await;
     let monday = next(Weekday::Mon);
-    let plage = json!({"organisation_id": arras, "lieu_id": lieu, "motif_ids": [motif], "title": "Consultations",
-                       "first_day": monday, "start_time": "09:00", "end_time": "12:00",
-                       "recurrence": {"every": "week", "interval": 1, "on": ["monday"]}});
-    let (s, b) = call(&app, &sophie, "POST", "/api/v1/plage_ouvertures", Some(plage)).await;
+    let (s, b) =
+        call(&app, &sophie, "POST", "/api/v1/plage_ouvertures", Some(monday_plage(arras, lieu, motif, monday))).await;
     assert_eq!(s, 200, "{b}");
     let admin = app.sign_in("camille.martin").await;
     Setup { app, admin, motif, lieu, monday }
+}
+
+/// The caller's weekly plage for the motif, Mondays 09:00–12:00 from `monday`.
+fn monday_plage(organisation: i32, lieu: i32, motif: i32, monday: chrono::NaiveDate) -> Value {
+    json!({"organisation_id": organisation, "lieu_id": lieu, "motif_ids": [motif], "title": "Consultations",
+           "first_day": monday, "start_time": "09:00", "end_time": "12:00",
+           "recurrence": {"every": "week", "interval": 1, "on": ["monday"]}})
 }
 
 async fn get(app: &TestApp, path: &str) -> (u16, Value) {
@@ -62,6 +67,14 @@ async fn slots(s: &Setup) -> Vec<String> {
 fn booking(s: &Setup, starts_at: &str, first: &str) -> Value {
     json!({"motif_id": s.motif, "lieu_id": s.lieu, "starts_at": starts_at, "city_code": "62041",
            "first_name": first, "last_name": "Enligne", "phone_number": "06 12 34 56 78"})
+}
+
+/// `n` different people book `starts_at` at once: (how many got 200, how many 409, every status).
+async fn book_at_once(s: &Setup, starts_at: &str, n: usize, name: &str) -> (usize, usize, Vec<u16>) {
+    let bodies: Vec<Value> = (0..n).map(|i| booking(s, starts_at, &format!("{name}{i}"))).collect();
+    let results = futures_util::future::join_all(bodies.iter().map(|b| post(&s.app, "/api/v1/public/rdvs", b))).await;
+    let codes: Vec<u16> = results.iter().map(|r| r.0).collect();
+    (codes.iter().filter(|c| **c == 200).count(), codes.iter().filter(|c| **c == 409).count(), codes)
 }
 
 #[actix_rt::test]
@@ -142,14 +155,8 @@ async fn search_book_confirm_and_cancel() {
 async fn sixty_four_concurrent_public_bookings_of_one_slot_give_one_rdv() {
     let s = setup_with(|_| {}).await;
     let free = slots(&s).await;
-    let bodies: Vec<Value> = (0..64).map(|i| booking(&s, &free[2], &format!("Client{i}"))).collect();
-    let results = futures_util::future::join_all(bodies.iter().map(|b| post(&s.app, "/api/v1/public/rdvs", b))).await;
-    let codes: Vec<u16> = results.iter().map(|r| r.0).collect();
-    assert_eq!(
-        (codes.iter().filter(|c| **c == 200).count(), codes.iter().filter(|c| **c == 409).count()),
-        (1, 63),
-        "{codes:?}"
-    );
+    let (booked, taken, codes) = book_at_once(&s, &free[2], 64, "Client").await;
+    assert_eq!((booked, taken), (1, 63), "{codes:?}");
     let mut conn = s.app.state.pool.get().unwrap();
     let sophie = s.app.agent_id("sophie.durand").await;
     let from = s.monday.and_hms_opt(0, 0, 0).unwrap();
@@ -165,24 +172,14 @@ async fn sixty_four_concurrent_public_bookings_of_one_slot_give_one_rdv() {
 #[actix_rt::test]
 async fn concurrent_public_bookings_over_two_free_agents_book_both_and_never_deadlock() {
     let s = setup_with(|_| {}).await;
-    let arras = s.app.organisation_id("MDS Arras");
-    let plage = json!({"organisation_id": arras, "lieu_id": s.lieu, "motif_ids": [s.motif], "title": "Consultations",
-                       "first_day": s.monday, "start_time": "09:00", "end_time": "12:00",
-                       "recurrence": {"every": "week", "interval": 1, "on": ["monday"]}});
+    let plage = monday_plage(s.app.organisation_id("MDS Arras"), s.lieu, s.motif, s.monday);
     let (st, b) = call(&s.app, &s.admin, "POST", "/api/v1/plage_ouvertures", Some(plage)).await;
     assert_eq!(st, 200, "{b}");
     let free = slots(&s).await;
     assert_eq!(free.len(), 6, "{free:?}");
     for (round, start) in free.iter().enumerate() {
-        let bodies: Vec<Value> = (0..32).map(|i| booking(&s, start, &format!("Client{round}x{i}"))).collect();
-        let results =
-            futures_util::future::join_all(bodies.iter().map(|b| post(&s.app, "/api/v1/public/rdvs", b))).await;
-        let codes: Vec<u16> = results.iter().map(|r| r.0).collect();
-        assert_eq!(
-            (codes.iter().filter(|c| **c == 200).count(), codes.iter().filter(|c| **c == 409).count()),
-            (2, 30),
-            "one RDV per free agent, 409 for the others, never a 500: {codes:?}"
-        );
+        let (booked, taken, codes) = book_at_once(&s, start, 32, &format!("Client{round}x")).await;
+        assert_eq!((booked, taken), (2, 30), "one RDV per free agent, 409 for the others, never a 500: {codes:?}");
     }
     let mut conn = s.app.state.pool.get().unwrap();
     let from = s.monday.and_hms_opt(0, 0, 0).unwrap();

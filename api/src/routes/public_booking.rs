@@ -1,8 +1,8 @@
 //! Public booking, no account (reference-domain.md §3.12, §4.7, §8.2 step 7–8, §8.5): the
 //! agents free at the slot are found outside any lock and ordered fairly (least booked that day
-//! first); inside the write transaction only the agent about to be booked is locked (in a
-//! savepoint, released at once if that agent was taken: no lock is held while waiting for the next) and
-//! re-checked with one query, the next one tried if it was taken meanwhile (so of concurrent
+//! first); inside the write transaction only the agent about to be booked is locked and
+//! re-checked with one query (`hold_if_free`: a taken agent's lock is released at once), the
+//! next one tried if it was taken meanwhile (so of concurrent
 //! requests for one slot exactly one gets it; the others get 409 with the next slots, computed
 //! after the transaction), the usager is matched on name +
 //! phone in the organisation (or by `rdv_invitation_token`) or created, and a token is returned
@@ -259,24 +259,8 @@ pub async fn create_public_rdv(
             // Only the agent about to be booked is locked, then re-checked: another booking
             // committed since the search is seen here, and the next free agent is tried.
             for agent in &order {
-                // Locked in a savepoint, let go of at once when taken (rolling back to the
-                // savepoint releases its row lock): two requests trying the agents in opposite
-                // orders would otherwise each hold one and wait for the other's (a deadlock).
-                let free = write_tx(c, |s| {
-                    lock_agents(s, &[*agent])?;
-                    if agent_taken(s, *agent, start, ends)? {
-                        return Err(ApiError::SlotTaken {
-                            warnings: Vec::new(),
-                            creneaux: Vec::new(),
-                            agents: Vec::new(),
-                        });
-                    }
-                    Ok(())
-                });
-                match free {
-                    Ok(()) => {}
-                    Err(ApiError::SlotTaken { .. }) => continue,
-                    Err(e) => return Err(e),
+                if !hold_if_free(c, *agent, start, ends)? {
+                    continue;
                 }
                 let user_id = usager_for(c, &author, o.organisation.id, &req)?;
                 let starts_at = truncate_micros(start.naive_utc());
@@ -405,6 +389,26 @@ fn free_agents_in_order(
         remaining.retain(|(a, _)| *a != agent);
     }
     Ok(order)
+}
+
+/// Locks `agent` and keeps the lock if it is free over `[start, end)`; if it was taken meanwhile,
+/// lets go of it at once (the lock is taken in a savepoint, and rolling back to it releases the
+/// row lock). Holding a taken agent while locking the next one deadlocked on PostgreSQL: two
+/// requests trying the same agents in opposite orders each held one and waited for the other's.
+fn hold_if_free(conn: &mut DbConn, agent: i32, start: DateTime<Utc>, end: DateTime<Utc>) -> ApiResult<bool> {
+    let held = write_tx(conn, |s| {
+        lock_agents(s, &[agent])?;
+        if agent_taken(s, agent, start, end)? {
+            // Any error rolls the savepoint back, releasing the lock; this one means "taken".
+            return Err(ApiError::SlotTaken { warnings: Vec::new(), creneaux: Vec::new(), agents: Vec::new() });
+        }
+        Ok(())
+    });
+    match held {
+        Ok(()) => Ok(true),
+        Err(ApiError::SlotTaken { .. }) => Ok(false),
+        Err(e) => Err(e),
+    }
 }
 
 /// Has `agent` an RDV in a blocking status overlapping `[start, end)`? One indexed query, run
