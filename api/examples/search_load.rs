@@ -70,7 +70,7 @@ async fn main() {
     let client = reqwest::Client::new();
     let res = client
         .post(format!("{base}/api/v1/auth/sign_in"))
-        .json(&serde_json::json!({"email": rdv_api::seed_usagers::BENCH_AGENT_EMAIL, "password": rdv_api::seed::DEMO_PASSWORD}))
+        .json(&serde_json::json!({"email": rdv_api::seed::usagers::BENCH_AGENT_EMAIL, "password": rdv_api::seed::DEMO_PASSWORD}))
         .send()
         .await
         .unwrap();

@@ -53,7 +53,7 @@ async fn main() {
     let client = reqwest::Client::new();
     let res = client
         .post(format!("{base}/api/v1/auth/sign_in"))
-        .json(&serde_json::json!({"email": rdv_api::seed_slots::agent_email(0), "password": rdv_api::seed::DEMO_PASSWORD}))
+        .json(&serde_json::json!({"email": rdv_api::seed::slots::agent_email(0), "password": rdv_api::seed::DEMO_PASSWORD}))
         .send()
         .await
         .unwrap();

@@ -1,8 +1,6 @@
 //! The actix application: shared state, middleware, and the order of services —
 //! `/health`, `/api` (JSON 404 for unknown paths), `/api-docs` (offline Swagger UI), then the SPA.
 
-use std::sync::Arc;
-
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::middleware::{self, Next};
@@ -12,39 +10,9 @@ use utoipa::OpenApi;
 use utoipa_actix_web::{scope, AppExt};
 use utoipa_swagger_ui::SwaggerUi;
 
-use crate::auth::rate_limit::{IpLimiter, SignInLimiter};
-use crate::auth::token::TokenKeys;
-use crate::config::Config;
-use crate::db::{Backend, Pool};
 use crate::error::ApiError;
 use crate::routes::{self, docs::OpenApiJson};
-
-/// What every handler can reach.
-pub struct AppState {
-    pub pool: Pool,
-    pub backend: Backend,
-    pub config: Arc<Config>,
-    pub tokens: TokenKeys,
-    pub sign_in_limiter: SignInLimiter,
-    /// The public booking pages, per client IP.
-    pub public_limiter: IpLimiter,
-    /// Outgoing HTTP (geocoder), one connection pool for the process.
-    pub http: reqwest::Client,
-}
-
-impl AppState {
-    pub fn new(pool: Pool, backend: Backend, config: Config) -> Self {
-        AppState {
-            pool,
-            backend,
-            tokens: TokenKeys::new(&config.jwt_secret),
-            sign_in_limiter: SignInLimiter::new(config.sign_in_per_minute_ip, config.sign_in_per_minute_email),
-            public_limiter: IpLimiter::new(config.public_per_minute_ip),
-            http: reqwest::Client::new(),
-            config: Arc::new(config),
-        }
-    }
-}
+use crate::state::AppState;
 
 /// Every documented route, and the OpenAPI document built from them.
 pub fn api_routes() -> (
@@ -59,7 +27,7 @@ pub fn api_routes() -> (
     >,
     utoipa::openapi::OpenApi,
 ) {
-    App::new()
+    let (app, mut doc) = App::new()
         .into_utoipa_app()
         .openapi(crate::openapi::ApiDoc::openapi())
         .service(routes::health::get_health)
@@ -175,7 +143,9 @@ pub fn api_routes() -> (
                 )
                 .default_service(web::to(routes::docs::api_not_found)),
         )
-        .split_for_parts()
+        .split_for_parts();
+    crate::openapi::require_sign_in(&mut doc);
+    (app, doc)
 }
 
 /// The OpenAPI document alone (for `rdv openapi` and the lock test).

@@ -161,3 +161,21 @@ pub async fn json_with_limit<T: DeserializeOwned>(
     }
     parse_json(&body)
 }
+
+/// The `Idempotency-Key` header: 1 to 255 visible ASCII characters.
+pub fn idempotency_key(http: &actix_web::HttpRequest) -> Result<Option<String>, ApiError> {
+    let Some(v) = http.headers().get("Idempotency-Key") else { return Ok(None) };
+    let key = v.to_str().map(str::trim).unwrap_or("");
+    if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(ApiError::field("Idempotency-Key", "invalid"));
+    }
+    Ok(Some(key.to_owned()))
+}
+
+/// `page` query parameter shared by list endpoints.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// Page number, from 1 (100 items a page).
+    pub page: Option<i64>,
+}

@@ -192,7 +192,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Seed { set: SeedSet::Scale, users, .. } => {
             let mut conn = open_db()?;
             let started = std::time::Instant::now();
-            let created = rdv_api::seed_usagers::scale(&mut conn, users)?;
+            let created = rdv_api::seed::usagers::scale(&mut conn, users)?;
             eprintln!("{created} usagers créés en {:.1} s.", started.elapsed().as_secs_f64());
             Ok(())
         }
@@ -218,7 +218,7 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Seed { set: SeedSet::Slots, history_factor, .. } => {
             let mut conn = open_db()?;
             let started = std::time::Instant::now();
-            let (past, future) = rdv_api::seed_slots::scale(&mut conn, history_factor)?;
+            let (past, future) = rdv_api::seed::slots::scale(&mut conn, history_factor)?;
             eprintln!("{past} RDV passés et {future} à venir créés en {:.1} s.", started.elapsed().as_secs_f64());
             Ok(())
         }

@@ -1,9 +1,64 @@
 //! The OpenAPI document's frame (info, security schemes, shared schemas). Paths are added by
 //! `utoipa_actix_web` as routes are registered in `app::api_routes`, so the document cannot
 //! drift from the router; `openapi.yaml` at the repository root is this document, checked by a test.
+//!
+//! Authentication is declared once, here: every operation requires a signed-in agent (bearer
+//! token or devise_token_auth's header trio) and may answer 401, except the operations listed in
+//! [`PUBLIC_OPERATIONS`]. Handlers' `#[utoipa::path]` list only their own responses.
 
-use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{
+    ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme,
+};
+use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
 use utoipa::{Modify, OpenApi};
+
+/// Operations answered without signing in (their handlers take no `Authenticated`).
+pub const PUBLIC_OPERATIONS: &[&str] = &[
+    "get_health",
+    "sign_in",
+    "get_invitation",
+    "accept_invitation",
+    "list_public_motifs",
+    "list_public_lieux",
+    "list_public_creneaux",
+    "create_public_rdv",
+    "get_public_rdv",
+    "cancel_public_rdv",
+];
+
+/// Adds the sign-in requirement and the 401 response to every operation but the public ones.
+/// Run on the assembled document (paths exist only once the routes are registered).
+pub fn require_sign_in(doc: &mut utoipa::openapi::OpenApi) {
+    let unauthorized = ResponseBuilder::new()
+        .description("")
+        .content("application/json", ContentBuilder::new().schema(Some(Ref::from_schema_name("MessagesError"))).build())
+        .build();
+    for item in doc.paths.paths.values_mut() {
+        let ops = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.options,
+            &mut item.head,
+            &mut item.patch,
+            &mut item.trace,
+        ];
+        for op in ops.into_iter().flatten() {
+            if op.operation_id.as_deref().is_some_and(|id| PUBLIC_OPERATIONS.contains(&id)) {
+                continue;
+            }
+            op.security = Some(vec![
+                SecurityRequirement::new("bearer", Vec::<String>::new()),
+                SecurityRequirement::default()
+                    .add("access_token", Vec::<String>::new())
+                    .add("client", Vec::<String>::new())
+                    .add("uid", Vec::<String>::new()),
+            ]);
+            op.responses.responses.entry("401".to_owned()).or_insert_with(|| unauthorized.clone().into());
+        }
+    }
+}
 
 #[derive(OpenApi)]
 #[openapi(

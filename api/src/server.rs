@@ -4,10 +4,11 @@ use std::net::TcpListener;
 
 use actix_web::{web, HttpServer};
 
-use crate::app::{self, AppState};
+use crate::app;
 use crate::config::Config;
 use crate::db;
 use crate::routes::docs::OpenApiJson;
+use crate::state::AppState;
 
 /// Opens the database, applies pending migrations and returns the shared state.
 pub fn prepare(config: Config) -> anyhow::Result<web::Data<AppState>> {

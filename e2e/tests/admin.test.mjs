@@ -160,3 +160,37 @@ test('a territorial admin changes the territory settings and creates a team', as
   page.assertClean();
   await page.context().close();
 });
+
+test('the admin lists search every word without accents and sort by a header, both ways, on a phone', async () => {
+  const page = await newPage(chrome.browser, { viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true });
+  await signIn(page, server.base, 'camille.martin');
+  await page.getByTestId('agent-name').waitFor();
+  await page.goto(`${server.base}/admin/motifs`);
+  const names = async () => (await page.locator('tbody tr td:first-child').allTextContents()).map((t) => t.trim());
+  await page.locator('tbody tr').first().waitFor();
+  const all = await names();
+  assert.ok(all.length >= 3, `the organisation's motifs are listed: ${all}`);
+  const sorted = [...all].sort((a, b) => a.localeCompare(b, 'fr', { sensitivity: 'base' }));
+  assert.deepEqual(all, sorted, 'sorted by name first');
+
+  const header = page.getByRole('columnheader', { name: /Nom/ });
+  assert.equal(await header.getAttribute('aria-sort'), 'ascending');
+  await header.getByRole('button').click();
+  assert.equal(await header.getAttribute('aria-sort'), 'descending');
+  assert.deepEqual(await names(), [...all].reverse(), 'a second click reverses the order');
+  await page.getByRole('columnheader', { name: /Service/ }).getByRole('button').click();
+  assert.equal(await header.getAttribute('aria-sort'), 'none');
+  assert.equal(await page.getByRole('columnheader', { name: /Service/ }).getAttribute('aria-sort'), 'ascending');
+
+  // "CONSULTATION nourrisson" finds "Consultation PMI nourrisson": every word, any case, any accent.
+  await page.getByLabel('Rechercher').fill('CONSULTATION nourrisson');
+  assert.deepEqual(await names(), ['Consultation PMI nourrisson']);
+  await page.getByLabel('Rechercher').fill('nourrisson introuvable');
+  assert.equal(await page.locator('tbody tr').count(), 0);
+
+  // The page itself never scrolls sideways on a phone: a wide table scrolls in its own box.
+  const width = await page.evaluate(() => document.documentElement.scrollWidth);
+  assert.ok(width <= 375, `no horizontal page scroll at 375 px (scrollWidth ${width})`);
+  page.assertClean();
+  await page.context().close();
+});

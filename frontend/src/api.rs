@@ -4,7 +4,7 @@ use gloo_net::http::{Request, RequestBuilder, Response};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use rdv_shared::dto::{headers, Me, MeResponse, SignInRequest, ValidationError};
+use rdv_shared::dto::{headers, SignInRequest, ValidationError};
 
 use crate::session::Session;
 
@@ -204,6 +204,7 @@ pub async fn post_public_with_key<B: Serialize, T: DeserializeOwned>(
     res.json::<T>().await.map_err(|_| ApiError::Server(res.status()))
 }
 
+/// `POST /auth/sign_in`: here rather than in `client` because the token comes back in headers.
 pub async fn sign_in(email: &str, password: &str) -> Result<Session, ApiError> {
     let body = SignInRequest { email: email.to_owned(), password: password.to_owned() };
     let res = Request::post("/api/v1/auth/sign_in")
@@ -225,13 +226,4 @@ pub async fn sign_in(email: &str, password: &str) -> Result<Session, ApiError> {
         return Err(ApiError::Server(res.status()));
     }
     Ok(session)
-}
-
-pub async fn me(session: &Session) -> Result<Me, ApiError> {
-    get::<MeResponse>(session, "/api/v1/me").await.map(|r| r.agent)
-}
-
-/// Revokes the token server-side. Failures are ignored: the SPA forgets the token anyway.
-pub async fn sign_out(session: &Session) {
-    let _ = delete(session, "/api/v1/auth/sign_out").await;
 }

@@ -33,10 +33,7 @@ use crate::pages::{
     usager_merge::MergeUsagerPage,
     usagers::UsagersPage,
 };
-use crate::session::{self, Session};
-
-/// The signed-in session, `None` when signed out; provided to every page.
-pub type SessionSignal = RwSignal<Option<Session>>;
+use crate::session::{self, SessionSignal};
 
 #[component]
 pub fn App() -> impl IntoView {

@@ -3,6 +3,7 @@
 
 mod api;
 mod app;
+mod client;
 mod components;
 mod ctx;
 mod dates;

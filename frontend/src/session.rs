@@ -1,10 +1,14 @@
 //! The API token kept in `localStorage`, so a reload keeps the agent signed in until the
 //! token expires or the agent signs out.
 
+use leptos::prelude::RwSignal;
 use serde::{Deserialize, Serialize};
 
 const KEY: &str = "rdv.session";
 const ORGANISATION_KEY: &str = "rdv.organisation";
+
+/// The signed-in session, `None` when signed out; provided by the app to every page.
+pub type SessionSignal = RwSignal<Option<Session>>;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Session {

@@ -103,6 +103,17 @@ text_enum!(
 );
 
 text_enum!(
+    /// Where an agent's latest invitation stands (`InvitationStatus::state`).
+    InvitationState {
+        None => "none" / "Sans invitation",
+        Pending => "pending" / "Invitation en attente",
+        Accepted => "accepted" / "Compte activé",
+        Expired => "expired" / "Invitation expirée",
+        Revoked => "revoked" / "Invitation révoquée",
+    }
+);
+
+text_enum!(
     /// Health insurance fund (reference §1.4; the swagger's `aucun` was a typo).
     CaisseAffiliation {
         Aucune => "aucune" / "Aucune",

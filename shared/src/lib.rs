@@ -8,10 +8,12 @@
 pub mod access;
 pub mod agenda;
 pub mod booking;
+pub mod creneaux;
 pub mod dto;
 pub mod enums;
 pub mod holidays;
 pub mod ids;
+pub mod listing;
 pub mod pagination;
 pub mod rdv;
 pub mod recurrence;

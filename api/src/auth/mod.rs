@@ -21,11 +21,11 @@ use futures_util::future::LocalBoxFuture;
 
 use rdv_shared::dto::headers;
 
-use crate::app::AppState;
 use crate::db::models::agent::{self, AgentRow};
 use crate::db::models::auth_token::{self, AuthTokenRow};
 use crate::db::now_utc;
 use crate::error::ApiError;
+use crate::state::AppState;
 
 /// The signed-in agent and the token they used (`None` for a partner-signed request).
 pub struct Authenticated {

@@ -4,84 +4,15 @@
 //! revoke an invitation. The invitation link is returned to the inviting admin (seed 002).
 
 use actix_web::{delete, get, patch, post, web, HttpResponse};
-
-use rdv_shared::access::{
-    can_edit_agent, can_edit_agent_services, can_manage_agents_in, can_see_agent, AccessLevel, Actor,
-};
 use rdv_shared::dto::{
-    display_name, AgentDetailResponse, InvitationLink, InviteAgentRequest, InviteAgentResponse, UpdateAgentRequest,
-    UpdateRoleRequest,
+    AgentDetailResponse, InvitationLink, InviteAgentRequest, InviteAgentResponse, UpdateAgentRequest, UpdateRoleRequest,
 };
-use rdv_shared::validation::{self, Errors};
-use rdv_shared::{OrganisationId, TerritoryId};
 
-use crate::app::AppState;
-use crate::audit::Author;
 use crate::auth::Authenticated;
-use crate::config::Config;
-use crate::db::models::agent::{self, AgentRow};
-use crate::db::models::{invitation, membership, organisation, service};
-use crate::db::{write_tx, DbConn};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::ApiJson;
-use crate::mail::{self, Mail};
-
-/// Checks service ids against the catalogue; returns them sorted and deduplicated.
-fn checked_services(conn: &mut DbConn, ids: &[rdv_shared::ServiceId], errors: &mut Errors) -> ApiResult<Vec<i32>> {
-    let catalogue = service::all(conn)?;
-    let mut out: Vec<i32> = ids.iter().map(|s| s.0).collect();
-    out.sort_unstable();
-    out.dedup();
-    if out.is_empty() {
-        errors.add("service_ids", "blank");
-    } else if out.iter().any(|id| !catalogue.iter().any(|s| s.id == *id)) {
-        errors.add("service_ids", "inclusion");
-    }
-    Ok(out)
-}
-
-/// Queues the invitation email (reply-to: the inviting agent) and returns the link.
-fn send_invitation(
-    conn: &mut DbConn,
-    config: &Config,
-    author: &Author,
-    inviter: &AgentRow,
-    invited: &AgentRow,
-    org: &organisation::OrganisationRow,
-) -> ApiResult<InvitationLink> {
-    let (row, token) = invitation::create(conn, author, invited.id, org.id)?;
-    let url = format!("{}/invitation/{token}", config.public_url);
-    let inviter_name = display_name(inviter.first_name.as_deref(), &inviter.last_name);
-    let body = format!(
-        "Bonjour,\n\n{inviter_name} vous invite à rejoindre {org} sur RDV Solidarités, l'outil de prise de rendez-vous \
-         de votre département.\n\nPour activer votre compte et choisir votre mot de passe, ouvrez ce lien (valable {days} jours) :\n{url}\n\n\
-         Une question ? Répondez simplement à ce message : votre réponse parviendra à {inviter_name}.\n",
-        org = org.name,
-        days = invitation::VALIDITY_DAYS,
-    );
-    if let Some(to) = &invited.email {
-        let subject = format!("Invitation à rejoindre {} sur RDV Solidarités", org.name);
-        mail::enqueue(
-            conn,
-            &Mail {
-                kind: "agent_invitation",
-                to,
-                from: &config.mail_from,
-                reply_to: inviter.email.as_deref(),
-                subject: &subject,
-                body_text: &body,
-            },
-        )?;
-    }
-    Ok(InvitationLink { url, expires_at: row.expires_at.and_utc() })
-}
-
-/// Hands queued emails to the sender once the transaction that queued them has committed.
-fn flush_mail(conn: &mut DbConn, config: &Config) {
-    if let Err(e) = mail::deliver_pending(conn, &config.dev_mailbox_dir) {
-        tracing::error!(error = %e, "mail delivery failed; messages stay queued");
-    }
-}
+use crate::services;
+use crate::state::AppState;
 
 /// Invites an agent into an organisation with a role and services (admins of the organisation,
 /// territorial admins, agents with the territory's "invite agents" right). An agent who already
@@ -93,12 +24,10 @@ fn flush_mail(conn: &mut DbConn, config: &Config) {
     responses(
         (status = 200, body = InviteAgentResponse),
         (status = 400, body = rdv_shared::dto::MessagesError),
-        (status = 401, body = rdv_shared::dto::MessagesError),
         (status = 403, body = rdv_shared::dto::ForbiddenError),
         (status = 404, body = rdv_shared::dto::NotFoundError),
         (status = 422, body = rdv_shared::dto::ValidationError),
     ),
-    security(("bearer" = []), ("access_token" = [], "client" = [], "uid" = []))
 )]
 #[post("/organisations/{organisation_id}/agents")]
 pub async fn invite_agent(
@@ -110,98 +39,10 @@ pub async fn invite_agent(
     let org_id = path.into_inner();
     let ApiJson(req) = body;
     let config = state.config.clone();
-    let body = super::with_conn(&state, move |conn| {
-        let (org, actor) = super::organisation_and_actor(conn, org_id, auth.agent.id)?;
-        if !can_manage_agents_in(&actor, OrganisationId(org.id), TerritoryId(org.territory_id)) {
-            return Err(ApiError::forbidden());
-        }
-        let mut errors = Errors::default();
-        let services = checked_services(conn, &req.service_ids, &mut errors)?;
-        let email = req.email.as_deref().map(validation::normalise_email).filter(|e| !e.is_empty());
-        let first_name = validation::optional_text(req.first_name.as_deref());
-        let last_name = req.last_name.as_deref().map(str::trim).unwrap_or("").to_owned();
-        let intervenant = req.access_level == AccessLevel::Intervenant;
-        match (&email, intervenant) {
-            (Some(_), true) => errors.add("email", "invalid"), // an intervenant has no login
-            (None, false) => errors.add("email", "blank"),
-            (Some(e), false) => errors.check("email", validation::email(e)),
-            (None, true) => errors.check("last_name", validation::required_text(&last_name, 255)),
-        }
-        let existing = match &email {
-            Some(e) if errors.is_empty() => agent::find_by_email(conn, e)?,
-            _ => None,
-        };
-        if let Some(a) = &existing {
-            if membership::role(conn, a.id, org.id)?.is_some() {
-                errors.add("email", "taken");
-            }
-        } else if let Some(e) = &email {
-            if errors.is_empty() && agent::email_taken(conn, e)? {
-                errors.add("email", "taken"); // a deleted agent's address is never reused silently
-            }
-        }
-        if !errors.is_empty() {
-            return Err(ApiError::Validation(errors));
-        }
-        let author = auth.agent.author();
-        let (invited, link) = write_tx(conn, |c| {
-            let invited = match existing {
-                Some(a) => {
-                    agent::add_role(c, &author, a.id, org.id, req.access_level)?;
-                    let mut all = agent::facts(c, a.id)?.service_ids.iter().map(|s| s.0).collect::<Vec<_>>();
-                    all.extend(&services);
-                    all.sort_unstable();
-                    all.dedup();
-                    membership::set_services(c, &author, a.id, &all)?;
-                    a
-                }
-                None => {
-                    // An unknown last name stays empty: the agent gives it when accepting.
-                    membership::create_invited(
-                        c,
-                        &author,
-                        agent::NewAgentInput {
-                            email: email.as_deref(),
-                            password_hash: None,
-                            first_name: first_name.as_deref(),
-                            last_name: &last_name,
-                            organisation_id: org.id,
-                            access_level: req.access_level,
-                            service_ids: services.clone(),
-                            territorial_admin_of: None,
-                        },
-                    )?
-                }
-            };
-            // Only an agent who has never chosen a password needs the link.
-            let link = if !intervenant && invited.password_hash.is_none() {
-                Some(send_invitation(c, &config, &author, &auth.agent, &invited, &org)?)
-            } else {
-                None
-            };
-            Ok::<_, ApiError>((invited, link))
-        })?;
-        flush_mail(conn, &config);
-        let invited = agent::find(conn, invited.id)?.ok_or(ApiError::NotFound("agent"))?;
-        Ok(InviteAgentResponse { agent: membership::detail(conn, &invited)?, invitation: link })
-    })
-    .await?;
+    let body =
+        super::with_conn(&state, move |conn| services::agents::invite_agent(conn, &auth.agent, org_id, req, config))
+            .await?;
     Ok(HttpResponse::Ok().json(body))
-}
-
-/// Loads an agent the actor may see (404 otherwise).
-fn visible_agent(
-    conn: &mut DbConn,
-    actor_id: i32,
-    id: i32,
-) -> ApiResult<(AgentRow, Actor, rdv_shared::access::AgentFacts)> {
-    let target = agent::find(conn, id)?.ok_or(ApiError::NotFound("agent"))?;
-    let actor = agent::facts(conn, actor_id)?;
-    let facts = agent::facts(conn, id)?;
-    if !(can_see_agent(&actor, &facts, None) || can_edit_agent(&actor, &facts)) {
-        return Err(ApiError::NotFound("agent"));
-    }
-    Ok((target, actor, facts))
 }
 
 /// Shows an agent with roles, services, preferences and invitation state.
@@ -210,10 +51,8 @@ fn visible_agent(
     params(("id" = i32, Path)),
     responses(
         (status = 200, body = AgentDetailResponse),
-        (status = 401, body = rdv_shared::dto::MessagesError),
         (status = 404, body = rdv_shared::dto::NotFoundError),
     ),
-    security(("bearer" = []), ("access_token" = [], "client" = [], "uid" = []))
 )]
 #[get("/agents/{id}")]
 pub async fn get_agent(
@@ -222,11 +61,7 @@ pub async fn get_agent(
     path: web::Path<i32>,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
-    let body = super::with_conn(&state, move |conn| {
-        let (target, _, _) = visible_agent(conn, auth.agent.id, id)?;
-        Ok(AgentDetailResponse { agent: membership::detail(conn, &target)? })
-    })
-    .await?;
+    let body = super::with_conn(&state, move |conn| services::agents::get_agent(conn, &auth.agent, id)).await?;
     Ok(HttpResponse::Ok().json(body))
 }
 
@@ -239,12 +74,10 @@ pub async fn get_agent(
     responses(
         (status = 200, body = AgentDetailResponse),
         (status = 400, body = rdv_shared::dto::MessagesError),
-        (status = 401, body = rdv_shared::dto::MessagesError),
         (status = 403, body = rdv_shared::dto::ForbiddenError),
         (status = 404, body = rdv_shared::dto::NotFoundError),
         (status = 422, body = rdv_shared::dto::ValidationError),
     ),
-    security(("bearer" = []), ("access_token" = [], "client" = [], "uid" = []))
 )]
 #[patch("/agents/{id}")]
 pub async fn update_agent(
@@ -255,75 +88,8 @@ pub async fn update_agent(
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
     let ApiJson(req) = body;
-    let body = super::with_conn(&state, move |conn| {
-        let (before, actor, facts) = visible_agent(conn, auth.agent.id, id)?;
-        let is_self = auth.agent.id == id;
-        let touches_prefs = req.rdv_notifications_level.is_some()
-            || req.plage_ouverture_notification_level.is_some()
-            || req.absence_notification_level.is_some()
-            || req.display_saturdays.is_some();
-        if !can_edit_agent(&actor, &facts)
-            || (req.service_ids.is_some() && !can_edit_agent_services(&actor, &facts))
-            || (touches_prefs && !is_self)
-        {
-            return Err(ApiError::forbidden());
-        }
-        let mut errors = Errors::default();
-        let services = match &req.service_ids {
-            Some(ids) => Some(checked_services(conn, ids, &mut errors)?),
-            None => None,
-        };
-        let first_name = match req.first_name.as_deref().map(str::trim) {
-            Some("") => None,
-            Some(f) => Some(f.to_owned()),
-            None => before.first_name.clone(),
-        };
-        let last_name = req.last_name.as_deref().map(str::trim).unwrap_or(&before.last_name).to_owned();
-        errors.check("last_name", validation::required_text(&last_name, 255));
-        if !errors.is_empty() {
-            return Err(ApiError::Validation(errors));
-        }
-        let mut prefs = before.preferences();
-        if let Some(v) = req.rdv_notifications_level {
-            prefs.rdv_notifications_level = v;
-        }
-        if let Some(v) = req.plage_ouverture_notification_level {
-            prefs.plage_ouverture_notification_level = v;
-        }
-        if let Some(v) = req.absence_notification_level {
-            prefs.absence_notification_level = v;
-        }
-        if let Some(v) = req.display_saturdays {
-            prefs.display_saturdays = v;
-        }
-        let author = auth.agent.author();
-        let after = write_tx(conn, |c| {
-            let unchanged =
-                first_name == before.first_name && last_name == before.last_name && prefs == before.preferences();
-            let after = if unchanged {
-                before.clone()
-            } else {
-                membership::update_profile(c, &author, &before, first_name.as_deref(), &last_name, &prefs)?
-            };
-            if let Some(ids) = &services {
-                membership::set_services(c, &author, id, ids)?;
-            }
-            Ok::<_, ApiError>(after)
-        })?;
-        Ok(AgentDetailResponse { agent: membership::detail(conn, &after)? })
-    })
-    .await?;
+    let body = super::with_conn(&state, move |conn| services::agents::update_agent(conn, &auth.agent, id, req)).await?;
     Ok(HttpResponse::Ok().json(body))
-}
-
-/// The organisation, the actor's right to manage agents there, and the target's role in it.
-fn managed_role(conn: &mut DbConn, actor_id: i32, agent_id: i32, org_id: i32) -> ApiResult<membership::RoleRow> {
-    let (org, actor) = super::organisation_and_actor(conn, org_id, actor_id)?;
-    agent::find(conn, agent_id)?.ok_or(ApiError::NotFound("agent"))?;
-    if !can_manage_agents_in(&actor, OrganisationId(org.id), TerritoryId(org.territory_id)) {
-        return Err(ApiError::forbidden());
-    }
-    membership::role(conn, agent_id, org_id)?.ok_or(ApiError::NotFound("agent_role"))
 }
 
 /// Changes an agent's role in an organisation. The organisation keeps at least one admin;
@@ -334,12 +100,10 @@ fn managed_role(conn: &mut DbConn, actor_id: i32, agent_id: i32, org_id: i32) ->
     request_body = UpdateRoleRequest,
     responses(
         (status = 200, body = AgentDetailResponse),
-        (status = 401, body = rdv_shared::dto::MessagesError),
         (status = 403, body = rdv_shared::dto::ForbiddenError),
         (status = 404, body = rdv_shared::dto::NotFoundError),
         (status = 422, body = rdv_shared::dto::ValidationError),
     ),
-    security(("bearer" = []), ("access_token" = [], "client" = [], "uid" = []))
 )]
 #[patch("/agents/{id}/roles/{organisation_id}")]
 pub async fn update_agent_role(
@@ -350,25 +114,9 @@ pub async fn update_agent_role(
 ) -> ApiResult<HttpResponse> {
     let (id, org_id) = path.into_inner();
     let ApiJson(req) = body;
-    let body = super::with_conn(&state, move |conn| {
-        let role = managed_role(conn, auth.agent.id, id, org_id)?;
-        let current = AccessLevel::parse(&role.access_level).unwrap_or_default();
-        if (current == AccessLevel::Intervenant) != (req.access_level == AccessLevel::Intervenant) {
-            return Err(ApiError::field("access_level", "invalid"));
-        }
-        if current == AccessLevel::Admin
-            && req.access_level != AccessLevel::Admin
-            && membership::admin_count(conn, org_id)? <= 1
-        {
-            return Err(ApiError::field("access_level", "last_admin"));
-        }
-        write_tx(conn, |c| {
-            Ok::<_, ApiError>(membership::set_level(c, &auth.agent.author(), &role, req.access_level)?)
-        })?;
-        let target = agent::find(conn, id)?.ok_or(ApiError::NotFound("agent"))?;
-        Ok(AgentDetailResponse { agent: membership::detail(conn, &target)? })
-    })
-    .await?;
+    let body =
+        super::with_conn(&state, move |conn| services::agents::update_agent_role(conn, &auth.agent, id, org_id, req))
+            .await?;
     Ok(HttpResponse::Ok().json(body))
 }
 
@@ -379,12 +127,10 @@ pub async fn update_agent_role(
     params(("id" = i32, Path), ("organisation_id" = i32, Path)),
     responses(
         (status = 204, description = "Removed"),
-        (status = 401, body = rdv_shared::dto::MessagesError),
         (status = 403, body = rdv_shared::dto::ForbiddenError),
         (status = 404, body = rdv_shared::dto::NotFoundError),
         (status = 422, body = rdv_shared::dto::ValidationError),
     ),
-    security(("bearer" = []), ("access_token" = [], "client" = [], "uid" = []))
 )]
 #[delete("/agents/{id}/roles/{organisation_id}")]
 pub async fn remove_agent_role(
@@ -393,52 +139,8 @@ pub async fn remove_agent_role(
     path: web::Path<(i32, i32)>,
 ) -> ApiResult<HttpResponse> {
     let (id, org_id) = path.into_inner();
-    super::with_conn(&state, move |conn| {
-        let role = managed_role(conn, auth.agent.id, id, org_id)?;
-        if id == auth.agent.id {
-            return Err(ApiError::forbidden());
-        }
-        if role.access_level == AccessLevel::Admin.as_str() && membership::admin_count(conn, org_id)? <= 1 {
-            return Err(ApiError::field("access_level", "last_admin"));
-        }
-        // Reference `AgentRemoval`: refused while the agent has future RDVs there; their plages
-        // in that organisation go with the role.
-        if crate::db::models::rdv::future_count_for_agent(conn, id, org_id, crate::db::now_utc())? > 0 {
-            return Err(ApiError::field("base", "future_rdvs"));
-        }
-        write_tx(conn, |c| {
-            let author = auth.agent.author();
-            for p in crate::db::models::plage::of_agent_in(c, id, org_id)? {
-                let motifs = crate::db::models::plage::motif_ids_of(c, &[p.id])?.remove(&p.id).unwrap_or_default();
-                let old = crate::db::models::plage::PlageValues::of(&p, motifs);
-                crate::db::models::plage::delete(c, &author, &p, &old)?;
-            }
-            Ok::<_, ApiError>(membership::remove_role(c, &author, &role)?)
-        })?;
-        Ok(())
-    })
-    .await?;
+    super::with_conn(&state, move |conn| services::agents::remove_agent_role(conn, &auth.agent, id, org_id)).await?;
     Ok(HttpResponse::NoContent().finish())
-}
-
-/// The organisation to invite into: the first one where the actor manages agents and the target
-/// has a role.
-fn invitation_context(
-    conn: &mut DbConn,
-    actor_id: i32,
-    id: i32,
-) -> ApiResult<(AgentRow, organisation::OrganisationRow)> {
-    let (target, actor, facts) = visible_agent(conn, actor_id, id)?;
-    let m = facts
-        .memberships
-        .iter()
-        .find(|m| can_manage_agents_in(&actor, m.organisation_id, m.territory_id))
-        .ok_or_else(ApiError::forbidden)?;
-    let org = organisation::find(conn, m.organisation_id.0)?.ok_or(ApiError::NotFound("organisation"))?;
-    if target.password_hash.is_some() || target.email.is_none() || target.deleted_at.is_some() {
-        return Err(ApiError::field("invitation", "invalid")); // already active, intervenant, or deleted
-    }
-    Ok((target, org))
 }
 
 /// Sends a new invitation (the previous links stop working) and returns its link.
@@ -447,12 +149,10 @@ fn invitation_context(
     params(("id" = i32, Path)),
     responses(
         (status = 200, body = InvitationLink),
-        (status = 401, body = rdv_shared::dto::MessagesError),
         (status = 403, body = rdv_shared::dto::ForbiddenError),
         (status = 404, body = rdv_shared::dto::NotFoundError),
         (status = 422, body = rdv_shared::dto::ValidationError),
     ),
-    security(("bearer" = []), ("access_token" = [], "client" = [], "uid" = []))
 )]
 #[post("/agents/{id}/invitation")]
 pub async fn resend_invitation(
@@ -462,13 +162,8 @@ pub async fn resend_invitation(
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
     let config = state.config.clone();
-    let link = super::with_conn(&state, move |conn| {
-        let (target, org) = invitation_context(conn, auth.agent.id, id)?;
-        let link = write_tx(conn, |c| send_invitation(c, &config, &auth.agent.author(), &auth.agent, &target, &org))?;
-        flush_mail(conn, &config);
-        Ok(link)
-    })
-    .await?;
+    let link = super::with_conn(&state, move |conn| services::agents::resend_invitation(conn, &auth.agent, id, config))
+        .await?;
     Ok(HttpResponse::Ok().json(link))
 }
 
@@ -478,12 +173,10 @@ pub async fn resend_invitation(
     params(("id" = i32, Path)),
     responses(
         (status = 204, description = "Revoked"),
-        (status = 401, body = rdv_shared::dto::MessagesError),
         (status = 403, body = rdv_shared::dto::ForbiddenError),
         (status = 404, body = rdv_shared::dto::NotFoundError),
         (status = 422, body = rdv_shared::dto::ValidationError),
     ),
-    security(("bearer" = []), ("access_token" = [], "client" = [], "uid" = []))
 )]
 #[delete("/agents/{id}/invitation")]
 pub async fn revoke_invitation(
@@ -492,11 +185,6 @@ pub async fn revoke_invitation(
     path: web::Path<i32>,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
-    super::with_conn(&state, move |conn| {
-        let (target, _) = invitation_context(conn, auth.agent.id, id)?;
-        write_tx(conn, |c| Ok::<_, ApiError>(invitation::revoke_pending(c, &auth.agent.author(), target.id)?))?;
-        Ok(())
-    })
-    .await?;
+    super::with_conn(&state, move |conn| services::agents::revoke_invitation(conn, &auth.agent, id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -2,36 +2,16 @@
 //! (reference-api-v1.md §1.1), with JWTs that sign-out really revokes.
 
 use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
-
-use rdv_shared::access::can_sign_in;
-use rdv_shared::dto::{headers, AuthAgent, SignInRequest, SignInResponse, SuccessResponse, ValidateTokenResponse};
+use rdv_shared::dto::{headers, SignInRequest, SignInResponse, SuccessResponse, ValidateTokenResponse};
 use rdv_shared::validation::normalise_email;
-use rdv_shared::AgentId;
 
-use crate::app::AppState;
-use crate::auth::token::{random_id, Claims};
-use crate::auth::{password, Authenticated};
-use crate::db::models::agent::{self, AgentRow};
-use crate::db::models::auth_token::{self, NewAuthToken};
-use crate::db::{now_utc, write_tx};
+use crate::auth::token::Claims;
+use crate::auth::Authenticated;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::ApiJson;
-
-fn auth_agent(a: &AgentRow) -> AuthAgent {
-    let email = a.email.clone().unwrap_or_default();
-    AuthAgent {
-        id: AgentId(a.id),
-        uid: email.clone(),
-        email,
-        provider: "email".into(),
-        first_name: a.first_name.clone(),
-        last_name: a.last_name.clone(),
-        allow_password_change: false,
-        deleted_at: a.deleted_at.map(|d| d.and_utc()),
-        created_at: a.created_at.and_utc(),
-        updated_at: a.updated_at.and_utc(),
-    }
-}
+use crate::services;
+use crate::services::sessions::auth_agent;
+use crate::state::AppState;
 
 /// Signs an agent in. The token comes back in the `access-token`, `client`, `uid`, `expiry` and
 /// `token-type` response headers (and as `Authorization: Bearer …`); send either the trio or the
@@ -68,27 +48,8 @@ pub async fn sign_in(
         .map_err(|retry_after_secs| ApiError::TooManyRequests { retry_after_secs })?;
 
     let ttl = state.config.token_ttl;
-    let (agent, token) = super::with_conn(&state, move |conn| {
-        let found = agent::find_by_email(conn, &email)?;
-        // Always one argon2 run, so timing does not reveal whether the email exists.
-        let ok = password::verify(&password, found.as_ref().and_then(|a| a.password_hash.as_deref()));
-        let agent = found.filter(|_| ok).ok_or(ApiError::BadCredentials)?;
-        if !can_sign_in(&agent::facts(conn, agent.id)?) {
-            return Err(ApiError::BadCredentials);
-        }
-        let now = now_utc();
-        let jti = random_id(16);
-        let client = random_id(12);
-        let token = write_tx(conn, |conn| {
-            Ok::<_, ApiError>(auth_token::create(
-                conn,
-                &agent.author(),
-                NewAuthToken { agent_id: agent.id, jti: &jti, client: &client, expires_at: now + ttl, created_at: now },
-            )?)
-        })?;
-        Ok((agent, token))
-    })
-    .await?;
+    let (agent, token) =
+        super::with_conn(&state, move |conn| services::sessions::sign_in(conn, email, password, ttl)).await?;
 
     let claims = Claims {
         sub: agent.id.to_string(),
@@ -112,9 +73,7 @@ pub async fn sign_in(
     tag = "auth",
     responses(
         (status = 200, body = ValidateTokenResponse),
-        (status = 401, body = rdv_shared::dto::MessagesError),
     ),
-    security(("bearer" = []), ("access_token" = [], "client" = [], "uid" = []))
 )]
 #[get("/auth/validate_token")]
 pub async fn validate_token(auth: Authenticated) -> HttpResponse {
@@ -126,18 +85,13 @@ pub async fn validate_token(auth: Authenticated) -> HttpResponse {
     tag = "auth",
     responses(
         (status = 200, body = SuccessResponse),
-        (status = 401, body = rdv_shared::dto::MessagesError),
     ),
-    security(("bearer" = []), ("access_token" = [], "client" = [], "uid" = []))
 )]
 #[delete("/auth/sign_out")]
 pub async fn sign_out(state: web::Data<AppState>, auth: Authenticated) -> ApiResult<HttpResponse> {
     // Partner-signed requests have no token to revoke (and are not accepted under /auth anyway).
     let token = auth.token.ok_or(ApiError::Unauthorized)?;
     let author = auth.agent.author();
-    super::with_conn(&state, move |conn| {
-        write_tx(conn, |conn| Ok::<_, ApiError>(auth_token::revoke(conn, &author, &token, now_utc())?))
-    })
-    .await?;
+    super::with_conn(&state, move |conn| services::sessions::sign_out(conn, token, author)).await?;
     Ok(HttpResponse::Ok().json(SuccessResponse { success: true }))
 }

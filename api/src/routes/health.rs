@@ -1,11 +1,10 @@
 //! `GET /health`: liveness plus a database round-trip, for load balancers and `just run`.
 
 use actix_web::{get, web, HttpResponse};
-
 use rdv_shared::dto::Health;
 
-use crate::app::AppState;
 use crate::error::ApiResult;
+use crate::state::AppState;
 
 /// Checks that the server runs and its database answers.
 #[utoipa::path(

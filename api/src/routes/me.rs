@@ -1,22 +1,19 @@
 //! `GET /api/v1/me`: the signed-in agent with roles, services and territorial roles.
 
 use actix_web::{get, web, HttpResponse};
-
 use rdv_shared::dto::MeResponse;
 
-use crate::app::AppState;
 use crate::auth::Authenticated;
 use crate::db::models::agent;
 use crate::error::ApiResult;
+use crate::state::AppState;
 
 /// The signed-in agent's profile, used by the SPA to build its shell.
 #[utoipa::path(
     tag = "agents",
     responses(
         (status = 200, body = MeResponse),
-        (status = 401, body = rdv_shared::dto::MessagesError),
     ),
-    security(("bearer" = []), ("access_token" = [], "client" = [], "uid" = []))
 )]
 #[get("/me")]
 pub async fn get_me(state: web::Data<AppState>, auth: Authenticated) -> ApiResult<HttpResponse> {

@@ -5,7 +5,6 @@
 pub mod absences;
 pub mod agenda;
 pub mod agenda_grants;
-pub mod agenda_support;
 pub mod agent_admin;
 pub mod agents;
 pub mod auth;
@@ -21,21 +20,17 @@ pub mod participations;
 pub mod plages;
 pub mod public_booking;
 pub mod public_search;
-pub mod rdv_checks;
 pub mod rdv_lists;
-pub mod rdv_render;
 pub mod rdvs;
 pub mod sectorisation_test;
 pub mod sectors;
 pub mod teams;
 pub mod territories;
-pub mod usager_context;
 pub mod user_imports;
 pub mod user_links;
 pub mod users;
 pub mod users_extra;
 pub mod versions;
-pub mod viewer;
 
 use actix_web::web;
 
@@ -43,7 +38,7 @@ use crate::db::PooledConn;
 use crate::error::ApiError;
 
 /// Runs `f` with a pooled connection on the blocking thread pool.
-pub async fn with_conn<T, F>(state: &web::Data<crate::app::AppState>, f: F) -> Result<T, ApiError>
+pub async fn with_conn<T, F>(state: &web::Data<crate::state::AppState>, f: F) -> Result<T, ApiError>
 where
     T: Send + 'static,
     F: FnOnce(&mut PooledConn) -> Result<T, ApiError> + Send + 'static,
@@ -56,22 +51,8 @@ where
     .await?
 }
 
-/// `page` query parameter shared by list endpoints.
-#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct PageQuery {
-    /// Page number, from 1 (100 items a page).
-    pub page: Option<i64>,
-}
-
-/// The organisation named in a path (404 when unknown) and the signed-in agent's access facts.
-pub fn organisation_and_actor(
-    conn: &mut crate::db::DbConn,
-    organisation_id: i32,
-    agent_id: i32,
-) -> Result<(crate::db::models::organisation::OrganisationRow, rdv_shared::access::Actor), ApiError> {
-    let org =
-        crate::db::models::organisation::find(conn, organisation_id)?.ok_or(ApiError::NotFound("organisation"))?;
-    let actor = crate::db::models::agent::facts(conn, agent_id)?;
-    Ok((org, actor))
+/// 429 once the client's IP is over its quota of the public booking API.
+pub fn public_limit(state: &crate::state::AppState, req: &actix_web::HttpRequest) -> Result<(), ApiError> {
+    let ip = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+    state.public_limiter.check(&ip).map_err(|retry_after_secs| ApiError::TooManyRequests { retry_after_secs })
 }

@@ -4,152 +4,15 @@
 //! too unless the organisation opens then (seed 002).
 
 use actix_web::{delete, get, patch, post, web, HttpResponse};
-use chrono::{Duration, TimeZone, Utc};
-use serde::Deserialize;
+use rdv_shared::dto::{CreatePlageRequest, PlageOuvertureResponse, PlageOuverturesResponse, UpdatePlageRequest};
+use rdv_shared::pagination::{normalise_page, Meta};
 
-use rdv_shared::access::{AgendaLevel, AgentFacts, Viewer};
-use rdv_shared::dto::{
-    CreatePlageRequest, PlageOuvertureResponse, PlageOuverturesResponse, UpdatePlageRequest, Warning,
-};
-use rdv_shared::enums::{LieuAvailability, LocationType};
-use rdv_shared::pagination::{normalise_page, page_in_memory, Meta};
-use rdv_shared::recurrence::occurrences;
-use rdv_shared::{OrganisationId, ServiceId};
-
-use super::agenda_support::{motifs_by_id, render_plages, target_agent, tz, visible_agent_ids};
-use super::viewer::{self, agenda_level};
-use crate::app::AppState;
 use crate::auth::Authenticated;
-use crate::db::models::plage::{self, PlageRow, PlageValues};
-use crate::db::models::{agent, lieu, organisation};
-use crate::db::{now_utc, write_tx, DbConn};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery};
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ListPlagesQuery {
-    /// Only this agent's plages.
-    pub agent_id: Option<i32>,
-    /// Only this organisation's plages.
-    pub organisation_id: Option<i32>,
-    /// Page number, from 1.
-    pub page: Option<i64>,
-}
-
-/// Checks everything about `v` but the caller's rights: motifs of the organisation (active,
-/// individual), lieu when a motif is on site, fields and the weekend rule; then, unless
-/// confirmed, the warnings.
-fn check(conn: &mut DbConn, v: &PlageValues, except: Option<i32>, confirmed: bool) -> ApiResult<Vec<ServiceId>> {
-    let org = organisation::find(conn, v.organisation_id)?.ok_or(ApiError::NotFound("organisation"))?;
-    let motifs = motifs_by_id(conn, &v.motif_ids)?;
-    let valid = v.motif_ids.iter().all(|id| {
-        motifs.get(id).is_some_and(|m| m.organisation_id == org.id && m.deleted_at.is_none() && !m.collectif)
-    });
-    if !valid {
-        return Err(ApiError::field("motif_ids", "inclusion"));
-    }
-    let on_site = motifs.values().any(|m| m.location_type == LocationType::PublicOffice.as_str());
-    match v.lieu_id {
-        None if on_site => return Err(ApiError::field("lieu_id", "required_on_site")),
-        None => {}
-        Some(id) => {
-            let ok = lieu::find(conn, id)?
-                .is_some_and(|l| l.organisation_id == org.id && l.availability() == LieuAvailability::Enabled);
-            if !ok {
-                return Err(ApiError::field("lieu_id", "inclusion"));
-            }
-        }
-    }
-    let errors = v.fields().validate(org.allow_saturday_openings, now_utc().date());
-    if !errors.is_empty() {
-        return Err(ApiError::Validation(errors));
-    }
-    if !confirmed {
-        let mut warnings = overlaps(conn, v, &org.time_zone, except)?;
-        let minutes = (v.end_time - v.start_time).num_minutes();
-        if motifs.values().any(|m| i64::from(m.default_duration_in_min) > minutes) {
-            warnings.push(Warning {
-                code: "duration_exceeds_plage".into(),
-                message: "Un des motifs dure plus longtemps que la plage : aucun créneau ne pourra y être proposé."
-                    .into(),
-            });
-        }
-        if !warnings.is_empty() {
-            return Err(ApiError::Warnings(warnings));
-        }
-    }
-    let mut services: Vec<ServiceId> = motifs.values().map(|m| ServiceId(m.service_id)).collect();
-    services.sort();
-    services.dedup();
-    Ok(services)
-}
-
-/// Overlap with another plage of the same agent, in any organisation, over the next year of
-/// the new plage (each plage expanded in its own organisation's zone).
-fn overlaps(conn: &mut DbConn, v: &PlageValues, zone: &str, except: Option<i32>) -> ApiResult<Vec<Warning>> {
-    let from_day = v.first_day;
-    let to_day = v
-        .recurrence
-        .as_ref()
-        .and_then(|r| r.until)
-        .unwrap_or(from_day + Duration::days(366))
-        .min(from_day + Duration::days(366));
-    let from = Utc.from_utc_datetime(&(from_day - Duration::days(1)).and_hms_opt(0, 0, 0).unwrap_or_default());
-    let to = Utc.from_utc_datetime(&(to_day + Duration::days(2)).and_hms_opt(0, 0, 0).unwrap_or_default());
-    let schedule = rdv_shared::recurrence::Schedule {
-        first_day: v.first_day,
-        start: v.start_time,
-        end_day: None,
-        end: v.end_time,
-        rule: v.recurrence.as_ref(),
-    };
-    let mine = occurrences(&schedule, tz(zone), from, to);
-    let others: Vec<PlageRow> =
-        plage::in_window(conn, &[v.agent_id], from_day, to_day)?.into_iter().filter(|p| Some(p.id) != except).collect();
-    let orgs = super::agenda_support::organisations_by_id(
-        conn,
-        &others.iter().map(|p| p.organisation_id).collect::<Vec<_>>(),
-    )?;
-    let mut warnings = Vec::new();
-    for other in others {
-        let rule = other.rule();
-        let other_zone = orgs.get(&other.organisation_id).map_or("Europe/Paris", |o| o.time_zone.as_str());
-        let theirs = occurrences(&other.schedule(rule.as_ref()), tz(other_zone), from, to);
-        let clash = mine.iter().find(|(s, e)| theirs.iter().any(|(s2, e2)| s < e2 && s2 < e));
-        if let Some((s, _)) = clash {
-            let when = s.with_timezone(&tz(zone)).format("%d/%m/%Y à %H:%M");
-            warnings.push(Warning {
-                code: "plage_overlap".into(),
-                message: format!("Cette plage chevauche la plage « {} » de l'agent (le {when}).", other.title),
-            });
-        }
-    }
-    Ok(warnings)
-}
-
-/// The caller's level on a plage (its organisation, its motifs' services, its agent).
-fn level(conn: &mut DbConn, viewer: &Viewer, row: &PlageRow) -> ApiResult<AgendaLevel> {
-    let owner = agent::facts(conn, row.agent_id)?;
-    let motif_ids = plage::motif_ids_of(conn, &[row.id])?.remove(&row.id).unwrap_or_default();
-    let services: Vec<ServiceId> = motifs_by_id(conn, &motif_ids)?.values().map(|m| ServiceId(m.service_id)).collect();
-    Ok(agenda_level(viewer, &owner, OrganisationId(row.organisation_id), &services))
-}
-
-/// Writing a plage of `owner` in `org`: the owner belongs to it, and the caller has write level
-/// there for those motifs (defaults or grants).
-fn may_write(viewer: &Viewer, owner: &AgentFacts, org: OrganisationId, services: &[ServiceId]) -> bool {
-    owner.is_member_of(org) && agenda_level(viewer, owner, org, services) == AgendaLevel::Write
-}
-
-fn load(conn: &mut DbConn, viewer: &Viewer, id: i32, needed: AgendaLevel) -> ApiResult<PlageRow> {
-    let row = plage::find(conn, id)?.ok_or(ApiError::NotFound("plage_ouverture"))?;
-    match level(conn, viewer, &row)? {
-        AgendaLevel::None => Err(ApiError::NotFound("plage_ouverture")),
-        l if l < needed => Err(ApiError::forbidden()),
-        _ => Ok(row),
-    }
-}
+use crate::services;
+use crate::services::plages::ListPlagesQuery;
+use crate::state::AppState;
 
 /// Lists the plages the caller may read (their own, their services' colleagues', all of the
 /// organisations they administer), newest first.
@@ -158,10 +21,8 @@ fn load(conn: &mut DbConn, viewer: &Viewer, id: i32, needed: AgendaLevel) -> Api
     params(ListPlagesQuery),
     responses(
         (status = 200, body = PlageOuverturesResponse),
-        (status = 401, body = rdv_shared::dto::MessagesError),
         (status = 422, body = rdv_shared::dto::ValidationError),
     ),
-    security(("bearer" = []), ("access_token" = [], "client" = [], "uid" = []))
 )]
 #[get("/plage_ouvertures")]
 pub async fn list_plage_ouvertures(
@@ -171,45 +32,9 @@ pub async fn list_plage_ouvertures(
 ) -> ApiResult<HttpResponse> {
     let ApiQuery(query) = query;
     let page = normalise_page(query.page);
-    let (plages, total) = super::with_conn(&state, move |conn| {
-        let viewer = viewer::load(conn, auth.agent.id)?;
-        let mut orgs: Vec<i32> = viewer
-            .actor
-            .memberships
-            .iter()
-            .map(|m| m.organisation_id.0)
-            .filter(|o| query.organisation_id.is_none_or(|w| w == *o))
-            .collect();
-        let mut agents = visible_agent_ids(conn, &viewer.actor, auth.agent.id, query.organisation_id)?;
-        if !agents.contains(&auth.agent.id) {
-            agents.push(auth.agent.id);
-        }
-        if !viewer.grants.is_empty() {
-            // Grants can open agendas of other organisations: every plage there is checked.
-            agents.extend(super::agenda_support::territory_agents_where(conn, &viewer, auth.agent.id, |f| {
-                viewer.can_open(f)
-            })?);
-            let territories: Vec<i32> = viewer.actor.memberships.iter().map(|m| m.territory_id.0).collect();
-            orgs = agent::organisations_of_territories(conn, &territories)?
-                .into_iter()
-                .filter(|o| query.organisation_id.is_none_or(|w| w == *o))
-                .collect();
-        }
-        agents.sort_unstable();
-        agents.dedup();
-        if let Some(a) = query.agent_id {
-            agents.retain(|id| *id == a);
-        }
-        let mut readable = Vec::new();
-        for p in plage::all_of(conn, &agents, &orgs)? {
-            if level(conn, &viewer, &p)? >= AgendaLevel::Read {
-                readable.push(p);
-            }
-        }
-        let (rows, total) = page_in_memory(readable, page);
-        Ok((render_plages(conn, &rows)?, total))
-    })
-    .await?;
+    let (plages, total) =
+        super::with_conn(&state, move |conn| services::plages::list_plage_ouvertures(conn, &auth.agent, query, page))
+            .await?;
     Ok(HttpResponse::Ok().json(PlageOuverturesResponse { plage_ouvertures: plages, meta: Meta::new(page, total) }))
 }
 
@@ -221,12 +46,10 @@ pub async fn list_plage_ouvertures(
     responses(
         (status = 200, body = PlageOuvertureResponse),
         (status = 400, body = rdv_shared::dto::MessagesError),
-        (status = 401, body = rdv_shared::dto::MessagesError),
         (status = 403, body = rdv_shared::dto::ForbiddenError),
         (status = 404, body = rdv_shared::dto::NotFoundError),
         (status = 422, body = rdv_shared::dto::ValidationError),
     ),
-    security(("bearer" = []), ("access_token" = [], "client" = [], "uid" = []))
 )]
 #[post("/plage_ouvertures")]
 pub async fn create_plage_ouverture(
@@ -235,39 +58,9 @@ pub async fn create_plage_ouverture(
     body: ApiJson<CreatePlageRequest>,
 ) -> ApiResult<HttpResponse> {
     let ApiJson(req) = body;
-    let plage = super::with_conn(&state, move |conn| {
-        let owner = target_agent(conn, &auth.agent, req.agent_id.map(|a| a.0), req.agent_email.as_deref())?;
-        let owner_facts = agent::facts(conn, owner.id)?;
-        if !owner_facts.is_member_of(req.organisation_id) {
-            return Err(ApiError::field("agent_id", "inclusion"));
-        }
-        let v = PlageValues {
-            agent_id: owner.id,
-            organisation_id: req.organisation_id.0,
-            lieu_id: req.lieu_id,
-            title: req.title.trim().to_owned(),
-            first_day: req.first_day,
-            start_time: req.start_time,
-            end_time: req.end_time,
-            recurrence: req.recurrence,
-            motif_ids: sorted(req.motif_ids),
-        };
-        let viewer = viewer::load(conn, auth.agent.id)?;
-        let services = check(conn, &v, None, req.ignore_benign_errors)?;
-        if !may_write(&viewer, &owner_facts, req.organisation_id, &services) {
-            return Err(ApiError::forbidden());
-        }
-        let row = write_tx(conn, |c| Ok::<_, ApiError>(plage::create(c, &auth.agent.author(), &v)?))?;
-        Ok(render_plages(conn, &[row])?.remove(0))
-    })
-    .await?;
+    let plage =
+        super::with_conn(&state, move |conn| services::plages::create_plage_ouverture(conn, &auth.agent, req)).await?;
     Ok(HttpResponse::Ok().json(PlageOuvertureResponse { plage_ouverture: plage }))
-}
-
-fn sorted(mut ids: Vec<i32>) -> Vec<i32> {
-    ids.sort_unstable();
-    ids.dedup();
-    ids
 }
 
 /// Shows a plage.
@@ -276,11 +69,9 @@ fn sorted(mut ids: Vec<i32>) -> Vec<i32> {
     params(("id" = i32, Path)),
     responses(
         (status = 200, body = PlageOuvertureResponse),
-        (status = 401, body = rdv_shared::dto::MessagesError),
         (status = 403, body = rdv_shared::dto::ForbiddenError),
         (status = 404, body = rdv_shared::dto::NotFoundError),
     ),
-    security(("bearer" = []), ("access_token" = [], "client" = [], "uid" = []))
 )]
 #[get("/plage_ouvertures/{id}")]
 pub async fn get_plage_ouverture(
@@ -289,12 +80,8 @@ pub async fn get_plage_ouverture(
     path: web::Path<i32>,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
-    let plage = super::with_conn(&state, move |conn| {
-        let viewer = viewer::load(conn, auth.agent.id)?;
-        let row = load(conn, &viewer, id, AgendaLevel::Read)?;
-        Ok(render_plages(conn, &[row])?.remove(0))
-    })
-    .await?;
+    let plage =
+        super::with_conn(&state, move |conn| services::plages::get_plage_ouverture(conn, &auth.agent, id)).await?;
     Ok(HttpResponse::Ok().json(PlageOuvertureResponse { plage_ouverture: plage }))
 }
 
@@ -306,12 +93,10 @@ pub async fn get_plage_ouverture(
     responses(
         (status = 200, body = PlageOuvertureResponse),
         (status = 400, body = rdv_shared::dto::MessagesError),
-        (status = 401, body = rdv_shared::dto::MessagesError),
         (status = 403, body = rdv_shared::dto::ForbiddenError),
         (status = 404, body = rdv_shared::dto::NotFoundError),
         (status = 422, body = rdv_shared::dto::ValidationError),
     ),
-    security(("bearer" = []), ("access_token" = [], "client" = [], "uid" = []))
 )]
 #[patch("/plage_ouvertures/{id}")]
 pub async fn update_plage_ouverture(
@@ -322,29 +107,9 @@ pub async fn update_plage_ouverture(
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
     let ApiJson(req) = body;
-    let plage = super::with_conn(&state, move |conn| {
-        let viewer = viewer::load(conn, auth.agent.id)?;
-        let before = load(conn, &viewer, id, AgendaLevel::Write)?;
-        let old = PlageValues::of(&before, plage::motif_ids_of(conn, &[id])?.remove(&id).unwrap_or_default());
-        let v = PlageValues {
-            lieu_id: req.lieu_id.unwrap_or(old.lieu_id),
-            title: req.title.map_or_else(|| old.title.clone(), |t| t.trim().to_owned()),
-            first_day: req.first_day.unwrap_or(old.first_day),
-            start_time: req.start_time.unwrap_or(old.start_time),
-            end_time: req.end_time.unwrap_or(old.end_time),
-            recurrence: req.recurrence.unwrap_or_else(|| old.recurrence.clone()),
-            motif_ids: req.motif_ids.map_or_else(|| old.motif_ids.clone(), sorted),
-            ..old.clone()
-        };
-        let services = check(conn, &v, Some(id), req.ignore_benign_errors)?;
-        let owner = agent::facts(conn, before.agent_id)?;
-        if !may_write(&viewer, &owner, OrganisationId(before.organisation_id), &services) {
-            return Err(ApiError::forbidden());
-        }
-        let row = write_tx(conn, |c| Ok::<_, ApiError>(plage::update(c, &auth.agent.author(), &before, &old, &v)?))?;
-        Ok(render_plages(conn, &[row])?.remove(0))
-    })
-    .await?;
+    let plage =
+        super::with_conn(&state, move |conn| services::plages::update_plage_ouverture(conn, &auth.agent, id, req))
+            .await?;
     Ok(HttpResponse::Ok().json(PlageOuvertureResponse { plage_ouverture: plage }))
 }
 
@@ -354,11 +119,9 @@ pub async fn update_plage_ouverture(
     params(("id" = i32, Path)),
     responses(
         (status = 204),
-        (status = 401, body = rdv_shared::dto::MessagesError),
         (status = 403, body = rdv_shared::dto::ForbiddenError),
         (status = 404, body = rdv_shared::dto::NotFoundError),
     ),
-    security(("bearer" = []), ("access_token" = [], "client" = [], "uid" = []))
 )]
 #[delete("/plage_ouvertures/{id}")]
 pub async fn delete_plage_ouverture(
@@ -367,12 +130,6 @@ pub async fn delete_plage_ouverture(
     path: web::Path<i32>,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
-    super::with_conn(&state, move |conn| {
-        let viewer = viewer::load(conn, auth.agent.id)?;
-        let before = load(conn, &viewer, id, AgendaLevel::Write)?;
-        let old = PlageValues::of(&before, plage::motif_ids_of(conn, &[id])?.remove(&id).unwrap_or_default());
-        write_tx(conn, |c| Ok::<_, ApiError>(plage::delete(c, &auth.agent.author(), &before, &old)?))
-    })
-    .await?;
+    super::with_conn(&state, move |conn| services::plages::delete_plage_ouverture(conn, &auth.agent, id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -3,50 +3,15 @@
 //! list holds only RDVs the caller may read, and its counts only those.
 
 use actix_web::{get, web, HttpResponse};
-use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
-use serde::Deserialize;
-
-use rdv_shared::access::{AccessLevel, AgendaLevel};
 use rdv_shared::dto::RdvsResponse;
-use rdv_shared::pagination::{normalise_page, page_in_memory, Meta};
-use rdv_shared::recurrence::to_utc;
+use rdv_shared::pagination::{normalise_page, Meta};
 
-use super::agenda_support::tz;
-use super::rdv_render::render;
-use super::usager_context::{visible_user, UsagerContext};
-use super::viewer::{self, rdv_level};
-use crate::app::AppState;
 use crate::auth::Authenticated;
-use crate::db::models::rdv::{self, RdvFilter};
-use crate::db::models::{agent, organisation};
-use crate::db::now_utc;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::ApiQuery;
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct OrganisationRdvsQuery {
-    /// `starts_at >= value`: a date or date-time (`2026-01-01`, `2026-01-01 10:00:00`, RFC 3339),
-    /// read in the organisation's zone when it has no offset. Unreadable: empty list (as the reference).
-    pub starts_after: Option<String>,
-    /// `starts_at <= value`, same formats.
-    pub starts_before: Option<String>,
-    /// Page number, from 1.
-    pub page: Option<i64>,
-}
-
-/// A bound as the reference reads it; `Err` when unreadable.
-fn parse_bound(value: &str, zone: &str) -> Result<NaiveDateTime, ()> {
-    let v = value.trim();
-    if let Ok(t) = DateTime::parse_from_rfc3339(v) {
-        return Ok(t.with_timezone(&Utc).naive_utc());
-    }
-    let local = NaiveDateTime::parse_from_str(v, "%Y-%m-%d %H:%M:%S")
-        .or_else(|_| NaiveDateTime::parse_from_str(v, "%Y-%m-%dT%H:%M:%S"))
-        .or_else(|_| NaiveDate::parse_from_str(v, "%Y-%m-%d").map(|d| d.and_time(chrono::NaiveTime::MIN)))
-        .map_err(|_| ())?;
-    to_utc(tz(zone), local).map(|t| t.naive_utc()).ok_or(())
-}
+use crate::services;
+use crate::services::rdv_lists::OrganisationRdvsQuery;
+use crate::state::AppState;
 
 /// An organisation's RDVs by start. Unknown organisations and those where the caller has no
 /// role answer an empty list (reference V1). Basic agents get their services' RDVs and their own.
@@ -55,10 +20,8 @@ fn parse_bound(value: &str, zone: &str) -> Result<NaiveDateTime, ()> {
     params(("organisation_id" = i32, Path), OrganisationRdvsQuery),
     responses(
         (status = 200, body = RdvsResponse),
-        (status = 401, body = rdv_shared::dto::MessagesError),
         (status = 422, body = rdv_shared::dto::ValidationError),
     ),
-    security(("bearer" = []), ("access_token" = [], "client" = [], "uid" = []))
 )]
 #[get("/organisations/{organisation_id}/rdvs")]
 pub async fn list_organisation_rdvs(
@@ -71,36 +34,7 @@ pub async fn list_organisation_rdvs(
     let ApiQuery(query) = query;
     let page = normalise_page(query.page);
     let (rdvs, total) = super::with_conn(&state, move |conn| {
-        let viewer = viewer::load(conn, auth.agent.id)?;
-        let Some(org) = organisation::find(conn, org_id)? else {
-            return Ok((Vec::new(), 0));
-        };
-        let membership = viewer.actor.membership(rdv_shared::OrganisationId(org_id)).copied();
-        let bound = |v: &Option<String>| v.as_deref().map(|s| parse_bound(s, &org.time_zone)).transpose();
-        let (Ok(starts_after), Ok(starts_before)) = (bound(&query.starts_after), bound(&query.starts_before)) else {
-            return Ok((Vec::new(), 0));
-        };
-        let filter = RdvFilter { starts_after, starts_before };
-        let services: Vec<i32> = viewer.actor.service_ids.iter().map(|s| s.0).collect();
-        let scope = match membership.map(|m| m.access_level) {
-            Some(AccessLevel::Admin) => None,
-            Some(AccessLevel::Basic) if viewer.actor.is_secretary => None,
-            Some(AccessLevel::Basic) if viewer.grants.is_empty() => Some((services.as_slice(), auth.agent.id)),
-            _ if viewer.grants.is_empty() => return Ok((Vec::new(), 0)),
-            // Grants can open any agenda: filter each RDV by its level (the bounds keep it small).
-            _ => {
-                let mut readable = Vec::new();
-                for r in rdv::all_of_organisation(conn, org_id, &filter)? {
-                    if rdv_level(conn, &viewer, &r)? >= AgendaLevel::Read {
-                        readable.push(r);
-                    }
-                }
-                let (rows, total) = page_in_memory(readable, page);
-                return Ok((render(conn, &rows, Utc::now())?, total));
-            }
-        };
-        let (rows, total) = rdv::page_of_organisation(conn, org_id, &filter, scope, page)?;
-        Ok((render(conn, &rows, Utc::now())?, total))
+        services::rdv_lists::list_organisation_rdvs(conn, &auth.agent, org_id, query, page)
     })
     .await?;
     Ok(HttpResponse::Ok().json(RdvsResponse { rdvs, meta: Meta::new(page, total) }))
@@ -110,40 +44,24 @@ pub async fn list_organisation_rdvs(
 /// as busy is not revealed).
 #[utoipa::path(
     tag = "rdvs",
-    params(("id" = i32, Path), super::PageQuery),
+    params(("id" = i32, Path), crate::extract::PageQuery),
     responses(
         (status = 200, body = RdvsResponse),
-        (status = 401, body = rdv_shared::dto::MessagesError),
         (status = 403, body = rdv_shared::dto::ForbiddenError),
         (status = 404, body = rdv_shared::dto::NotFoundError),
     ),
-    security(("bearer" = []), ("access_token" = [], "client" = [], "uid" = []))
 )]
 #[get("/users/{id}/rdvs")]
 pub async fn list_user_rdvs(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<i32>,
-    query: ApiQuery<super::PageQuery>,
+    query: ApiQuery<crate::extract::PageQuery>,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
     let page = normalise_page(query.0.page);
-    let (rdvs, total) = super::with_conn(&state, move |conn| {
-        let ctx = UsagerContext::load(conn, auth.agent.id, None)?;
-        visible_user(conn, &ctx, id)?;
-        let viewer = viewer::load(conn, auth.agent.id)?;
-        let ids = rdv::ids_of_user(conn, id)?;
-        let mut readable = Vec::new();
-        for r in rdv::find_many(conn, &ids)? {
-            if rdv_level(conn, &viewer, &r)? >= AgendaLevel::Read {
-                readable.push(r);
-            }
-        }
-        readable.sort_by(|a, b| b.starts_at.cmp(&a.starts_at).then(b.id.cmp(&a.id)));
-        let (rows, total) = page_in_memory(readable, page);
-        Ok((render(conn, &rows, Utc::now())?, total))
-    })
-    .await?;
+    let (rdvs, total) =
+        super::with_conn(&state, move |conn| services::rdv_lists::list_user_rdvs(conn, &auth.agent, id, page)).await?;
     Ok(HttpResponse::Ok().json(RdvsResponse { rdvs, meta: Meta::new(page, total) }))
 }
 
@@ -151,42 +69,24 @@ pub async fn list_user_rdvs(
 /// `meta.total_count` is the count to show.
 #[utoipa::path(
     tag = "rdvs",
-    params(("id" = i32, Path), super::PageQuery),
+    params(("id" = i32, Path), crate::extract::PageQuery),
     responses(
         (status = 200, body = RdvsResponse),
-        (status = 401, body = rdv_shared::dto::MessagesError),
         (status = 403, body = rdv_shared::dto::ForbiddenError),
         (status = 404, body = rdv_shared::dto::NotFoundError),
     ),
-    security(("bearer" = []), ("access_token" = [], "client" = [], "uid" = []))
 )]
 #[get("/agents/{id}/rdvs_to_fill")]
 pub async fn list_rdvs_to_fill(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<i32>,
-    query: ApiQuery<super::PageQuery>,
+    query: ApiQuery<crate::extract::PageQuery>,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
     let page = normalise_page(query.0.page);
-    let (rdvs, total) = super::with_conn(&state, move |conn| {
-        agent::find(conn, id)?.ok_or(ApiError::NotFound("agent"))?;
-        // Oneself only: the list spans every organisation of the agent, some of which the
-        // caller may not belong to (their RDVs are not theirs to see, nor to count).
-        if id != auth.agent.id {
-            let viewer = viewer::load(conn, auth.agent.id)?;
-            let owner = agent::facts(conn, id)?;
-            return Err(if viewer.absence_level(&owner) == AgendaLevel::None {
-                ApiError::NotFound("agent")
-            } else {
-                ApiError::forbidden()
-            });
-        }
-        let (ids, total) = rdv::unknown_past_of_agent(conn, id, now_utc(), page)?;
-        let mut rows = rdv::find_many(conn, &ids)?;
-        rows.sort_by(|a, b| a.starts_at.cmp(&b.starts_at).then(a.id.cmp(&b.id)));
-        Ok((render(conn, &rows, Utc::now())?, total))
-    })
-    .await?;
+    let (rdvs, total) =
+        super::with_conn(&state, move |conn| services::rdv_lists::list_rdvs_to_fill(conn, &auth.agent, id, page))
+            .await?;
     Ok(HttpResponse::Ok().json(RdvsResponse { rdvs, meta: Meta::new(page, total) }))
 }

@@ -1,96 +1,17 @@
-//! RDVs for the SPA and integrators: create, show, update (any field and `status`), delete
-//! (reference-domain.md §1.8, §2.2, §4). Writing needs the write level on the RDV's agendas;
-//! checks and the write run in one transaction, so a confirmed booking cannot race another.
+//! RDVs for the SPA and integrators: create, show, update, delete. The use cases are
+//! `services::rdvs`.
 
 use actix_web::{delete, get, patch, post, web, HttpRequest, HttpResponse};
-use chrono::{Duration, TimeZone, Utc};
-
-use rdv_shared::access::{can_delete_rdv, AgendaLevel, Viewer};
+use chrono::Utc;
 use rdv_shared::dto::{CreateRdvRequest, RdvResponse, UpdateRdvRequest};
-use rdv_shared::enums::VisibilityType;
-use rdv_shared::rdv::{refusal, timing, Target};
-use rdv_shared::validation::optional_text;
-use rdv_shared::{OrganisationId, ServiceId};
 
-use super::agenda_support::tz;
-use super::rdv_checks::{hard_errors, offer_next_slots, refuse, warnings, Candidate};
-use super::rdv_render::render;
-use super::viewer::{self, agenda_level};
-use crate::app::AppState;
 use crate::auth::Authenticated;
-use crate::db::models::idempotency;
-use crate::db::models::motif::{self, MotifRow};
-use crate::db::models::organisation::{self, OrganisationRow};
-use crate::db::models::rdv::{self, NewRdv, RdvChanges, RdvRow};
-use crate::db::models::{agent, territory};
-use crate::db::{lock_agents, truncate_micros, write_tx, DbConn};
-use crate::error::{ApiError, ApiResult};
-use crate::extract::ApiJson;
-
-use super::viewer::rdv_level;
-
-/// Loads an RDV at `needed` level at least: 404 when the caller sees nothing of it, 403 when
-/// they see it only as busy (or read-only for a write).
-pub fn load_rdv(conn: &mut DbConn, viewer: &Viewer, id: i32, needed: AgendaLevel) -> ApiResult<RdvRow> {
-    let row = rdv::find(conn, id)?.ok_or(ApiError::NotFound("rdv"))?;
-    match rdv_level(conn, viewer, &row)? {
-        AgendaLevel::None => Err(ApiError::NotFound("rdv")),
-        l if l < needed => Err(ApiError::forbidden()),
-        _ => Ok(row),
-    }
-}
-
-fn context_allowed(conn: &mut DbConn, org: &OrganisationRow, context: Option<&str>) -> ApiResult<()> {
-    if context.is_some() && !territory::find(conn, org.territory_id)?.is_some_and(|t| t.enable_context_field) {
-        return Err(ApiError::field("context", "disabled"));
-    }
-    Ok(())
-}
-
-/// Booking into an agenda needs write access to each of its agents' agendas for the motif's
-/// service: the default rules or a grant (seed 002: booking a motif of another service is
-/// allowed with write access to the target agenda).
-fn require_write(
-    conn: &mut DbConn,
-    viewer: &Viewer,
-    org: i32,
-    m: &MotifRow,
-    agents: impl Iterator<Item = i32>,
-) -> ApiResult<()> {
-    let ids: Vec<i32> = agents.collect();
-    let facts = agent::facts_of(conn, &ids)?;
-    for a in &ids {
-        let owner = facts.get(a).ok_or(ApiError::field("agent_ids", "inclusion"))?;
-        if agenda_level(viewer, owner, OrganisationId(org), &[ServiceId(m.service_id)]) < AgendaLevel::Write {
-            return Err(ApiError::forbidden());
-        }
-    }
-    Ok(())
-}
-
-fn dedup(ids: impl IntoIterator<Item = i32>) -> Vec<i32> {
-    let mut v: Vec<i32> = ids.into_iter().collect();
-    v.sort_unstable();
-    v.dedup();
-    v
-}
-
-/// Motif of the RDV's organisation, else 422.
-fn motif_of(conn: &mut DbConn, org: &OrganisationRow, id: i32) -> ApiResult<MotifRow> {
-    motif::find(conn, id)?
-        .filter(|m| m.organisation_id == org.id && m.deleted_at.is_none())
-        .ok_or_else(|| ApiError::field("motif_id", "inclusion"))
-}
-
-/// The `Idempotency-Key` header: 1 to 255 visible ASCII characters.
-pub fn idempotency_key(http: &HttpRequest) -> ApiResult<Option<String>> {
-    let Some(v) = http.headers().get("Idempotency-Key") else { return Ok(None) };
-    let key = v.to_str().map(str::trim).unwrap_or("");
-    if key.is_empty() || key.len() > 255 || !key.bytes().all(|b| b.is_ascii_graphic()) {
-        return Err(ApiError::field("Idempotency-Key", "invalid"));
-    }
-    Ok(Some(key.to_owned()))
-}
+use crate::error::ApiResult;
+use crate::extract::{idempotency_key, ApiJson};
+use crate::services;
+use crate::services::rdvs;
+use crate::services::Idempotency;
+use crate::state::AppState;
 
 /// Books an RDV. 409 `creneau_indisponible` with the next free slots when an agent is already
 /// taken then (the slot was just booked); 422 with `warnings` (absence, outside plages,
@@ -105,12 +26,10 @@ pub fn idempotency_key(http: &HttpRequest) -> ApiResult<Option<String>> {
         (status = 200, body = RdvResponse),
         (status = 409, body = rdv_shared::dto::SlotTakenError),
         (status = 400, body = rdv_shared::dto::MessagesError),
-        (status = 401, body = rdv_shared::dto::MessagesError),
         (status = 403, body = rdv_shared::dto::ForbiddenError),
         (status = 404, body = rdv_shared::dto::NotFoundError),
         (status = 422, body = rdv_shared::dto::ValidationError),
     ),
-    security(("bearer" = []), ("access_token" = [], "client" = [], "uid" = []))
 )]
 #[post("/rdvs")]
 pub async fn create_rdv(
@@ -120,77 +39,9 @@ pub async fn create_rdv(
     body: ApiJson<CreateRdvRequest>,
 ) -> ApiResult<HttpResponse> {
     let ApiJson(req) = body;
-    let idempotency = idempotency_key(&http)?.map(|k| (format!("agent:{}", auth.agent.id), k));
-    let request_digest = idempotency::digest(&serde_json::to_vec(&req).unwrap_or_default());
-    let (rdv, replayed) = super::with_conn(&state, move |conn| {
-        let now = Utc::now();
-        let viewer = viewer::load(conn, auth.agent.id)?;
-        let org = organisation::find(conn, req.organisation_id.0)?.ok_or(ApiError::NotFound("organisation"))?;
-        let m = motif_of(conn, &org, req.motif_id)?;
-        let agent_ids = dedup(req.agent_ids.iter().map(|a| a.0));
-        let user_ids = dedup(req.user_ids.iter().map(|u| u.0));
-        require_write(conn, &viewer, org.id, &m, agent_ids.iter().copied())?;
-        let context = optional_text(req.context.as_deref());
-        context_allowed(conn, &org, context.as_deref())?;
-        let starts_at = truncate_micros(req.starts_at.with_timezone(&Utc).naive_utc());
-        let duration = req.duration_in_min.unwrap_or(m.default_duration_in_min);
-        let ends_at = starts_at + Duration::minutes(i64::from(duration));
-        let name = optional_text(req.name.as_deref()).filter(|_| m.collectif);
-        let notify = req.notify.unwrap_or(true);
-        let new = NewRdv {
-            organisation_id: org.id,
-            motif_id: m.id,
-            lieu_id: req.lieu_id,
-            starts_at,
-            ends_at,
-            context,
-            name,
-            max_participants_count: req.max_participants_count.filter(|_| m.collectif),
-            notify,
-            created_by_type: "Agent",
-            created_by_id: Some(auth.agent.id),
-            agent_ids: agent_ids.clone(),
-            user_ids: user_ids.clone(),
-            send_notifications: notify && m.visibility_type == VisibilityType::VisibleAndNotified.as_str(),
-        };
-        let cand = Candidate {
-            rdv_id: None,
-            organisation: &org,
-            motif: &m,
-            lieu_id: new.lieu_id,
-            starts_at,
-            ends_at,
-            agent_ids: &agent_ids,
-            user_ids: &user_ids,
-            name: new.name.as_deref(),
-            max_participants_count: new.max_participants_count,
-        };
-        let row = write_tx(conn, |c| {
-            lock_agents(c, &agent_ids)?;
-            if let Some((scope, key)) = &idempotency {
-                match idempotency::find(c, scope, key)? {
-                    Some((d, rdv_id)) if d == request_digest => {
-                        return rdv::find(c, rdv_id)?.map(|r| (r, true)).ok_or(ApiError::NotFound("rdv"));
-                    }
-                    Some(_) => return Err(ApiError::IdempotencyConflict),
-                    None => {}
-                }
-            }
-            hard_errors(c, &cand)?;
-            if !req.ignore_benign_errors {
-                let w = warnings(c, &viewer, &cand, now)?;
-                refuse(w)?;
-            }
-            let row = rdv::create(c, &auth.agent.author(), &new)?;
-            if let Some((scope, key)) = &idempotency {
-                idempotency::record(c, scope, key, &request_digest, row.id)?;
-            }
-            Ok::<_, ApiError>((row, false))
-        })
-        .map_err(|e| offer_next_slots(conn, e, &cand, now))?;
-        Ok((render(conn, &[row.0], now)?.remove(0), row.1))
-    })
-    .await?;
+    let idem = idempotency_key(&http)?.map(|key| Idempotency::of(format!("agent:{}", auth.agent.id), key, &req));
+    let (rdv, replayed) =
+        super::with_conn(&state, move |conn| rdvs::create(conn, &auth.agent, req, idem, Utc::now())).await?;
     let mut res = HttpResponse::Ok();
     if replayed {
         res.insert_header(("Idempotent-Replayed", "true"));
@@ -204,21 +55,14 @@ pub async fn create_rdv(
     params(("id" = i32, Path)),
     responses(
         (status = 200, body = RdvResponse),
-        (status = 401, body = rdv_shared::dto::MessagesError),
         (status = 403, body = rdv_shared::dto::ForbiddenError),
         (status = 404, body = rdv_shared::dto::NotFoundError),
     ),
-    security(("bearer" = []), ("access_token" = [], "client" = [], "uid" = []))
 )]
 #[get("/rdvs/{id}")]
 pub async fn get_rdv(state: web::Data<AppState>, auth: Authenticated, path: web::Path<i32>) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
-    let rdv = super::with_conn(&state, move |conn| {
-        let viewer = viewer::load(conn, auth.agent.id)?;
-        let row = load_rdv(conn, &viewer, id, AgendaLevel::Read)?;
-        Ok(render(conn, &[row], Utc::now())?.remove(0))
-    })
-    .await?;
+    let rdv = super::with_conn(&state, move |conn| services::rdvs::get_rdv(conn, &auth.agent, id)).await?;
     Ok(HttpResponse::Ok().json(RdvResponse { rdv }))
 }
 
@@ -233,12 +77,10 @@ pub async fn get_rdv(state: web::Data<AppState>, auth: Authenticated, path: web:
         (status = 200, body = RdvResponse),
         (status = 409, body = rdv_shared::dto::SlotTakenError),
         (status = 400, body = rdv_shared::dto::MessagesError),
-        (status = 401, body = rdv_shared::dto::MessagesError),
         (status = 403, body = rdv_shared::dto::ForbiddenError),
         (status = 404, body = rdv_shared::dto::NotFoundError),
         (status = 422, body = rdv_shared::dto::ValidationError),
     ),
-    security(("bearer" = []), ("access_token" = [], "client" = [], "uid" = []))
 )]
 #[patch("/rdvs/{id}")]
 pub async fn update_rdv(
@@ -249,82 +91,7 @@ pub async fn update_rdv(
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
     let ApiJson(req) = body;
-    let rdv = super::with_conn(&state, move |conn| {
-        let now = Utc::now();
-        let viewer = viewer::load(conn, auth.agent.id)?;
-        let before = load_rdv(conn, &viewer, id, AgendaLevel::Write)?;
-        let org = organisation::find(conn, before.organisation_id)?.ok_or(ApiError::NotFound("organisation"))?;
-        let m = motif::find(conn, before.motif_id)?.ok_or(ApiError::NotFound("motif"))?;
-        let old_agents = rdv::agents_of(conn, &[id])?.remove(&id).unwrap_or_default();
-        let old_users: Vec<i32> =
-            rdv::participations_of(conn, &[id])?.remove(&id).unwrap_or_default().iter().map(|p| p.user_id).collect();
-        let agent_ids = req.agent_ids.as_ref().map_or_else(|| old_agents.clone(), |a| dedup(a.iter().map(|x| x.0)));
-        let user_ids = req.user_ids.as_ref().map_or_else(|| dedup(old_users.clone()), |u| dedup(u.iter().map(|x| x.0)));
-        // New agents must be writable by the caller too.
-        require_write(conn, &viewer, org.id, &m, agent_ids.iter().copied().filter(|a| !old_agents.contains(a)))?;
-        let starts_at = req.starts_at.map_or(before.starts_at, |s| truncate_micros(s.with_timezone(&Utc).naive_utc()));
-        let duration = req.duration_in_min.map_or((before.ends_at - before.starts_at).num_minutes(), i64::from);
-        let ends_at = starts_at + Duration::minutes(duration);
-        let context = req.context.clone().map(|c| optional_text(c.as_deref()));
-        if let Some(Some(c)) = &context {
-            context_allowed(conn, &org, Some(c))?;
-        }
-        if let Some(status) = req.status {
-            let target = if m.collectif { Target::Collective } else { Target::Individual };
-            let when = timing(Utc.from_utc_datetime(&starts_at), now, tz(&org.time_zone));
-            if let Some(code) = refusal(target, status, when) {
-                return Err(ApiError::field("status", code));
-            }
-        }
-        let changes = RdvChanges {
-            lieu_id: req.lieu_id,
-            starts_at: Some(starts_at),
-            ends_at: Some(ends_at),
-            context,
-            name: req.name.clone().map(|n| optional_text(n.as_deref())),
-            max_participants_count: req.max_participants_count,
-            notify: req.notify,
-            agent_ids: Some(agent_ids.clone()),
-            user_ids: Some(user_ids.clone()),
-            status: req.status,
-            send_notifications: req.notify.unwrap_or(before.notify)
-                && m.visibility_type == VisibilityType::VisibleAndNotified.as_str(),
-        };
-        let moved = starts_at != before.starts_at
-            || ends_at != before.ends_at
-            || agent_ids != old_agents
-            || user_ids != dedup(old_users)
-            || req.lieu_id.is_some_and(|l| l != before.lieu_id);
-        let lieu_id = changes.lieu_id.unwrap_or(before.lieu_id);
-        let name = changes.name.clone().unwrap_or_else(|| before.name.clone());
-        let cand = Candidate {
-            rdv_id: Some(id),
-            organisation: &org,
-            motif: &m,
-            lieu_id,
-            starts_at,
-            ends_at,
-            agent_ids: &agent_ids,
-            user_ids: &user_ids,
-            name: name.as_deref(),
-            max_participants_count: changes.max_participants_count.unwrap_or(before.max_participants_count),
-        };
-        let row = write_tx(conn, |c| {
-            hard_errors(c, &cand)?;
-            if moved && !req.ignore_benign_errors {
-                lock_agents(c, &agent_ids)?;
-                let w: Vec<_> = warnings(c, &viewer, &cand, now)?
-                    .into_iter()
-                    .filter(|w| w.code != "in_the_past" || starts_at != before.starts_at)
-                    .collect();
-                refuse(w)?;
-            }
-            Ok::<_, ApiError>(rdv::update(c, &auth.agent.author(), &before, &changes)?)
-        })
-        .map_err(|e| offer_next_slots(conn, e, &cand, now))?;
-        Ok(render(conn, &[row], now)?.remove(0))
-    })
-    .await?;
+    let rdv = super::with_conn(&state, move |conn| rdvs::update(conn, &auth.agent, id, req, Utc::now())).await?;
     Ok(HttpResponse::Ok().json(RdvResponse { rdv }))
 }
 
@@ -334,11 +101,9 @@ pub async fn update_rdv(
     params(("id" = i32, Path)),
     responses(
         (status = 204),
-        (status = 401, body = rdv_shared::dto::MessagesError),
         (status = 403, body = rdv_shared::dto::ForbiddenError),
         (status = 404, body = rdv_shared::dto::NotFoundError),
     ),
-    security(("bearer" = []), ("access_token" = [], "client" = [], "uid" = []))
 )]
 #[delete("/rdvs/{id}")]
 pub async fn delete_rdv(
@@ -347,14 +112,6 @@ pub async fn delete_rdv(
     path: web::Path<i32>,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
-    super::with_conn(&state, move |conn| {
-        let viewer = viewer::load(conn, auth.agent.id)?;
-        let before = load_rdv(conn, &viewer, id, AgendaLevel::Read)?;
-        if !can_delete_rdv(&viewer.actor, OrganisationId(before.organisation_id)) {
-            return Err(ApiError::forbidden());
-        }
-        write_tx(conn, |c| Ok::<_, ApiError>(rdv::delete(c, &auth.agent.author(), &before)?))
-    })
-    .await?;
+    super::with_conn(&state, move |conn| rdvs::delete(conn, &auth.agent, id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -2,57 +2,16 @@
 //! (usager ↔ referent agent), API v1 compatible (reference-api-v1.md §3.3–3.4).
 
 use actix_web::{delete, post, web, HttpResponse};
-use serde::Deserialize;
-
-use rdv_shared::access::{can_assign_referent, can_attach_usager, can_detach_usager};
 use rdv_shared::dto::{
-    ReferentAssignation, ReferentAssignationRequest, ReferentAssignationResponse, UserProfile, UserProfileRequest,
-    UserProfileResponse,
+    ReferentAssignationRequest, ReferentAssignationResponse, UserProfileRequest, UserProfileResponse,
 };
-use rdv_shared::{OrganisationId, TerritoryId};
 
-use super::usager_context::{render, UsagerContext};
-use crate::app::AppState;
 use crate::auth::Authenticated;
-use crate::db::models::{agent, organisation, rdv, user, user_links};
-use crate::db::{now_utc, write_tx};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::{ApiJson, ApiQuery};
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct UserProfileQuery {
-    pub organisation_id: i32,
-    pub user_id: i32,
-}
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ReferentQuery {
-    pub agent_id: i32,
-    pub user_id: i32,
-}
-
-/// 422 `{"user": [{"error": "blank"}]}` "user doit exister", as the reference for unknown usagers.
-fn user_must_exist() -> ApiError {
-    ApiError::field_message("user", "blank", "user doit exister".to_owned())
-}
-
-/// The usager, and whether the caller may assign or remove this referent for it (reference R1/R2).
-fn referent_change_allowed(
-    conn: &mut crate::db::DbConn,
-    agent_id: i32,
-    referent_id: i32,
-    user: &user::UserRow,
-) -> ApiResult<UsagerContext> {
-    let ctx = UsagerContext::load(conn, agent_id, None)?;
-    let orgs = user::organisation_ids(conn, user.id)?;
-    let facts = agent::facts(conn, referent_id)?;
-    if !can_assign_referent(&ctx.actor, &facts, &UsagerContext::typed(&orgs)) {
-        return Err(ApiError::forbidden());
-    }
-    Ok(ctx)
-}
+use crate::services;
+use crate::services::usager_links::{ReferentQuery, UserProfileQuery};
+use crate::state::AppState;
 
 /// Adds a usager to an organisation of the caller's territories ("ajouter à mon organisation");
 /// its family cell follows. A profile that already exists is a 422 `taken`.
@@ -62,11 +21,9 @@ fn referent_change_allowed(
     responses(
         (status = 200, body = UserProfileResponse),
         (status = 400, body = rdv_shared::dto::MessagesError),
-        (status = 401, body = rdv_shared::dto::MessagesError),
         (status = 403, body = rdv_shared::dto::ForbiddenError),
         (status = 422, body = rdv_shared::dto::ValidationError),
     ),
-    security(("bearer" = []), ("access_token" = [], "client" = [], "uid" = []))
 )]
 #[post("/user_profiles")]
 pub async fn create_user_profile(
@@ -75,29 +32,9 @@ pub async fn create_user_profile(
     body: ApiJson<UserProfileRequest>,
 ) -> ApiResult<HttpResponse> {
     let ApiJson(req) = body;
-    let body = super::with_conn(&state, move |conn| {
-        let ctx = UsagerContext::load(conn, auth.agent.id, Some(req.organisation_id))?;
-        let org = organisation::find(conn, req.organisation_id)?.ok_or_else(ApiError::forbidden)?;
-        if !can_attach_usager(&ctx.actor, TerritoryId(org.territory_id)) {
-            return Err(ApiError::forbidden());
-        }
-        let row = user::find(conn, req.user_id)?.ok_or_else(user_must_exist)?;
-        let orgs = user::organisation_ids(conn, row.id)?;
-        if orgs.contains(&org.id) {
-            return Err(ApiError::field("user_id", "taken"));
-        }
-        // Found masked from another organisation of the territory, or already visible.
-        if !ctx.finds_masked(&orgs) && !ctx.sees(&orgs) {
-            return Err(ApiError::forbidden());
-        }
-        let author = auth.agent.author();
-        write_tx(conn, |c| Ok::<_, ApiError>(user_links::attach(c, &author, &row, &[org.id])?))?;
-        let ctx = UsagerContext::load(conn, auth.agent.id, Some(org.id))?;
-        Ok(UserProfileResponse {
-            user_profile: UserProfile { organisation: org.to_dto(), user: render(conn, &ctx, &row)? },
-        })
-    })
-    .await?;
+    let body =
+        super::with_conn(&state, move |conn| services::usager_links::create_user_profile(conn, &auth.agent, req))
+            .await?;
     Ok(HttpResponse::Ok().json(body))
 }
 
@@ -108,12 +45,10 @@ pub async fn create_user_profile(
     params(UserProfileQuery),
     responses(
         (status = 204),
-        (status = 401, body = rdv_shared::dto::MessagesError),
         (status = 403, body = rdv_shared::dto::ForbiddenError),
         (status = 404, body = rdv_shared::dto::NotFoundError),
         (status = 422, body = rdv_shared::dto::ValidationError),
     ),
-    security(("bearer" = []), ("access_token" = [], "client" = [], "uid" = []))
 )]
 #[delete("/user_profiles")]
 pub async fn delete_user_profile(
@@ -122,28 +57,7 @@ pub async fn delete_user_profile(
     query: ApiQuery<UserProfileQuery>,
 ) -> ApiResult<HttpResponse> {
     let ApiQuery(q) = query;
-    super::with_conn(&state, move |conn| {
-        let actor = agent::facts(conn, auth.agent.id)?;
-        if !can_detach_usager(&actor, OrganisationId(q.organisation_id)) {
-            return Err(ApiError::forbidden());
-        }
-        let row = user::find(conn, q.user_id)?.ok_or(ApiError::NotFound("user_profile"))?;
-        if !user::organisation_ids(conn, row.id)?.contains(&q.organisation_id) {
-            return Err(ApiError::NotFound("user_profile"));
-        }
-        // The reference refuses while the cell has future RDVs there (they would lose their usager).
-        let mut cell = vec![row.id];
-        if row.responsible_id.is_none() {
-            cell.extend(user_links::relatives(conn, row.id)?.iter().map(|r| r.id));
-        }
-        if rdv::future_count_for_users(conn, &cell, q.organisation_id, now_utc())? > 0 {
-            return Err(ApiError::field("base", "future_rdvs"));
-        }
-        let author = auth.agent.author();
-        write_tx(conn, |c| Ok::<_, ApiError>(user_links::detach(c, &author, &row, q.organisation_id)?))?;
-        Ok(())
-    })
-    .await?;
+    super::with_conn(&state, move |conn| services::usager_links::delete_user_profile(conn, &auth.agent, q)).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -154,12 +68,10 @@ pub async fn delete_user_profile(
     responses(
         (status = 200, body = ReferentAssignationResponse),
         (status = 400, body = rdv_shared::dto::MessagesError),
-        (status = 401, body = rdv_shared::dto::MessagesError),
         (status = 403, body = rdv_shared::dto::ForbiddenError),
         (status = 404, body = rdv_shared::dto::NotFoundError),
         (status = 422, body = rdv_shared::dto::ValidationError),
     ),
-    security(("bearer" = []), ("access_token" = [], "client" = [], "uid" = []))
 )]
 #[post("/referent_assignations")]
 pub async fn create_referent_assignation(
@@ -169,18 +81,7 @@ pub async fn create_referent_assignation(
 ) -> ApiResult<HttpResponse> {
     let ApiJson(req) = body;
     let body = super::with_conn(&state, move |conn| {
-        let referent =
-            agent::find(conn, req.agent_id)?.filter(|a| a.deleted_at.is_none()).ok_or(ApiError::NotFound("agent"))?;
-        let row = user::find(conn, req.user_id)?.ok_or(ApiError::NotFound("user"))?;
-        let ctx = referent_change_allowed(conn, auth.agent.id, referent.id, &row)?;
-        if user_links::is_referent(conn, row.id, referent.id)? {
-            return Err(ApiError::field("user_id", "taken"));
-        }
-        let author = auth.agent.author();
-        write_tx(conn, |c| Ok::<_, ApiError>(user_links::add_referent(c, &author, row.id, referent.id)?))?;
-        Ok(ReferentAssignationResponse {
-            referent_assignation: ReferentAssignation { agent: referent.to_dto(), user: render(conn, &ctx, &row)? },
-        })
+        services::usager_links::create_referent_assignation(conn, &auth.agent, req)
     })
     .await?;
     Ok(HttpResponse::Ok().json(body))
@@ -192,12 +93,10 @@ pub async fn create_referent_assignation(
     params(ReferentQuery),
     responses(
         (status = 204),
-        (status = 401, body = rdv_shared::dto::MessagesError),
         (status = 403, body = rdv_shared::dto::ForbiddenError),
         (status = 404, body = rdv_shared::dto::NotFoundError),
         (status = 422, body = rdv_shared::dto::ValidationError),
     ),
-    security(("bearer" = []), ("access_token" = [], "client" = [], "uid" = []))
 )]
 #[delete("/referent_assignations")]
 pub async fn delete_referent_assignation(
@@ -206,16 +105,7 @@ pub async fn delete_referent_assignation(
     query: ApiQuery<ReferentQuery>,
 ) -> ApiResult<HttpResponse> {
     let ApiQuery(q) = query;
-    super::with_conn(&state, move |conn| {
-        let row = user::find(conn, q.user_id)?.ok_or(ApiError::NotFound("referent_assignation"))?;
-        if !user_links::is_referent(conn, row.id, q.agent_id)? {
-            return Err(ApiError::NotFound("referent_assignation"));
-        }
-        referent_change_allowed(conn, auth.agent.id, q.agent_id, &row)?;
-        let author = auth.agent.author();
-        write_tx(conn, |c| Ok::<_, ApiError>(user_links::remove_referent(c, &author, row.id, q.agent_id)?))?;
-        Ok(())
-    })
-    .await?;
+    super::with_conn(&state, move |conn| services::usager_links::delete_referent_assignation(conn, &auth.agent, q))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

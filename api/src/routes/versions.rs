@@ -1,106 +1,19 @@
 //! `GET /api/v1/versions?item_type=…&item_id=…`: a record's audit history, newest first, readable
 //! by whoever may read the record itself.
 
-use std::collections::BTreeMap;
-
 use actix_web::{get, web, HttpResponse};
-use diesel::prelude::*;
-use serde::Deserialize;
+use rdv_shared::dto::VersionsResponse;
+use rdv_shared::pagination::normalise_page;
 
-use rdv_shared::access::{
-    can_list_lieux, can_read_organisation, can_read_territory, can_see_agent, can_see_motif, Actor,
-};
-use rdv_shared::dto::{display_name, Version, VersionsResponse};
-use rdv_shared::pagination::{normalise_page, offset, Meta, PER_PAGE};
-use rdv_shared::{AgentId, OrganisationId, ServiceId, TerritoryId};
-
-use crate::app::AppState;
 use crate::auth::Authenticated;
-use crate::db::models::{agent, lieu, motif, organisation, territory};
-use crate::db::schema::{agents, versions};
-use crate::db::DbConn;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::extract::ApiQuery;
+use crate::services;
+use crate::services::versions::ListVersionsQuery;
+use crate::state::AppState;
 
 /// Item types whose history can be read here.
 pub const ITEM_TYPES: &[&str] = &["Organisation", "Territory", "Agent", "Lieu", "Motif", "User"];
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-#[into_params(parameter_in = Query)]
-pub struct ListVersionsQuery {
-    /// `Organisation`, `Territory`, `Agent`, `Lieu`, `Motif` or `User` (usagers: admins of one of
-    /// its organisations only, as the reference).
-    pub item_type: String,
-    pub item_id: i32,
-    /// Page number, from 1.
-    pub page: Option<i64>,
-}
-
-/// Checks that the actor may read the item; returns the zone its instants are shown in.
-/// An item the actor may not read is reported as not found, so its existence is not revealed.
-fn readable_zone(conn: &mut DbConn, actor: &Actor, item_type: &str, id: i32) -> ApiResult<String> {
-    let org_zone = |conn: &mut DbConn, org_id: i32| -> ApiResult<String> {
-        Ok(organisation::find(conn, org_id)?.map(|o| o.time_zone).unwrap_or_else(|| "UTC".into()))
-    };
-    let not_found = ApiError::NotFound("item");
-    match item_type {
-        "Organisation" => {
-            let org = organisation::find(conn, id)?.ok_or(not_found)?;
-            if !can_read_organisation(actor, OrganisationId(id)) {
-                return Err(ApiError::NotFound("item"));
-            }
-            Ok(org.time_zone)
-        }
-        "Territory" => {
-            territory::find(conn, id)?.ok_or(not_found)?;
-            if !can_read_territory(actor, TerritoryId(id)) {
-                return Err(ApiError::NotFound("item"));
-            }
-            Ok("Europe/Paris".into())
-        }
-        "Agent" => {
-            agent::find(conn, id)?.ok_or(not_found)?;
-            if !can_see_agent(actor, &agent::facts(conn, id)?, None) {
-                return Err(ApiError::NotFound("item"));
-            }
-            Ok("Europe/Paris".into())
-        }
-        "Lieu" => {
-            let l = lieu::find(conn, id)?.ok_or(not_found)?;
-            if !can_list_lieux(actor, OrganisationId(l.organisation_id)) {
-                return Err(ApiError::NotFound("item"));
-            }
-            org_zone(conn, l.organisation_id)
-        }
-        "Motif" => {
-            let m = motif::find(conn, id)?.ok_or(not_found)?;
-            if !can_see_motif(actor, OrganisationId(m.organisation_id), ServiceId(m.service_id)) {
-                return Err(ApiError::NotFound("item"));
-            }
-            org_zone(conn, m.organisation_id)
-        }
-        "User" => {
-            crate::db::models::user::find(conn, id)?.ok_or(not_found)?;
-            let orgs = crate::db::models::user::organisation_ids(conn, id)?;
-            let typed: Vec<OrganisationId> = orgs.iter().copied().map(OrganisationId).collect();
-            if !rdv_shared::access::can_audit_usager(actor, &typed) {
-                return Err(ApiError::NotFound("item"));
-            }
-            Ok("Europe/Paris".into())
-        }
-        "Rdv" => {
-            let r = crate::db::models::rdv::find(conn, id)?.ok_or(not_found)?;
-            let viewer = super::viewer::load(conn, actor.agent_id.map_or(0, |a| a.0))?;
-            if super::viewer::rdv_level(conn, &viewer, &r)? < rdv_shared::access::AgendaLevel::Read {
-                return Err(ApiError::NotFound("item"));
-            }
-            org_zone(conn, r.organisation_id)
-        }
-        _ => Err(ApiError::field("item_type", "inclusion")),
-    }
-}
-
-type VersionTuple = (i32, String, i32, String, Option<i32>, String, String, chrono::NaiveDateTime);
 
 /// Lists a record's versions, newest first: date, author, and each changed field before/after.
 #[utoipa::path(
@@ -108,11 +21,9 @@ type VersionTuple = (i32, String, i32, String, Option<i32>, String, String, chro
     params(ListVersionsQuery),
     responses(
         (status = 200, body = VersionsResponse),
-        (status = 401, body = rdv_shared::dto::MessagesError),
         (status = 404, body = rdv_shared::dto::NotFoundError),
         (status = 422, body = rdv_shared::dto::ValidationError),
     ),
-    security(("bearer" = []), ("access_token" = [], "client" = [], "uid" = []))
 )]
 #[get("/versions")]
 pub async fn list_versions(
@@ -122,55 +33,7 @@ pub async fn list_versions(
 ) -> ApiResult<HttpResponse> {
     let ApiQuery(q) = query;
     let page = normalise_page(q.page);
-    let body = super::with_conn(&state, move |conn| {
-        let actor = agent::facts(conn, auth.agent.id)?;
-        let zone = readable_zone(conn, &actor, &q.item_type, q.item_id)?;
-        let (versions, total) = load(conn, &q.item_type, q.item_id, &zone, page)?;
-        Ok(VersionsResponse { versions, meta: Meta::new(page, total) })
-    })
-    .await?;
+    let body =
+        super::with_conn(&state, move |conn| services::versions::list_versions(conn, &auth.agent, q, page)).await?;
     Ok(HttpResponse::Ok().json(body))
-}
-
-/// One page of a record's versions, newest first, instants in `zone`, and the total.
-pub fn load(conn: &mut DbConn, item_type: &str, item_id: i32, zone: &str, page: i64) -> ApiResult<(Vec<Version>, i64)> {
-    let filtered = versions::table.filter(versions::item_type.eq(item_type)).filter(versions::item_id.eq(item_id));
-    let total: i64 = filtered.count().get_result(conn)?;
-    let rows: Vec<VersionTuple> = filtered
-        .order(versions::id.desc())
-        .limit(PER_PAGE)
-        .offset(offset(page))
-        .select((
-            versions::id,
-            versions::item_type,
-            versions::item_id,
-            versions::event,
-            versions::author_agent_id,
-            versions::whodunnit,
-            versions::changes,
-            versions::created_at,
-        ))
-        .load(conn)?;
-    let author_ids: Vec<i32> = rows.iter().filter_map(|r| r.4).collect();
-    let names: BTreeMap<i32, String> = agents::table
-        .filter(agents::id.eq_any(author_ids))
-        .select((agents::id, agents::first_name, agents::last_name))
-        .load::<(i32, Option<String>, String)>(conn)?
-        .into_iter()
-        .map(|(id, first, last)| (id, display_name(first.as_deref(), &last)))
-        .collect();
-    let versions = rows
-        .into_iter()
-        .map(|(id, item_type, item_id, event, author, whodunnit, changes, created_at)| Version {
-            id,
-            item_type,
-            item_id,
-            event,
-            author_agent_id: author.map(AgentId),
-            author_name: author.and_then(|a| names.get(&a).cloned()).unwrap_or(whodunnit),
-            created_at: rdv_shared::time::in_zone(created_at, zone),
-            changes: serde_json::from_str(&changes).unwrap_or_default(),
-        })
-        .collect();
-    Ok((versions, total))
 }

@@ -9,10 +9,10 @@ use std::net::TcpListener;
 
 use actix_web::web;
 use diesel::{Connection, RunQueryDsl};
-use rdv_api::app::AppState;
 use rdv_api::config::Config;
 use rdv_api::seed::DEMO_EMAIL_DOMAIN;
 pub use rdv_api::seed::DEMO_PASSWORD;
+use rdv_api::state::AppState;
 use reqwest::{Client, RequestBuilder, Response};
 use serde_json::Value;
 
@@ -81,6 +81,41 @@ pub fn test_config(database_url: &str, data_dir: &std::path::Path) -> Config {
     }
 }
 
+/// A fresh database with the demo structure and the server's state, without any server: for
+/// tests of the services layer, which take a connection and never see HTTP.
+pub struct TestData {
+    pub state: web::Data<AppState>,
+    pub spa_dir: std::path::PathBuf,
+    pub files: tempfile::TempDir,
+    pub db: TestDb,
+}
+
+impl TestData {
+    pub fn seeded() -> TestData {
+        Self::seeded_with(|_| {})
+    }
+
+    pub fn seeded_with(tweak: impl FnOnce(&mut Config)) -> TestData {
+        let (db, url) = TestDb::create();
+        let files = tempfile::tempdir().expect("tempdir");
+        let mut config = test_config(&url, files.path());
+        std::fs::create_dir_all(&config.spa_dir).expect("spa dir");
+        std::fs::write(config.spa_dir.join("index.html"), "<!doctype html><title>RDV test SPA</title>").expect("index");
+        tweak(&mut config);
+        let spa_dir = config.spa_dir.clone();
+        let state = rdv_api::server::prepare(config).expect("prepare server");
+        {
+            let mut conn = state.pool.get().expect("conn");
+            rdv_api::seed::demo_structure(&mut conn).expect("seed");
+        }
+        TestData { state, spa_dir, files, db }
+    }
+
+    pub fn conn(&self) -> rdv_api::db::PooledConn {
+        self.state.pool.get().expect("conn")
+    }
+}
+
 pub struct TestApp {
     pub base: String,
     pub client: Client,
@@ -97,18 +132,7 @@ impl TestApp {
     }
 
     pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
-        let (db, url) = TestDb::create();
-        let files = tempfile::tempdir().expect("tempdir");
-        let mut config = test_config(&url, files.path());
-        std::fs::create_dir_all(&config.spa_dir).expect("spa dir");
-        std::fs::write(config.spa_dir.join("index.html"), "<!doctype html><title>RDV test SPA</title>").expect("index");
-        tweak(&mut config);
-        let spa_dir = config.spa_dir.clone();
-        let state = rdv_api::server::prepare(config).expect("prepare server");
-        {
-            let mut conn = state.pool.get().expect("conn");
-            rdv_api::seed::demo_structure(&mut conn).expect("seed");
-        }
+        let TestData { state, spa_dir, files, db } = TestData::seeded_with(tweak);
         let listener = TcpListener::bind("127.0.0.1:0").expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let server = rdv_api::server::run(state.clone(), listener, 1).expect("run");
@@ -162,13 +186,7 @@ impl TestApp {
 
     /// Id of a demo organisation by name.
     pub fn organisation_id(&self, name: &str) -> i32 {
-        let mut conn = self.state.pool.get().expect("conn");
-        let t =
-            rdv_api::db::models::territory::find_by_name(&mut conn, "Pas-de-Calais").expect("q").expect("territory");
-        rdv_api::db::models::organisation::find_by_territory_and_name(&mut conn, t.id, name)
-            .expect("q")
-            .expect("org")
-            .id
+        organisation_id(&self.state, name)
     }
 
     /// Creates Guyane (973) with one organisation and its admin, signs them in.
@@ -239,23 +257,7 @@ impl TestApp {
 
     /// Id of a demo record by name in an organisation (`lieux` or `motifs`).
     pub fn id_by_name(&self, table: &str, organisation: &str, name: &str) -> i32 {
-        use diesel::prelude::*;
-        use rdv_api::db::schema::{lieux, motifs};
-        let org = self.organisation_id(organisation);
-        let mut conn = self.state.pool.get().expect("conn");
-        match table {
-            "lieux" => lieux::table
-                .filter(lieux::organisation_id.eq(org))
-                .filter(lieux::name.eq(name))
-                .select(lieux::id)
-                .get_result(&mut *conn),
-            _ => motifs::table
-                .filter(motifs::organisation_id.eq(org))
-                .filter(motifs::name.eq(name))
-                .select(motifs::id)
-                .get_result(&mut *conn),
-        }
-        .expect("demo record")
+        id_by_name(&self.state, table, organisation, name)
     }
 
     /// Number of audit versions for an item.
@@ -344,4 +346,32 @@ pub fn next_weekday(weekday: chrono::Weekday) -> chrono::NaiveDate {
         d += chrono::Duration::days(1);
     }
     d
+}
+
+/// Id of a demo organisation by name.
+pub fn organisation_id(state: &AppState, name: &str) -> i32 {
+    let mut conn = state.pool.get().expect("conn");
+    let t = rdv_api::db::models::territory::find_by_name(&mut conn, "Pas-de-Calais").expect("q").expect("territory");
+    rdv_api::db::models::organisation::find_by_territory_and_name(&mut conn, t.id, name).expect("q").expect("org").id
+}
+
+/// Id of a demo record by name in an organisation (`lieux` or `motifs`).
+pub fn id_by_name(state: &AppState, table: &str, organisation: &str, name: &str) -> i32 {
+    use diesel::prelude::*;
+    use rdv_api::db::schema::{lieux, motifs};
+    let org = organisation_id(state, organisation);
+    let mut conn = state.pool.get().expect("conn");
+    match table {
+        "lieux" => lieux::table
+            .filter(lieux::organisation_id.eq(org))
+            .filter(lieux::name.eq(name))
+            .select(lieux::id)
+            .get_result(&mut *conn),
+        _ => motifs::table
+            .filter(motifs::organisation_id.eq(org))
+            .filter(motifs::name.eq(name))
+            .select(motifs::id)
+            .get_result(&mut *conn),
+    }
+    .expect("demo record")
 }

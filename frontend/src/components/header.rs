@@ -5,10 +5,10 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
-use crate::api;
-use crate::app::SessionSignal;
+use crate::client;
 use crate::ctx::use_ctx;
 use crate::session;
+use crate::session::SessionSignal;
 
 #[component]
 pub fn Header() -> impl IntoView {
@@ -35,7 +35,7 @@ pub fn Header() -> impl IntoView {
         let current = session.get_untracked();
         leptos::task::spawn_local(async move {
             if let Some(s) = current {
-                api::sign_out(&s).await;
+                client::sign_out(&s).await;
             }
             session::clear();
             session.set(None);

@@ -2,9 +2,7 @@
 
 use leptos::prelude::*;
 
-use rdv_shared::dto::VersionsResponse;
-
-use crate::api;
+use crate::client;
 use crate::ctx::use_ctx;
 
 /// French label of a recorded field (the raw name for fields not listed).
@@ -113,10 +111,7 @@ pub fn History(item_type: &'static str, item_id: i32, #[prop(into)] refresh: Sig
     let versions = LocalResource::new(move || {
         refresh.track();
         let session = ctx.session.clone();
-        async move {
-            api::get::<VersionsResponse>(&session, &format!("/api/v1/versions?item_type={item_type}&item_id={item_id}"))
-                .await
-        }
+        async move { client::list_versions(&session, item_type, item_id).await }
     });
     view! {
         <section class="card history" aria-labelledby="history-title">

@@ -2,6 +2,7 @@
 
 pub mod admin_only;
 pub mod agenda_day;
+pub mod data_table;
 pub mod enum_select;
 pub mod header;
 pub mod history;

@@ -4,10 +4,10 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
-use rdv_shared::dto::{AbsenceResponse, AgentsResponse, CreateAbsenceRequest};
+use rdv_shared::dto::CreateAbsenceRequest;
 use rdv_shared::AgentId;
 
-use crate::api;
+use crate::client;
 use crate::components::recurrence_editor::{RecurrenceEditor, RuleState};
 use crate::components::status::{Outcome, Status};
 use crate::ctx::use_ctx;
@@ -28,7 +28,7 @@ pub fn NewAbsencePage() -> impl IntoView {
     let session = ctx.session.clone();
     let agents = LocalResource::new(move || {
         let session = session.clone();
-        async move { api::get::<AgentsResponse>(&session, &format!("/api/v1/agents?organisation_id={org}")).await }
+        async move { client::list_agents(&session, Some(org)).await }
     });
     let navigate = use_navigate();
     let submit = move |ev: leptos::ev::SubmitEvent| {
@@ -51,7 +51,7 @@ pub fn NewAbsencePage() -> impl IntoView {
         let session = ctx.session.clone();
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
-            match api::send::<_, AbsenceResponse>(&session, "POST", "/api/v1/absences", &body).await {
+            match client::create_absence(&session, &body).await {
                 Ok(a) => navigate(
                     &format!("/agenda?jour={}&agents={}", a.absence.first_day, a.absence.agent.id),
                     Default::default(),

@@ -8,13 +8,15 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 
 use rdv_shared::access::AccessLevel;
 use rdv_shared::dto::{
-    AgentDetail, AgentDetailResponse, AgentsResponse, CatalogueService, InvitationLink, InviteAgentRequest,
-    InviteAgentResponse, ServicesResponse, UpdateAgentRequest, UpdateRoleRequest,
+    Agent, AgentDetail, CatalogueService, InvitationLink, InviteAgentRequest, UpdateAgentRequest, UpdateRoleRequest,
 };
+use rdv_shared::enums::InvitationState;
 use rdv_shared::ServiceId;
 
 use crate::api;
+use crate::client;
 use crate::components::admin_only::AdminOnly;
+use crate::components::data_table::{Column, DataTable, Search};
 use crate::components::history::History;
 use crate::components::status::{Outcome, Status};
 use crate::ctx::use_ctx;
@@ -77,18 +79,31 @@ fn AgentsList(org_id: i32) -> impl IntoView {
     let agents = LocalResource::new(move || {
         refresh.track();
         let s = session.clone();
-        async move {
-            api::get::<AgentsResponse>(&s, &format!("/api/v1/agents?organisation_id={org_id}")).await.map(|r| r.agents)
-        }
+        async move { client::list_agents(&s, Some(org_id)).await.map(|r| r.agents) }
     });
     // Loaded once: the invitation form must survive the list's refreshes (it shows the link).
     let session = ctx.session.clone();
     let services = LocalResource::new(move || {
         let s = session.clone();
-        async move { api::get::<ServicesResponse>(&s, "/api/v1/services").await.map(|r| r.services) }
+        async move { client::list_services(&s).await.map(|r| r.services) }
     });
-    let search = RwSignal::new(String::new());
-    let by_email = RwSignal::new(false);
+    let rows = Signal::derive(move || agents.get());
+    let columns = vec![
+        Column::new("Nom", |a: &Agent| {
+            let name = match &a.first_name {
+                Some(f) => format!("{} {}", a.last_name, f),
+                None => a.last_name.clone(),
+            };
+            let name = if name.trim().is_empty() { "(invitation en attente)".to_owned() } else { name };
+            view! { <A href=format!("/admin/agents/{}", a.id)>{name}</A> }.into_any()
+        })
+        .sorted_by(|a| format!("{} {}", a.last_name, a.first_name.clone().unwrap_or_default())),
+        Column::new("Email", |a: &Agent| a.email.clone().unwrap_or_else(|| "— (intervenant)".into()).into_any())
+            .sorted_by(|a| a.email.clone().unwrap_or_default()),
+    ];
+    let search = Search::new("agents-search", "Nom ou email", |a: &Agent| {
+        format!("{} {} {}", a.first_name.clone().unwrap_or_default(), a.last_name, a.email.clone().unwrap_or_default())
+    });
     view! {
         <main class="page">
             <h1>"Agents"</h1>
@@ -104,78 +119,7 @@ fn AgentsList(org_id: i32) -> impl IntoView {
             </Suspense>
             <section class="card">
                 <h2>"Agents de l'organisation"</h2>
-                <label for="agents-search">"Rechercher"</label>
-                <input id="agents-search" type="search" placeholder="Nom ou email" bind:value=search/>
-                <Transition fallback=|| view! { <p>"Chargement…"</p> }>
-                    {move || {
-                        agents
-                            .get()
-                            .map(|r| match r {
-                                Err(e) => view! { <p class="error">{e.message_fr()}</p> }.into_any(),
-                                Ok(mut agents) => {
-                                    let q = search.get().to_lowercase();
-                                    agents.retain(|a| {
-                                        let hay = format!(
-                                            "{} {} {}",
-                                            a.first_name.clone().unwrap_or_default(),
-                                            a.last_name,
-                                            a.email.clone().unwrap_or_default()
-                                        )
-                                        .to_lowercase();
-                                        q.is_empty() || hay.contains(&q)
-                                    });
-                                    if by_email.get() {
-                                        agents.sort_by_key(|a| a.email.clone().unwrap_or_default());
-                                    } else {
-                                        agents.sort_by_key(|a| {
-                                            (a.last_name.to_lowercase(), a.first_name.clone().unwrap_or_default().to_lowercase())
-                                        });
-                                    }
-                                    view! {
-                                        <div class="table-wrap">
-                                            <table>
-                                                <thead>
-                                                    <tr>
-                                                        <th scope="col">
-                                                            <button class="link" on:click=move |_| by_email.set(false)>"Nom"</button>
-                                                        </th>
-                                                        <th scope="col">
-                                                            <button class="link" on:click=move |_| by_email.set(true)>"Email"</button>
-                                                        </th>
-                                                    </tr>
-                                                </thead>
-                                                <tbody>
-                                                    {agents
-                                                        .into_iter()
-                                                        .map(|a| {
-                                                            let name = match &a.first_name {
-                                                                Some(f) => format!("{} {}", a.last_name, f),
-                                                                None => a.last_name.clone(),
-                                                            };
-                                                            let name = if name.trim().is_empty() {
-                                                                "(invitation en attente)".to_owned()
-                                                            } else {
-                                                                name
-                                                            };
-                                                            view! {
-                                                                <tr>
-                                                                    <td>
-                                                                        <A href=format!("/admin/agents/{}", a.id)>{name}</A>
-                                                                    </td>
-                                                                    <td>{a.email.unwrap_or_else(|| "— (intervenant)".into())}</td>
-                                                                </tr>
-                                                            }
-                                                        })
-                                                        .collect_view()}
-                                                </tbody>
-                                            </table>
-                                        </div>
-                                    }
-                                        .into_any()
-                                }
-                            })
-                    }}
-                </Transition>
+                <DataTable rows=rows columns=columns search=search/>
             </section>
         </main>
     }
@@ -228,14 +172,7 @@ fn Invite(org_id: i32, services: Vec<CatalogueService>, refresh: RwSignal<u32>) 
             service_ids: selected.get_untracked(),
         };
         leptos::task::spawn_local(async move {
-            match api::send::<_, InviteAgentResponse>(
-                &session,
-                "POST",
-                &format!("/api/v1/organisations/{org_id}/agents"),
-                &body,
-            )
-            .await
-            {
+            match client::invite_agent(&session, org_id, &body).await {
                 Ok(r) => {
                     let who = r.agent.email.clone().unwrap_or(r.agent.last_name.clone());
                     outcome.set(Some(Ok(match &r.invitation {
@@ -305,8 +242,8 @@ pub fn AgentPage() -> impl IntoView {
                     let data = LocalResource::new(move || {
                         let s = session.clone();
                         async move {
-                            let agent = api::get::<AgentDetailResponse>(&s, &format!("/api/v1/agents/{id}")).await?.agent;
-                            let services = api::get::<ServicesResponse>(&s, "/api/v1/services").await?.services;
+                            let agent = client::get_agent(&s, id).await?.agent;
+                            let services = client::list_services(&s).await?.services;
                             Ok::<_, api::ApiError>((agent, services))
                         }
                     });
@@ -353,15 +290,9 @@ fn AgentForm(agent: AgentDetail, services: Vec<CatalogueService>) -> impl IntoVi
             leptos::task::spawn_local(async move {
                 let res = async {
                     if role_body.access_level != role {
-                        api::send::<_, AgentDetailResponse>(
-                            &session,
-                            "PATCH",
-                            &format!("/api/v1/agents/{id}/roles/{org_id}"),
-                            &role_body,
-                        )
-                        .await?;
+                        client::update_agent_role(&session, id, org_id, &role_body).await?;
                     }
-                    api::send::<_, AgentDetailResponse>(&session, "PATCH", &format!("/api/v1/agents/{id}"), &body).await
+                    client::update_agent(&session, id, &body).await
                 }
                 .await;
                 outcome.set(Some(res.map(|_| "Modifications enregistrées.".to_owned()).map_err(|e| e.message_fr())));
@@ -374,9 +305,7 @@ fn AgentForm(agent: AgentDetail, services: Vec<CatalogueService>) -> impl IntoVi
         move |_| {
             let session = session.clone();
             leptos::task::spawn_local(async move {
-                match api::send::<_, InvitationLink>(&session, "POST", &format!("/api/v1/agents/{id}/invitation"), &())
-                    .await
-                {
+                match client::resend_invitation(&session, id).await {
                     Ok(l) => {
                         link.set(Some(l));
                         outcome.set(Some(Ok("Nouvelle invitation envoyée ; l'ancien lien ne fonctionne plus.".into())));
@@ -390,21 +319,16 @@ fn AgentForm(agent: AgentDetail, services: Vec<CatalogueService>) -> impl IntoVi
         let session = session.clone();
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
-            match api::delete(&session, &format!("/api/v1/agents/{id}/roles/{org_id}")).await {
+            match client::remove_agent_role(&session, id, org_id).await {
                 Ok(()) => navigate("/admin/agents", Default::default()),
                 Err(e) => outcome.set(Some(Err(e.message_fr()))),
             }
         });
     };
-    let pending = agent.invitation.state != "accepted" && agent.email.is_some();
+    let state = InvitationState::parse(&agent.invitation.state).unwrap_or(InvitationState::None);
+    let pending = state != InvitationState::Accepted && agent.email.is_some();
     let name = format!("{} {}", agent.first_name.clone().unwrap_or_default(), agent.last_name);
-    let invitation_state = match agent.invitation.state.as_str() {
-        "pending" => "Invitation en attente",
-        "accepted" => "Compte activé",
-        "expired" => "Invitation expirée",
-        "revoked" => "Invitation révoquée",
-        _ => "Sans invitation",
-    };
+    let invitation_state = state.label_fr();
     view! {
         <h1>{if name.trim().is_empty() { agent.email.clone().unwrap_or_default() } else { name }}</h1>
         <p>{agent.email.clone().unwrap_or_else(|| "Intervenant (sans connexion)".into())} " · " {invitation_state}</p>

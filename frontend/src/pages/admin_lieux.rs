@@ -5,11 +5,12 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
-use rdv_shared::dto::{CreateLieuRequest, Lieu, LieuResponse, LieuxResponse, UpdateLieuRequest};
+use rdv_shared::dto::{CreateLieuRequest, Lieu, UpdateLieuRequest};
 use rdv_shared::enums::LieuAvailability;
 
-use crate::api;
+use crate::client;
 use crate::components::admin_only::AdminOnly;
+use crate::components::data_table::{Column, DataTable, Search};
 use crate::components::history::History;
 use crate::components::status::{Outcome, Status};
 use crate::ctx::use_ctx;
@@ -71,75 +72,26 @@ fn LieuxList(org_id: i32) -> impl IntoView {
     let lieux = LocalResource::new(move || {
         refresh.track();
         let s = session.clone();
-        async move { api::get::<LieuxResponse>(&s, &format!("/api/v1/organisations/{org_id}/lieux")).await.map(|r| r.lieux) }
+        async move { client::list_lieux(&s, org_id).await.map(|r| r.lieux) }
     });
-    let search = RwSignal::new(String::new());
-    let descending = RwSignal::new(false);
-    let rows = move || {
-        lieux.get().map(|r| {
-            r.map(|mut list| {
-                let q = search.get().to_lowercase();
-                list.retain(|l| {
-                    q.is_empty() || l.name.to_lowercase().contains(&q) || l.address.to_lowercase().contains(&q)
-                });
-                list.sort_by_key(|l| l.name.to_lowercase());
-                if descending.get() {
-                    list.reverse();
-                }
-                list
-            })
+    let rows = Signal::derive(move || lieux.get());
+    let columns = vec![
+        Column::new("Nom", |l: &Lieu| {
+            let name = l.name.clone();
+            view! { <A href=format!("/admin/lieux/{}", l.id)>{name}</A> }.into_any()
         })
-    };
+        .sorted_by(|l| l.name.clone()),
+        Column::new("Adresse", |l: &Lieu| l.address.clone().into_any()),
+        Column::new("Disponibilité", |l: &Lieu| l.availability.label_fr().into_any()),
+    ];
+    let search = Search::new("lieux-search", "Nom ou adresse", |l: &Lieu| format!("{} {}", l.name, l.address));
     view! {
         <main class="page">
             <h1>"Lieux"</h1>
             <NewLieu org_id=org_id refresh=refresh/>
             <section class="card">
                 <h2>"Lieux de l'organisation"</h2>
-                <label for="lieux-search">"Rechercher"</label>
-                <input id="lieux-search" type="search" placeholder="Nom ou adresse" bind:value=search/>
-                <Transition fallback=|| view! { <p>"Chargement…"</p> }>
-                    {move || {
-                        rows()
-                            .map(|r| match r {
-                                Err(e) => view! { <p class="error">{e.message_fr()}</p> }.into_any(),
-                                Ok(list) => {
-                                    view! {
-                                        <div class="table-wrap">
-                                            <table>
-                                                <thead>
-                                                    <tr>
-                                                        <th scope="col">
-                                                            <button class="link" on:click=move |_| descending.update(|d| *d = !*d)>
-                                                                "Nom " {move || if descending.get() { "▼" } else { "▲" }}
-                                                            </button>
-                                                        </th>
-                                                        <th scope="col">"Adresse"</th>
-                                                        <th scope="col">"Disponibilité"</th>
-                                                    </tr>
-                                                </thead>
-                                                <tbody>
-                                                    {list
-                                                        .into_iter()
-                                                        .map(|l| {
-                                                            view! {
-                                                                <tr>
-                                                                    <td><A href=format!("/admin/lieux/{}", l.id)>{l.name.clone()}</A></td>
-                                                                    <td>{l.address.clone()}</td>
-                                                                    <td>{l.availability.label_fr()}</td>
-                                                                </tr>
-                                                            }
-                                                        })
-                                                        .collect_view()}
-                                                </tbody>
-                                            </table>
-                                        </div>
-                                    }
-                                        .into_any()
-                                }
-                            })
-                    }}
-                </Transition>
+                <DataTable rows=rows columns=columns search=search/>
             </section>
         </main>
     }
@@ -171,14 +123,7 @@ fn NewLieu(org_id: i32, refresh: RwSignal<u32>) -> impl IntoView {
             }),
         };
         leptos::task::spawn_local(async move {
-            match api::send::<_, LieuResponse>(
-                &session,
-                "POST",
-                &format!("/api/v1/organisations/{org_id}/lieux"),
-                &body,
-            )
-            .await
-            {
+            match client::create_lieu(&session, org_id, &body).await {
                 Ok(r) => {
                     outcome.set(Some(Ok(format!("Lieu « {} » créé.", r.lieu.name))));
                     for s in [name, address, phone, latitude, longitude] {
@@ -219,7 +164,7 @@ pub fn LieuPage() -> impl IntoView {
                     let session = ctx.session.clone();
                     let lieu = LocalResource::new(move || {
                         let s = session.clone();
-                        async move { api::get::<LieuResponse>(&s, &format!("/api/v1/lieux/{id}")).await.map(|r| r.lieu) }
+                        async move { client::get_lieu(&s, id).await.map(|r| r.lieu) }
                     });
                     view! {
                         <main class="page">
@@ -268,7 +213,7 @@ fn EditLieu(lieu: Lieu) -> impl IntoView {
         };
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
-            match api::send::<_, LieuResponse>(&session, "PATCH", &format!("/api/v1/lieux/{id}"), &body).await {
+            match client::update_lieu(&session, id, &body).await {
                 Ok(_) => {
                     outcome.set(Some(Ok("Modifications enregistrées.".into())));
                     refresh.update(|n| *n += 1);

@@ -5,15 +5,14 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
-use rdv_shared::dto::{
-    CatalogueService, CreateMotifRequest, Motif, MotifCategoriesResponse, MotifCategory, MotifResponse, MotifSettings,
-    MotifsResponse, ServicesResponse, UpdateMotifRequest,
-};
+use rdv_shared::dto::{CatalogueService, CreateMotifRequest, Motif, MotifCategory, MotifSettings, UpdateMotifRequest};
 use rdv_shared::enums::{BookableBy, LocationType, SectorisationLevel, VisibilityType};
 use rdv_shared::ServiceId;
 
 use crate::api;
+use crate::client;
 use crate::components::admin_only::AdminOnly;
+use crate::components::data_table::{Column, DataTable, Search};
 use crate::components::enum_select::EnumSelect;
 use crate::components::history::History;
 use crate::components::status::{Outcome, Status};
@@ -35,12 +34,6 @@ pub fn MotifsPage() -> impl IntoView {
     }
 }
 
-#[derive(Clone, Copy, PartialEq)]
-enum SortBy {
-    Name,
-    Service,
-}
-
 #[component]
 fn MotifsList(org_id: i32) -> impl IntoView {
     let ctx = use_ctx();
@@ -48,21 +41,46 @@ fn MotifsList(org_id: i32) -> impl IntoView {
     let data = LocalResource::new(move || {
         let s = session.clone();
         async move {
-            let motifs =
-                api::get::<MotifsResponse>(&s, &format!("/api/v1/organisations/{org_id}/motifs?active=true")).await?;
-            let services = api::get::<ServicesResponse>(&s, "/api/v1/services").await?;
+            let motifs = client::list_motifs(&s, org_id, true).await?;
+            let services = client::list_services(&s).await?;
             Ok::<_, api::ApiError>((motifs.motifs, services.services))
         }
     });
-    let search = RwSignal::new(String::new());
-    let sort = RwSignal::new(SortBy::Name);
+    // Each motif with its service's short name.
+    let rows = Signal::derive(move || {
+        data.get().map(|r| {
+            r.map(|(motifs, services)| {
+                let name = |id: ServiceId| {
+                    services.iter().find(|s| s.id == id).map(|s| s.short_name.clone()).unwrap_or_default()
+                };
+                motifs.into_iter().map(|m| (name(m.service_id), m)).collect::<Vec<_>>()
+            })
+        })
+    });
+    let columns = vec![
+        Column::new("Nom", |(_, m): &(String, Motif)| {
+            let name = m.name.clone();
+            view! {
+                <span class="swatch" style=format!("background:{}", m.color)></span>
+                <A href=format!("/admin/motifs/{}", m.id)>{name}</A>
+            }
+            .into_any()
+        })
+        .sorted_by(|(_, m)| m.name.clone()),
+        Column::new("Service", |(service, _): &(String, Motif)| service.clone().into_any())
+            .sorted_by(|(service, m)| format!("{service} {}", m.name)),
+        Column::new("Type", |(_, m): &(String, Motif)| m.location_type.label_fr().into_any()),
+        Column::new("Durée", |(_, m): &(String, Motif)| format!("{} min", m.default_duration_in_min).into_any()),
+        Column::new("Réservation en ligne", |(_, m): &(String, Motif)| m.bookable_by.label_fr().into_any()),
+    ];
+    let search = Search::new("motifs-search", "Nom du motif", |(_, m): &(String, Motif)| m.name.clone());
     let export_outcome: Outcome = RwSignal::new(None);
     let export = {
         let session = ctx.session.clone();
         move |_| {
             let s = session.clone();
             leptos::task::spawn_local(async move {
-                let result = api::get_bytes(&s, &format!("/api/v1/organisations/{org_id}/motifs/export.csv"))
+                let result = client::export_motifs(&s, org_id)
                     .await
                     .map_err(|e| e.message_fr())
                     .and_then(|bytes| crate::download::save(&bytes, "motifs.csv", "text/csv"));
@@ -79,62 +97,7 @@ fn MotifsList(org_id: i32) -> impl IntoView {
             </p>
             <Status outcome=export_outcome/>
             <section class="card">
-                <label for="motifs-search">"Rechercher"</label>
-                <input id="motifs-search" type="search" placeholder="Nom du motif" bind:value=search/>
-                <Transition fallback=|| view! { <p>"Chargement…"</p> }>
-                    {move || {
-                        data.get()
-                            .map(|r| match r {
-                                Err(e) => view! { <p class="error">{e.message_fr()}</p> }.into_any(),
-                                Ok((mut motifs, services)) => {
-                                    let service_name = move |id: ServiceId| {
-                                        services.iter().find(|s| s.id == id).map(|s| s.short_name.clone()).unwrap_or_default()
-                                    };
-                                    let q = search.get().to_lowercase();
-                                    motifs.retain(|m| q.is_empty() || m.name.to_lowercase().contains(&q));
-                                    match sort.get() {
-                                        SortBy::Name => motifs.sort_by_key(|m| m.name.to_lowercase()),
-                                        SortBy::Service => motifs.sort_by_key(|m| (service_name(m.service_id), m.name.to_lowercase())),
-                                    }
-                                    view! {
-                                        <div class="table-wrap">
-                                            <table>
-                                                <thead>
-                                                    <tr>
-                                                        <th scope="col"><button class="link" on:click=move |_| sort.set(SortBy::Name)>"Nom"</button></th>
-                                                        <th scope="col"><button class="link" on:click=move |_| sort.set(SortBy::Service)>"Service"</button></th>
-                                                        <th scope="col">"Type"</th>
-                                                        <th scope="col">"Durée"</th>
-                                                        <th scope="col">"Réservation en ligne"</th>
-                                                    </tr>
-                                                </thead>
-                                                <tbody>
-                                                    {motifs
-                                                        .into_iter()
-                                                        .map(|m| {
-                                                            view! {
-                                                                <tr>
-                                                                    <td>
-                                                                        <span class="swatch" style=format!("background:{}", m.color)></span>
-                                                                        <A href=format!("/admin/motifs/{}", m.id)>{m.name.clone()}</A>
-                                                                    </td>
-                                                                    <td>{service_name(m.service_id)}</td>
-                                                                    <td>{m.location_type.label_fr()}</td>
-                                                                    <td>{format!("{} min", m.default_duration_in_min)}</td>
-                                                                    <td>{m.bookable_by.label_fr()}</td>
-                                                                </tr>
-                                                            }
-                                                        })
-                                                        .collect_view()}
-                                                </tbody>
-                                            </table>
-                                        </div>
-                                    }
-                                        .into_any()
-                                }
-                            })
-                    }}
-                </Transition>
+                <DataTable rows=rows columns=columns search=search/>
             </section>
         </main>
     }
@@ -154,10 +117,10 @@ pub fn MotifPage() -> impl IntoView {
                     let data = LocalResource::new(move || {
                         let s = session.clone();
                         async move {
-                            let services = api::get::<ServicesResponse>(&s, "/api/v1/services").await?.services;
-                            let categories = api::get::<MotifCategoriesResponse>(&s, "/api/v1/motif_categories").await?.motif_categories;
+                            let services = client::list_services(&s).await?.services;
+                            let categories = client::list_motif_categories(&s).await?.motif_categories;
                             let motif = match id {
-                                Some(id) => Some(api::get::<MotifResponse>(&s, &format!("/api/v1/motifs/{id}")).await?.motif),
+                                Some(id) => Some(client::get_motif(&s, id).await?.motif),
                                 None => None,
                             };
                             Ok::<_, api::ApiError>((motif, services, categories))
@@ -276,20 +239,11 @@ fn MotifForm(motif: Option<Motif>, services: Vec<CatalogueService>, categories: 
             let navigate = navigate.clone();
             leptos::task::spawn_local(async move {
                 let result = match existing_id {
-                    Some(id) => {
-                        api::send::<_, MotifResponse>(&session, "PATCH", &format!("/api/v1/motifs/{id}"), &settings)
-                            .await
-                    }
+                    Some(id) => client::update_motif(&session, id, &settings).await,
                     None => {
                         let full = settings.apply(CreateMotifRequest::default().into_settings());
                         let body = CreateMotifRequest::from(full);
-                        api::send::<_, MotifResponse>(
-                            &session,
-                            "POST",
-                            &format!("/api/v1/organisations/{org_id}/motifs"),
-                            &body,
-                        )
-                        .await
+                        client::create_motif(&session, org_id, &body).await
                     }
                 };
                 match result {
@@ -310,7 +264,7 @@ fn MotifForm(motif: Option<Motif>, services: Vec<CatalogueService>, categories: 
         move |_| {
             let (Some(id), session, navigate) = (existing_id, session.clone(), navigate.clone()) else { return };
             leptos::task::spawn_local(async move {
-                match api::send::<_, MotifResponse>(&session, "DELETE", &format!("/api/v1/motifs/{id}"), &()).await {
+                match client::delete_motif(&session, id).await {
                     Ok(_) => navigate("/admin/motifs", Default::default()),
                     Err(e) => outcome.set(Some(Err(e.message_fr()))),
                 }

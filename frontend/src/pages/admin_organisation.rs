@@ -3,9 +3,9 @@
 
 use leptos::prelude::*;
 
-use rdv_shared::dto::{Organisation, OrganisationResponse, UpdateOrganisationRequest};
+use rdv_shared::dto::{Organisation, UpdateOrganisationRequest};
 
-use crate::api;
+use crate::client;
 use crate::components::admin_only::AdminOnly;
 use crate::components::history::History;
 use crate::components::status::{Outcome, Status};
@@ -44,9 +44,7 @@ fn OrganisationForm(id: i32) -> impl IntoView {
     let session = ctx.session.clone();
     let org = LocalResource::new(move || {
         let s = session.clone();
-        async move {
-            api::get::<OrganisationResponse>(&s, &format!("/api/v1/organisations/{id}")).await.map(|r| r.organisation)
-        }
+        async move { client::get_organisation(&s, id).await.map(|r| r.organisation) }
     });
     view! {
         <main class="page">
@@ -93,9 +91,7 @@ fn Form(org: Organisation) -> impl IntoView {
             allow_saturday_openings: Some(saturdays.get_untracked()),
         };
         leptos::task::spawn_local(async move {
-            let res =
-                api::send::<_, OrganisationResponse>(&session, "PATCH", &format!("/api/v1/organisations/{id}"), &body)
-                    .await;
+            let res = client::update_organisation(&session, id, &body).await;
             outcome.set(Some(res.map(|_| "Modifications enregistrées.".to_owned()).map_err(|e| e.message_fr())));
             refresh.update(|n| *n += 1);
         });

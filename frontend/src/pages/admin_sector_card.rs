@@ -4,14 +4,11 @@
 
 use leptos::prelude::*;
 
-use rdv_shared::dto::{
-    AgentsResponse, CreateSectorAttributionRequest, CreateZoneRequest, Organisation, Sector, SectorAttributionResponse,
-    ZoneResponse, ZonesResponse,
-};
+use rdv_shared::dto::{CreateSectorAttributionRequest, CreateZoneRequest, Organisation, Sector};
 use rdv_shared::sectorisation::ZoneLevel;
 use rdv_shared::OrganisationId;
 
-use crate::api;
+use crate::client;
 use crate::components::status::{Outcome, Status};
 use crate::ctx::use_ctx;
 
@@ -31,7 +28,7 @@ pub fn SectorCard(sector: Sector, orgs: Vec<Organisation>, refresh: RwSignal<u32
         }
         let s = session.clone();
         leptos::task::spawn_local(async move {
-            match api::delete(&s, &format!("/api/v1/sectors/{id}")).await {
+            match client::delete_sector(&s, id).await {
                 Ok(()) => refresh.update(|n| *n += 1),
                 Err(e) => outcome.set(Some(Err(e.message_fr()))),
             }
@@ -55,7 +52,7 @@ pub fn SectorCard(sector: Sector, orgs: Vec<Organisation>, refresh: RwSignal<u32
             let remove = move |_| {
                 let s = s.clone();
                 leptos::task::spawn_local(async move {
-                    match api::delete(&s, &format!("/api/v1/sector_attributions/{aid}")).await {
+                    match client::delete_sector_attribution(&s, aid).await {
                         Ok(()) => refresh.update(|n| *n += 1),
                         Err(e) => outcome.set(Some(Err(e.message_fr()))),
                     }
@@ -88,10 +85,8 @@ fn Attribute(id: i32, orgs: Vec<Organisation>, refresh: RwSignal<u32>, outcome: 
     let agents = LocalResource::new(move || {
         let (s, o) = (session.clone(), org.get());
         async move {
-            if o.is_empty() {
-                return Ok(Vec::new());
-            }
-            api::get::<AgentsResponse>(&s, &format!("/api/v1/agents?organisation_id={o}")).await.map(|r| r.agents)
+            let Ok(o) = o.parse::<i32>() else { return Ok(Vec::new()) };
+            client::list_agents(&s, Some(o)).await.map(|r| r.agents)
         }
     });
     let session = ctx.session.clone();
@@ -103,14 +98,7 @@ fn Attribute(id: i32, orgs: Vec<Organisation>, refresh: RwSignal<u32>, outcome: 
         };
         let s = session.clone();
         leptos::task::spawn_local(async move {
-            match api::send::<_, SectorAttributionResponse>(
-                &s,
-                "POST",
-                &format!("/api/v1/sectors/{id}/attributions"),
-                &body,
-            )
-            .await
-            {
+            match client::create_sector_attribution(&s, id, &body).await {
                 Ok(_) => refresh.update(|n| *n += 1),
                 Err(e) => outcome.set(Some(Err(e.message_fr()))),
             }
@@ -148,7 +136,7 @@ fn Zones(id: i32, count: i64, refresh: RwSignal<u32>, outcome: Outcome) -> impl 
     let zones = LocalResource::new(move || {
         refresh.get();
         let s = session.clone();
-        async move { api::get::<ZonesResponse>(&s, &format!("/api/v1/sectors/{id}/zones")).await.map(|r| r.zones) }
+        async move { client::list_zones(&s, id).await.map(|r| r.zones) }
     });
     let street = RwSignal::new(false);
     let city = RwSignal::new(String::new());
@@ -168,7 +156,7 @@ fn Zones(id: i32, count: i64, refresh: RwSignal<u32>, outcome: Outcome) -> impl 
         };
         let s = session.clone();
         leptos::task::spawn_local(async move {
-            match api::send::<_, ZoneResponse>(&s, "POST", &format!("/api/v1/sectors/{id}/zones"), &body).await {
+            match client::create_zone(&s, id, &body).await {
                 Ok(_) => {
                     street_name.set(String::new());
                     ban.set(String::new());
@@ -195,7 +183,7 @@ fn Zones(id: i32, count: i64, refresh: RwSignal<u32>, outcome: Outcome) -> impl 
                                 let remove = move |_| {
                                     let s = s.clone();
                                     leptos::task::spawn_local(async move {
-                                        match api::delete(&s, &format!("/api/v1/zones/{zid}")).await {
+                                        match client::delete_zone(&s, zid).await {
                                             Ok(()) => refresh.update(|n| *n += 1),
                                             Err(e) => outcome.set(Some(Err(e.message_fr()))),
                                         }

@@ -4,12 +4,10 @@
 
 use leptos::prelude::*;
 
-use rdv_shared::dto::{
-    CreateSectorRequest, OrganisationsResponse, SectorResponse, SectorisationTestResponse, SectorsResponse,
-    ZoneImportReport, ZoneImportRequest,
-};
+use rdv_shared::dto::{CreateSectorRequest, SectorisationTestResponse, ZoneImportReport, ZoneImportRequest};
 
 use crate::api;
+use crate::client;
 use crate::components::status::{Outcome, Status};
 use crate::ctx::use_ctx;
 use crate::pages::admin_sector_card::SectorCard;
@@ -28,13 +26,10 @@ pub fn SectorsPage() -> impl IntoView {
         refresh.get();
         let s = session.clone();
         async move {
-            let sectors =
-                api::get::<SectorsResponse>(&s, &format!("/api/v1/territories/{territory}/sectors")).await?.sectors;
+            let sectors = client::list_sectors(&s, territory).await?.sectors;
             // Every organisation of the territory (not only the admin's own): sectors are
             // attributed across the département.
-            let orgs = api::get::<OrganisationsResponse>(&s, &format!("/api/v1/territories/{territory}/organisations"))
-                .await?
-                .organisations;
+            let orgs = client::list_territory_organisations(&s, territory).await?.organisations;
             Ok::<_, api::ApiError>((sectors, orgs))
         }
     });
@@ -47,9 +42,7 @@ pub fn SectorsPage() -> impl IntoView {
         let body = CreateSectorRequest { name: name.get_untracked(), human_id: human.get_untracked() };
         let s = session.clone();
         leptos::task::spawn_local(async move {
-            match api::send::<_, SectorResponse>(&s, "POST", &format!("/api/v1/territories/{territory}/sectors"), &body)
-                .await
-            {
+            match client::create_sector(&s, territory, &body).await {
                 Ok(_) => {
                     name.set(String::new());
                     human.set(String::new());
@@ -97,19 +90,13 @@ fn SectorisationTest(territory: i32) -> impl IntoView {
     let session = ctx.session.clone();
     let run = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let street = ban.get_untracked();
-        let url = format!(
-            "/api/v1/territories/{territory}/sectorisation_test?city_code={}{}",
-            api::encode(code.get_untracked().trim()),
-            if street.trim().is_empty() {
-                String::new()
-            } else {
-                format!("&street_ban_id={}", api::encode(street.trim()))
-            }
-        );
+        let street = ban.get_untracked().trim().to_owned();
+        let city = code.get_untracked().trim().to_owned();
         let s = session.clone();
         leptos::task::spawn_local(async move {
-            match api::get::<SectorisationTestResponse>(&s, &url).await {
+            match client::test_sectorisation(&s, territory, &city, Some(street.as_str()).filter(|b| !b.is_empty()))
+                .await
+            {
                 Ok(r) => {
                     outcome.set(None);
                     result.set(Some(r));
@@ -178,14 +165,7 @@ fn ImportZones(territory: i32, refresh: RwSignal<u32>) -> impl IntoView {
                 content_base64: base64::engine::general_purpose::STANDARD.encode(bytes),
                 dry_run,
             };
-            match api::send::<_, ZoneImportReport>(
-                &s,
-                "POST",
-                &format!("/api/v1/territories/{territory}/zones/import"),
-                &body,
-            )
-            .await
-            {
+            match client::import_zones(&s, territory, &body).await {
                 Ok(r) => {
                     outcome.set(Some(Ok(if dry_run {
                         format!(
@@ -212,7 +192,7 @@ fn ImportZones(territory: i32, refresh: RwSignal<u32>) -> impl IntoView {
     let export = move |_| {
         let s = session.clone();
         leptos::task::spawn_local(async move {
-            let result = api::get_bytes(&s, &format!("/api/v1/territories/{territory}/zones/export.csv"))
+            let result = client::export_zones(&s, territory)
                 .await
                 .map_err(|e| e.message_fr())
                 .and_then(|bytes| crate::download::save(&bytes, "zones.csv", "text/csv"));

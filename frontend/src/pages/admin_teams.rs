@@ -1,15 +1,16 @@
 //! Territory page sections for territorial admins: teams (name and members) and the agents'
 //! territorial rights (territorial admin and the three access-right flags), saved as they change.
 
+use std::sync::Arc;
+
 use leptos::prelude::*;
 
-use rdv_shared::dto::{
-    AccessRights, AccessRightsListResponse, AccessRightsResponse, Agent, AgentsResponse, Team, TeamRequest,
-    TeamResponse, TeamsResponse, UpdateAccessRightsRequest,
-};
+use rdv_shared::dto::{AccessRights, Agent, Team, TeamRequest, UpdateAccessRightsRequest};
 use rdv_shared::AgentId;
 
 use crate::api;
+use crate::client;
+use crate::components::data_table::{Column, DataTable, Search};
 use crate::components::status::{Outcome, Status};
 use crate::ctx::use_ctx;
 
@@ -30,9 +31,8 @@ pub fn TeamsSection(territory_id: i32) -> impl IntoView {
         refresh.track();
         let s = session.clone();
         async move {
-            let teams =
-                api::get::<TeamsResponse>(&s, &format!("/api/v1/territories/{territory_id}/teams")).await?.teams;
-            let agents = api::get::<AgentsResponse>(&s, "/api/v1/agents").await?.agents;
+            let teams = client::list_teams(&s, territory_id).await?.teams;
+            let agents = client::list_agents(&s, None).await?.agents;
             Ok::<_, api::ApiError>((teams, agents))
         }
     });
@@ -46,14 +46,7 @@ pub fn TeamsSection(territory_id: i32) -> impl IntoView {
             let s = session.clone();
             let body = TeamRequest { name: Some(name.get_untracked()), agent_ids: Some(members.get_untracked()) };
             leptos::task::spawn_local(async move {
-                match api::send::<_, TeamResponse>(
-                    &s,
-                    "POST",
-                    &format!("/api/v1/territories/{territory_id}/teams"),
-                    &body,
-                )
-                .await
-                {
+                match client::create_team(&s, territory_id, &body).await {
                     Ok(r) => {
                         outcome.set(Some(Ok(format!("Équipe « {} » créée.", r.team.name))));
                         name.set(String::new());
@@ -70,7 +63,7 @@ pub fn TeamsSection(territory_id: i32) -> impl IntoView {
         move |team: Team| {
             let s = session.clone();
             leptos::task::spawn_local(async move {
-                match api::delete(&s, &format!("/api/v1/teams/{}", team.id)).await {
+                match client::delete_team(&s, team.id).await {
                     Ok(()) => refresh.update(|n| *n += 1),
                     Err(e) => outcome.set(Some(Err(e.message_fr()))),
                 }
@@ -162,105 +155,78 @@ pub fn RightsSection(territory_id: i32) -> impl IntoView {
     let data = LocalResource::new(move || {
         let s = session.clone();
         async move {
-            let rights =
-                api::get::<AccessRightsListResponse>(&s, &format!("/api/v1/territories/{territory_id}/access_rights"))
-                    .await?
-                    .access_rights;
-            let agents = api::get::<AgentsResponse>(&s, "/api/v1/agents").await?.agents;
+            let rights = client::list_access_rights(&s, territory_id).await?.access_rights;
+            let agents = client::list_agents(&s, None).await?.agents;
             Ok::<_, api::ApiError>((rights, agents))
         }
     });
     let outcome: Outcome = RwSignal::new(None);
     let session = ctx.session.clone();
-    let save = move |body: UpdateAccessRightsRequest, agent: AgentId| {
+    let save = Arc::new(move |body: UpdateAccessRightsRequest, agent: AgentId| {
         let s = session.clone();
         leptos::task::spawn_local(async move {
-            let res = api::send::<_, AccessRightsResponse>(
-                &s,
-                "PATCH",
-                &format!("/api/v1/territories/{territory_id}/access_rights/{agent}"),
-                &body,
-            )
-            .await;
+            let res = client::update_access_rights(&s, territory_id, agent.0, &body).await;
             outcome.set(Some(res.map(|_| "Droits enregistrés.".to_owned()).map_err(|e| e.message_fr())));
         });
-    };
+    });
+    // Each agent's rights with their name.
+    let rows = Signal::derive(move || {
+        data.get().map(|r| {
+            r.map(|(rights, agents)| {
+                rights.into_iter().map(|r| (agent_name(&agents, r.agent_id), r)).collect::<Vec<_>>()
+            })
+        })
+    });
+    type Get = fn(&AccessRights) -> bool;
+    type Set = fn(&mut UpdateAccessRightsRequest, bool);
+    let flags: [(&'static str, &'static str, Get, Set); 4] = [
+        ("Admin de territoire", "admin de territoire", |r| r.territorial_admin, |b, v| b.territorial_admin = Some(v)),
+        (
+            "Gérer les équipes",
+            "gérer les équipes",
+            |r| r.allow_to_manage_teams,
+            |b, v| b.allow_to_manage_teams = Some(v),
+        ),
+        (
+            "Gérer les droits",
+            "gérer les droits",
+            |r| r.allow_to_manage_access_rights,
+            |b, v| b.allow_to_manage_access_rights = Some(v),
+        ),
+        (
+            "Inviter des agents",
+            "inviter des agents",
+            |r| r.allow_to_invite_agents,
+            |b, v| b.allow_to_invite_agents = Some(v),
+        ),
+    ];
+    let mut columns = vec![Column::new("Agent", |(name, _): &(String, AccessRights)| name.clone().into_any())
+        .sorted_by(|(name, _)| name.clone())];
+    for (header, what, get, set) in flags {
+        let save = save.clone();
+        columns.push(Column::new(header, move |(name, r): &(String, AccessRights)| {
+            let (save, id) = (save.clone(), r.agent_id);
+            view! {
+                <input
+                    type="checkbox"
+                    aria-label=format!("{name} : {what}")
+                    prop:checked=get(r)
+                    on:change=move |ev| {
+                        let mut body = UpdateAccessRightsRequest::default();
+                        set(&mut body, event_target_checked(&ev));
+                        save(body, id);
+                    }
+                />
+            }
+            .into_any()
+        }));
+    }
+    let search = Search::new("rights-search", "Nom de l'agent", |(name, _): &(String, AccessRights)| name.clone());
     view! {
         <section class="card" aria-labelledby="rights-title">
             <h2 id="rights-title">"Droits d'accès du territoire"</h2>
             <Status outcome=outcome/>
-            <Transition fallback=|| view! { <p>"Chargement…"</p> }>
-                {move || {
-                    let save = save.clone();
-                    data.get()
-                        .map(|r| match r {
-                            Err(e) => view! { <p class="error">{e.message_fr()}</p> }.into_any(),
-                            Ok((rights, agents)) => {
-                                view! {
-                                    <div class="table-wrap">
-                                        <table>
-                                            <thead>
-                                                <tr>
-                                                    <th scope="col">"Agent"</th>
-                                                    <th scope="col">"Admin de territoire"</th>
-                                                    <th scope="col">"Gérer les équipes"</th>
-                                                    <th scope="col">"Gérer les droits"</th>
-                                                    <th scope="col">"Inviter des agents"</th>
-                                                </tr>
-                                            </thead>
-                                            <tbody>
-                                                {rights
-                                                    .into_iter()
-                                                    .map(|r: AccessRights| {
-                                                        let name = agent_name(&agents, r.agent_id);
-                                                        let id = r.agent_id;
-                                                        type Setter = fn(&mut UpdateAccessRightsRequest, bool);
-                                                        let cells: [(&str, bool, Setter); 4] = [
-                                                            ("admin de territoire", r.territorial_admin, |b, v| b.territorial_admin = Some(v)),
-                                                            ("gérer les équipes", r.allow_to_manage_teams, |b, v| b.allow_to_manage_teams = Some(v)),
-                                                            ("gérer les droits", r.allow_to_manage_access_rights, |b, v| {
-                                                                b.allow_to_manage_access_rights = Some(v)
-                                                            }),
-                                                            ("inviter des agents", r.allow_to_invite_agents, |b, v| b.allow_to_invite_agents = Some(v)),
-                                                        ];
-                                                        let save = save.clone();
-                                                        view! {
-                                                            <tr>
-                                                                <td>{name.clone()}</td>
-                                                                {cells
-                                                                    .into_iter()
-                                                                    .map(|(what, checked, set)| {
-                                                                        let save = save.clone();
-                                                                        let label = format!("{name} : {what}");
-                                                                        view! {
-                                                                            <td>
-                                                                                <input
-                                                                                    type="checkbox"
-                                                                                    aria-label=label
-                                                                                    prop:checked=checked
-                                                                                    on:change=move |ev| {
-                                                                                        let mut body = UpdateAccessRightsRequest::default();
-                                                                                        set(&mut body, event_target_checked(&ev));
-                                                                                        save(body, id);
-                                                                                    }
-                                                                                />
-                                                                            </td>
-                                                                        }
-                                                                    })
-                                                                    .collect_view()}
-                                                            </tr>
-                                                        }
-                                                    })
-                                                    .collect_view()}
-                                            </tbody>
-                                        </table>
-                                    </div>
-                                }
-                                    .into_any()
-                            }
-                        })
-                }}
-            </Transition>
+            <DataTable rows=rows columns=columns search=search/>
         </section>
     }
 }

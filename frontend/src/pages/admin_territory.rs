@@ -3,10 +3,11 @@
 
 use leptos::prelude::*;
 
-use rdv_shared::dto::{CatalogueService, ServicesResponse, Territory, TerritoryResponse, UpdateTerritoryRequest};
+use rdv_shared::dto::{CatalogueService, Territory, UpdateTerritoryRequest};
 use rdv_shared::ServiceId;
 
 use crate::api;
+use crate::client;
 use crate::components::history::History;
 use crate::components::status::{Outcome, Status};
 use crate::ctx::use_ctx;
@@ -30,8 +31,8 @@ pub fn TerritoryPage() -> impl IntoView {
     let data = LocalResource::new(move || {
         let s = session.clone();
         async move {
-            let t = api::get::<TerritoryResponse>(&s, &format!("/api/v1/territories/{id}")).await?.territory;
-            let services = api::get::<ServicesResponse>(&s, "/api/v1/services").await?.services;
+            let t = client::get_territory(&s, id).await?.territory;
+            let services = client::list_services(&s).await?.services;
             Ok::<_, api::ApiError>((t, services))
         }
     });
@@ -96,8 +97,7 @@ fn TerritoryForm(territory: Territory, services: Vec<CatalogueService>) -> impl 
             ..Default::default()
         };
         leptos::task::spawn_local(async move {
-            let res =
-                api::send::<_, TerritoryResponse>(&session, "PATCH", &format!("/api/v1/territories/{id}"), &body).await;
+            let res = client::update_territory(&session, id, &body).await;
             outcome.set(Some(res.map(|_| "Paramètres enregistrés.".to_owned()).map_err(|e| e.message_fr())));
             refresh.update(|n| *n += 1);
         });

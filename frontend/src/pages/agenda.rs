@@ -8,9 +8,9 @@ use chrono::{Datelike, Duration, NaiveDate, Weekday};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
-use rdv_shared::dto::{AgendaResponse, AgentDetailResponse, AgentsResponse};
+use rdv_shared::dto::AgendaResponse;
 
-use crate::api;
+use crate::client;
 use crate::components::agenda_day::DayColumn;
 use crate::ctx::use_ctx;
 use crate::dates::{long_day, monday_of, parse_day, short_day, today};
@@ -43,7 +43,7 @@ pub fn AgendaPage() -> impl IntoView {
     {
         let session = ctx.session.clone();
         leptos::task::spawn_local(async move {
-            if let Ok(me) = api::get::<AgentDetailResponse>(&session, &format!("/api/v1/agents/{me}")).await {
+            if let Ok(me) = client::get_agent(&session, me).await {
                 saturdays.set(me.agent.preferences.display_saturdays);
             }
         });
@@ -54,7 +54,7 @@ pub fn AgendaPage() -> impl IntoView {
         LocalResource::new(move || {
             let session = ctx.session.clone();
             // Every agenda the agent may open: colleagues, and those opened by access grants.
-            async move { api::get::<AgentsResponse>(&session, "/api/v1/agenda/agents").await }
+            async move { client::list_agenda_agents(&session).await }
         })
     };
     let data = {
@@ -67,9 +67,9 @@ pub fn AgendaPage() -> impl IntoView {
                 let m = monday_of(day.get());
                 (m, m + Duration::days(7))
             };
-            let ids: String = selected.get().iter().map(|id| format!("&agent_ids[]={id}")).collect();
+            let ids: Vec<i32> = selected.get();
             async move {
-                let r = api::get::<AgendaResponse>(&session, &format!("/api/v1/agenda?from={from}&to={to}{ids}")).await;
+                let r = client::get_agenda(&session, from, to, &ids).await;
                 arrived.set_value(now_ms());
                 r
             }

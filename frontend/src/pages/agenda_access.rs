@@ -8,12 +8,12 @@ use leptos_router::hooks::use_params_map;
 
 use rdv_shared::access::{AgendaLevel, GrantRule, GrantTarget, Grantee, GranteeType, TargetType};
 use rdv_shared::dto::{
-    AgendaAccessResponse, AgendaGrantResponse, AgentsResponse, CopyGrantsRequest, CopyGrantsResponse,
-    OrganisationsResponse, ServicesResponse, TeamsResponse,
+    AgentsResponse, CopyGrantsRequest, CopyGrantsResponse, OrganisationsResponse, ServicesResponse, TeamsResponse,
 };
 use rdv_shared::{AgentId, OrganisationId, ServiceId};
 
 use crate::api;
+use crate::client;
 use crate::components::status::{Outcome, Status};
 use crate::ctx::use_ctx;
 
@@ -46,19 +46,19 @@ pub fn AgendaAccessPage() -> impl IntoView {
         refresh.track();
         let session = s1.clone();
         let id = id();
-        async move { api::get::<AgendaAccessResponse>(&session, &format!("/api/v1/agents/{id}/agenda_access")).await }
+        async move { client::get_agenda_access(&session, id).await }
     });
     let s2 = ctx.session.clone();
     let territory = ctx.me.territorial_admin_of.first().map(|t| t.0);
     let choices = LocalResource::new(move || {
         let session = s2.clone();
         async move {
-            let agents = api::get::<AgentsResponse>(&session, "/api/v1/agenda/agents").await?;
-            let services = api::get::<ServicesResponse>(&session, "/api/v1/services").await?;
-            let organisations = api::get::<OrganisationsResponse>(&session, "/api/v1/organisations").await?;
+            let agents = client::list_agenda_agents(&session).await?;
+            let services = client::list_services(&session).await?;
+            let organisations = client::list_organisations(&session).await?;
             let t =
                 territory.or_else(|| organisations.organisations.first().map(|o| o.territory_id.0)).unwrap_or_default();
-            let teams = api::get::<TeamsResponse>(&session, &format!("/api/v1/territories/{t}/teams"))
+            let teams = client::list_teams(&session, t)
                 .await
                 .unwrap_or(TeamsResponse { teams: vec![], meta: rdv_shared::pagination::Meta::new(1, 0) });
             Ok::<_, api::ApiError>(Choices { agents, services, teams, organisations })
@@ -70,7 +70,7 @@ pub fn AgendaAccessPage() -> impl IntoView {
         move |gid: i32| {
             let session = ctx.session.clone();
             leptos::task::spawn_local(async move {
-                match api::delete(&session, &format!("/api/v1/agenda_grants/{gid}")).await {
+                match client::delete_agenda_grant(&session, gid).await {
                     Ok(()) => {
                         outcome.set(Some(Ok("Accès retiré.".into())));
                         refresh.update(|n| *n += 1);
@@ -204,7 +204,7 @@ fn GrantEditor(choices: Choices, refresh: RwSignal<u32>) -> impl IntoView {
         };
         let session = ctx.session.clone();
         leptos::task::spawn_local(async move {
-            match api::send::<_, AgendaGrantResponse>(&session, "POST", "/api/v1/agenda_grants", &rule).await {
+            match client::create_agenda_grant(&session, &rule).await {
                 Ok(g) => {
                     outcome.set(Some(Ok(format!("Accès donné : {}", g.agenda_grant.label))));
                     refresh.update(|n| *n += 1);
@@ -295,7 +295,7 @@ fn CopyGrants(from: i32, agents: AgentsResponse, refresh: RwSignal<u32>) -> impl
         let body = CopyGrantsRequest { from_agent_id: AgentId(from), to_agent_id: AgentId(to_id), dry_run };
         let session = ctx.session.clone();
         leptos::task::spawn_local(async move {
-            match api::send::<_, CopyGrantsResponse>(&session, "POST", "/api/v1/agenda_grants/copy", &body).await {
+            match client::copy_agenda_grants(&session, &body).await {
                 Ok(r) if dry_run => {
                     preview.set(Some(r));
                     outcome.set(None);

@@ -9,11 +9,10 @@ use chrono::{Duration, NaiveDate};
 use leptos::prelude::*;
 use leptos_router::hooks::use_query_map;
 
-use rdv_shared::dto::{
-    AgentsResponse, CreneauxLieu, CreneauxResponse, LieuxResponse, MotifsResponse, OrganisationResponse, TeamsResponse,
-};
+use rdv_shared::dto::{CreneauxLieu, CreneauxResponse};
 
 use crate::api;
+use crate::client;
 use crate::ctx::use_ctx;
 use crate::dates::{long_day, parse_day, short_day, today};
 
@@ -28,15 +27,16 @@ struct Criteria {
 }
 
 impl Criteria {
-    fn url(&self) -> String {
-        let to = self.from + Duration::days(6);
-        let mut url = format!("/api/v1/creneaux?motif_id={}&from={}&to={to}", self.motif, self.from);
-        for (key, value) in [("lieu_ids[]", &self.lieu), ("agent_ids[]", &self.agent), ("team_ids[]", &self.team)] {
-            if !value.is_empty() {
-                url.push_str(&format!("&{key}={value}"));
-            }
+    /// The week from `from`, with the chosen filters.
+    fn search(&self) -> client::CreneauxSearch<'_> {
+        client::CreneauxSearch {
+            motif_id: &self.motif,
+            from: self.from,
+            to: self.from + Duration::days(6),
+            lieu_id: &self.lieu,
+            agent_id: &self.agent,
+            team_id: &self.team,
         }
-        url
     }
 }
 
@@ -56,17 +56,12 @@ pub fn CreneauxPage() -> impl IntoView {
     let setup = LocalResource::new(move || {
         let session = session.clone();
         async move {
-            let motifs = api::get::<MotifsResponse>(&session, &format!("/api/v1/organisations/{org}/motifs")).await?;
-            let lieux = api::get::<LieuxResponse>(&session, &format!("/api/v1/organisations/{org}/lieux")).await?;
-            let agents = api::get::<AgentsResponse>(&session, &format!("/api/v1/agents?organisation_id={org}")).await?;
-            let o = api::get::<OrganisationResponse>(&session, &format!("/api/v1/organisations/{org}")).await?;
-            let teams = api::get::<TeamsResponse>(
-                &session,
-                &format!("/api/v1/territories/{}/teams", o.organisation.territory_id),
-            )
-            .await
-            .map(|t| t.teams)
-            .unwrap_or_default();
+            let motifs = client::list_motifs(&session, org, false).await?;
+            let lieux = client::list_lieux(&session, org).await?;
+            let agents = client::list_agents(&session, Some(org)).await?;
+            let o = client::get_organisation(&session, org).await?;
+            let teams =
+                client::list_teams(&session, o.organisation.territory_id.0).await.map(|t| t.teams).unwrap_or_default();
             Ok::<_, api::ApiError>((motifs.motifs, lieux.lieux, agents.agents, teams))
         }
     });
@@ -77,7 +72,7 @@ pub fn CreneauxPage() -> impl IntoView {
         async move {
             match c {
                 None => Ok(None),
-                Some(c) => api::get::<CreneauxResponse>(&session, &c.url()).await.map(Some),
+                Some(c) => client::list_creneaux(&session, &c.search()).await.map(Some),
             }
         }
     });

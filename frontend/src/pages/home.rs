@@ -5,10 +5,10 @@ use chrono::Duration;
 use leptos::prelude::*;
 use leptos_router::components::A;
 
-use rdv_shared::dto::{AgendaResponse, EventKind, RdvResponse, RdvsResponse, UpdateRdvRequest};
+use rdv_shared::dto::{EventKind, UpdateRdvRequest};
 use rdv_shared::enums::RdvStatus;
 
-use crate::api;
+use crate::client;
 use crate::components::status::{Outcome, Status};
 use crate::ctx::use_ctx;
 use crate::dates::{long_day, today};
@@ -24,16 +24,13 @@ pub fn HomePage() -> impl IntoView {
     let s1 = ctx.session.clone();
     let today_list = LocalResource::new(move || {
         let session = s1.clone();
-        async move {
-            api::get::<AgendaResponse>(&session, &format!("/api/v1/agenda?from={day}&to={}", day + Duration::days(1)))
-                .await
-        }
+        async move { client::get_agenda(&session, day, day + Duration::days(1), &[]).await }
     });
     let s2 = ctx.session.clone();
     let to_fill = LocalResource::new(move || {
         refresh.track();
         let session = s2.clone();
-        async move { api::get::<RdvsResponse>(&session, &format!("/api/v1/agents/{me}/rdvs_to_fill")).await }
+        async move { client::list_rdvs_to_fill(&session, me).await }
     });
     let set = {
         let ctx = ctx.clone();
@@ -41,7 +38,7 @@ pub fn HomePage() -> impl IntoView {
             let session = ctx.session.clone();
             let body = UpdateRdvRequest { status: Some(status), ..Default::default() };
             leptos::task::spawn_local(async move {
-                match api::send::<_, RdvResponse>(&session, "PATCH", &format!("/api/v1/rdvs/{id}"), &body).await {
+                match client::update_rdv(&session, id, &body).await {
                     Ok(_) => refresh.update(|n| *n += 1),
                     Err(e) => outcome.set(Some(Err(e.message_fr()))),
                 }

@@ -4,13 +4,14 @@
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
-use rdv_shared::dto::{AcceptInvitationRequest, AgentDetailResponse, InvitationPreview, InvitationPreviewResponse};
+use rdv_shared::dto::{AcceptInvitationRequest, InvitationPreview};
 use rdv_shared::validation::{message_fr, password_strength};
 
 use crate::api::{self, ApiError};
-use crate::app::SessionSignal;
+use crate::client;
 use crate::components::status::{Outcome, Status};
 use crate::session;
+use crate::session::SessionSignal;
 
 #[component]
 pub fn InvitationPage() -> impl IntoView {
@@ -18,11 +19,7 @@ pub fn InvitationPage() -> impl IntoView {
     let token = move || params.read().get("token").unwrap_or_default();
     let preview = LocalResource::new(move || {
         let t = token();
-        async move {
-            api::get_public::<InvitationPreviewResponse>(&format!("/api/v1/invitations/{t}"))
-                .await
-                .map(|r| r.invitation)
-        }
+        async move { client::get_invitation(&t).await.map(|r| r.invitation) }
     });
     view! {
         <main class="login">
@@ -77,8 +74,7 @@ fn Accept(preview: InvitationPreview, token: String) -> impl IntoView {
         };
         let (token, email, navigate) = (token.clone(), email.clone(), navigate.clone());
         leptos::task::spawn_local(async move {
-            let accepted =
-                api::post_public::<_, AgentDetailResponse>(&format!("/api/v1/invitations/{token}/accept"), &body).await;
+            let accepted = client::accept_invitation(&token, &body).await;
             match accepted {
                 Err(e) => outcome.set(Some(Err(e.message_fr()))),
                 Ok(_) => match api::sign_in(&email, &pw).await {

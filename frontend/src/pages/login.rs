@@ -5,8 +5,8 @@ use leptos_router::components::Redirect;
 use leptos_router::hooks::use_navigate;
 
 use crate::api;
-use crate::app::SessionSignal;
 use crate::session;
+use crate::session::SessionSignal;
 
 #[component]
 pub fn LoginPage() -> impl IntoView {

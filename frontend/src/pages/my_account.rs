@@ -3,10 +3,10 @@
 
 use leptos::prelude::*;
 
-use rdv_shared::dto::{AgentDetail, AgentDetailResponse, UpdateAgentRequest};
+use rdv_shared::dto::{AgentDetail, UpdateAgentRequest};
 use rdv_shared::enums::{NotificationLevel, RdvNotificationsLevel};
 
-use crate::api;
+use crate::client;
 use crate::components::enum_select::EnumSelect;
 use crate::components::status::{Outcome, Status};
 use crate::ctx::use_ctx;
@@ -18,7 +18,7 @@ pub fn MyAccountPage() -> impl IntoView {
     let session = ctx.session.clone();
     let agent = LocalResource::new(move || {
         let s = session.clone();
-        async move { api::get::<AgentDetailResponse>(&s, &format!("/api/v1/agents/{id}")).await.map(|r| r.agent) }
+        async move { client::get_agent(&s, id).await.map(|r| r.agent) }
     });
     view! {
         <main class="page">
@@ -60,8 +60,7 @@ fn Preferences(agent: AgentDetail) -> impl IntoView {
             display_saturdays: Some(saturdays.get_untracked()),
         };
         leptos::task::spawn_local(async move {
-            let res =
-                api::send::<_, AgentDetailResponse>(&session, "PATCH", &format!("/api/v1/agents/{id}"), &body).await;
+            let res = client::update_agent(&session, id, &body).await;
             outcome.set(Some(res.map(|_| "Préférences enregistrées.".to_owned()).map_err(|e| e.message_fr())));
         });
     };

@@ -5,13 +5,12 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_navigate;
 
-use rdv_shared::dto::{
-    AgentsResponse, CreatePlageRequest, LieuxResponse, MotifsResponse, PlageOuvertureResponse, Warning,
-};
+use rdv_shared::dto::{CreatePlageRequest, Warning};
 use rdv_shared::enums::LieuAvailability;
 use rdv_shared::{AgentId, OrganisationId};
 
 use crate::api;
+use crate::client;
 use crate::components::recurrence_editor::{RecurrenceEditor, RuleState};
 use crate::components::status::{Outcome, Status};
 use crate::ctx::use_ctx;
@@ -39,9 +38,9 @@ pub fn NewPlagePage() -> impl IntoView {
     let setup = LocalResource::new(move || {
         let session = session.clone();
         async move {
-            let m = api::get::<MotifsResponse>(&session, &format!("/api/v1/organisations/{org}/motifs")).await?;
-            let l = api::get::<LieuxResponse>(&session, &format!("/api/v1/organisations/{org}/lieux")).await?;
-            let a = api::get::<AgentsResponse>(&session, &format!("/api/v1/agents?organisation_id={org}")).await?;
+            let m = client::list_motifs(&session, org, false).await?;
+            let l = client::list_lieux(&session, org).await?;
+            let a = client::list_agents(&session, Some(org)).await?;
             Ok::<_, api::ApiError>((m.motifs, l.lieux, a.agents))
         }
     });
@@ -71,8 +70,7 @@ pub fn NewPlagePage() -> impl IntoView {
             let session = ctx.session.clone();
             let navigate = navigate.clone();
             leptos::task::spawn_local(async move {
-                match api::send::<_, PlageOuvertureResponse>(&session, "POST", "/api/v1/plage_ouvertures", &body).await
-                {
+                match client::create_plage_ouverture(&session, &body).await {
                     Ok(p) => navigate(
                         &format!("/agenda?jour={}&agents={}", p.plage_ouverture.first_day, p.plage_ouverture.agent.id),
                         Default::default(),

@@ -7,10 +7,11 @@ use leptos::prelude::*;
 
 use rdv_shared::dto::{
     Creneau, PublicBookingRequest, PublicBookingResponse, PublicCreneau, PublicCreneauxResponse, PublicLieu,
-    PublicLieuxResponse, PublicMotif, PublicMotifsResponse, PublicPlace,
+    PublicMotif, PublicPlace,
 };
 
-use crate::api::{self, ApiError};
+use crate::api::ApiError;
+use crate::client;
 use crate::dates::{long_day, today};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -24,17 +25,6 @@ enum Step {
 }
 
 /// The query string that tells the API where the usager lives.
-fn place_query(p: &PublicPlace) -> String {
-    let mut q = format!("city_code={}", p.city_code);
-    if let Some(s) = &p.street_ban_id {
-        q.push_str(&format!("&street_ban_id={}", api::encode(s)));
-    }
-    if let (Some(lat), Some(lon)) = (p.latitude, p.longitude) {
-        q.push_str(&format!("&latitude={lat}&longitude={lon}"));
-    }
-    q
-}
-
 fn hm(t: &DateTime<FixedOffset>) -> String {
     t.format("%H:%M").to_string()
 }
@@ -65,14 +55,9 @@ pub fn PublicBookingPage() -> impl IntoView {
 
     let search_address = move || {
         let text = typed.get_untracked().trim().to_owned();
-        let query = if text.len() == 5 && text.chars().all(|c| c.is_ascii_alphanumeric()) {
-            format!("city_code={text}")
-        } else {
-            format!("address={}", api::encode(&text))
-        };
         busy.set(true);
         leptos::task::spawn_local(async move {
-            match api::get_public::<PublicMotifsResponse>(&format!("/api/v1/public/motifs?{query}")).await {
+            match client::list_public_motifs(&text).await {
                 Ok(r) => {
                     error.set(None);
                     place.set(Some(r.place));
@@ -88,8 +73,7 @@ pub fn PublicBookingPage() -> impl IntoView {
         let Some(p) = place.get_untracked() else { return };
         motif.set(Some(m.clone()));
         leptos::task::spawn_local(async move {
-            let url = format!("/api/v1/public/lieux?motif_key={}&{}", api::encode(&m.key), place_query(&p));
-            match api::get_public::<PublicLieuxResponse>(&url).await {
+            match client::list_public_lieux(&p, &m.key).await {
                 Ok(r) => {
                     error.set(None);
                     lieux.set(r.lieux);
@@ -103,14 +87,7 @@ pub fn PublicBookingPage() -> impl IntoView {
         let (Some(p), Some(l)) = (place.get_untracked(), lieu.get_untracked()) else { return };
         week.set(from);
         leptos::task::spawn_local(async move {
-            let lieu_param = l.lieu_id.map(|id| format!("&lieu_id={id}")).unwrap_or_default();
-            let url = format!(
-                "/api/v1/public/creneaux?motif_id={}{lieu_param}&from={from}&to={}&{}",
-                l.motif_id,
-                from + Duration::days(6),
-                place_query(&p)
-            );
-            match api::get_public::<PublicCreneauxResponse>(&url).await {
+            match client::list_public_creneaux(&p, l.motif_id, l.lieu_id, from, from + Duration::days(6)).await {
                 Ok(r) => {
                     error.set(None);
                     slots.set(Some(r));
@@ -276,13 +253,7 @@ fn Identity(
         };
         busy.set(true);
         leptos::task::spawn_local(async move {
-            match api::post_public_with_key::<_, PublicBookingResponse>(
-                "/api/v1/public/rdvs",
-                &body,
-                &key.get_untracked(),
-            )
-            .await
-            {
+            match client::create_public_rdv(&body, &key.get_untracked()).await {
                 Ok(r) => {
                     error.set(None);
                     booked.set(Some(r));

@@ -4,9 +4,10 @@
 use leptos::prelude::*;
 use leptos_router::hooks::use_params_map;
 
-use rdv_shared::dto::{PublicRdv, PublicRdvResponse};
+use rdv_shared::dto::PublicRdv;
 
-use crate::api::{self, ApiError};
+use crate::api::ApiError;
+use crate::client;
 use crate::dates::long_day;
 
 #[component]
@@ -18,9 +19,7 @@ pub fn PublicRdvPage() -> impl IntoView {
     Effect::new(move |_| {
         let t = token();
         leptos::task::spawn_local(async move {
-            rdv.set(Some(
-                api::get_public::<PublicRdvResponse>(&format!("/api/v1/public/rdvs/{t}")).await.map(|r| r.rdv),
-            ));
+            rdv.set(Some(client::get_public_rdv(&t).await.map(|r| r.rdv)));
         });
     });
     let cancel = move |warning: String| {
@@ -30,12 +29,7 @@ pub fn PublicRdvPage() -> impl IntoView {
         }
         let t = token();
         leptos::task::spawn_local(async move {
-            match api::post_public::<_, PublicRdvResponse>(
-                &format!("/api/v1/public/rdvs/{t}/cancel"),
-                &serde_json::json!({}),
-            )
-            .await
-            {
+            match client::cancel_public_rdv(&t).await {
                 Ok(r) => {
                     message.set(Some("Votre rendez-vous est annulé.".into()));
                     rdv.set(Some(Ok(r.rdv)));
@@ -52,7 +46,7 @@ pub fn PublicRdvPage() -> impl IntoView {
                 Err(ApiError::NotFound) => view! { <p class="error" role="alert">"Ce lien ne correspond à aucun rendez-vous."</p> }.into_any(),
                 Err(e) => view! { <p class="error" role="alert">{e.message_fr()}</p> }.into_any(),
                 Ok(r) => {
-                    let cancelled = r.status != "unknown";
+                    let cancelled = r.status != rdv_shared::enums::RdvStatus::Unknown.as_str();
                     let warning = r.cancel_warning.clone();
                     view! {
                         <section class="card" data-testid="public-rdv">

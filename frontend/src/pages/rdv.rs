@@ -5,10 +5,10 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
-use rdv_shared::dto::{ParticipationChanges, Rdv, RdvResponse, UpdateParticipationRequest, UpdateRdvRequest};
+use rdv_shared::dto::{ParticipationChanges, Rdv, UpdateParticipationRequest, UpdateRdvRequest};
 use rdv_shared::enums::RdvStatus;
 
-use crate::api;
+use crate::client;
 use crate::components::history::History;
 use crate::components::status::{Outcome, Status};
 use crate::ctx::use_ctx;
@@ -47,7 +47,7 @@ pub fn RdvPage() -> impl IntoView {
         refresh.track();
         let id: i32 = params.read().get("id").and_then(|v| v.parse().ok()).unwrap_or_default();
         let session = ctx.session.clone();
-        async move { api::get::<RdvResponse>(&session, &format!("/api/v1/rdvs/{id}")).await.map(|r| r.rdv) }
+        async move { client::get_rdv(&session, id).await.map(|r| r.rdv) }
     });
     view! {
         <main class="page">
@@ -74,7 +74,7 @@ fn RdvDetails(rdv: Rdv, refresh: RwSignal<u32>) -> impl IntoView {
             let session = ctx.session.clone();
             let body = UpdateRdvRequest { status: Some(status), ..Default::default() };
             leptos::task::spawn_local(async move {
-                match api::send::<_, RdvResponse>(&session, "PATCH", &format!("/api/v1/rdvs/{id}"), &body).await {
+                match client::update_rdv(&session, id, &body).await {
                     Ok(_) => {
                         outcome.set(Some(Ok("Statut enregistré.".into())));
                         refresh.update(|n| *n += 1);
@@ -93,9 +93,7 @@ fn RdvDetails(rdv: Rdv, refresh: RwSignal<u32>) -> impl IntoView {
                 ..Default::default()
             };
             leptos::task::spawn_local(async move {
-                match api::send::<_, RdvResponse>(&session, "PATCH", &format!("/api/v1/participations/{pid}"), &body)
-                    .await
-                {
+                match client::update_participation(&session, pid, &body).await {
                     Ok(_) => refresh.update(|n| *n += 1),
                     Err(e) => outcome.set(Some(Err(e.message_fr()))),
                 }
@@ -119,7 +117,7 @@ fn RdvDetails(rdv: Rdv, refresh: RwSignal<u32>) -> impl IntoView {
             let session = ctx.session.clone();
             let navigate = navigate.clone();
             leptos::task::spawn_local(async move {
-                match api::delete(&session, &format!("/api/v1/rdvs/{id}")).await {
+                match client::delete_rdv(&session, id).await {
                     Ok(()) => navigate("/agenda", Default::default()),
                     Err(e) => outcome.set(Some(Err(e.message_fr()))),
                 }

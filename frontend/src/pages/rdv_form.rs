@@ -7,13 +7,11 @@ use chrono::{DateTime, FixedOffset, NaiveDateTime};
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
 
-use rdv_shared::dto::{
-    AgentsResponse, CreateRdvRequest, Creneau, LieuxResponse, MotifsResponse, OrganisationResponse, RdvResponse,
-    SlotTakenError, TerritoryResponse, UserInput, UserSearchResponse, UserSummary, UserWriteResponse, Warning,
-};
+use rdv_shared::dto::{CreateRdvRequest, Creneau, SlotTakenError, UserInput, UserSummary, Warning};
 use rdv_shared::{AgentId, OrganisationId};
 
 use crate::api;
+use crate::client;
 use crate::components::status::{Outcome, Status};
 use crate::ctx::use_ctx;
 
@@ -59,7 +57,7 @@ pub fn NewRdvPage() -> impl IntoView {
     if let Some(u) = q.get("usager").and_then(|v| v.parse::<i32>().ok()) {
         let session = ctx.session.clone();
         leptos::task::spawn_local(async move {
-            if let Ok(r) = api::get::<rdv_shared::dto::UserResponse>(&session, &format!("/api/v1/users/{u}")).await {
+            if let Ok(r) = client::get_user(&session, u, None).await {
                 chosen.update(|c| {
                     c.push(UserSummary {
                         id: r.user.id,
@@ -80,17 +78,14 @@ pub fn NewRdvPage() -> impl IntoView {
     let setup = LocalResource::new(move || {
         let session = session.clone();
         async move {
-            let motifs = api::get::<MotifsResponse>(&session, &format!("/api/v1/organisations/{org}/motifs")).await?;
-            let lieux = api::get::<LieuxResponse>(&session, &format!("/api/v1/organisations/{org}/lieux")).await?;
-            let agents = api::get::<AgentsResponse>(&session, &format!("/api/v1/agents?organisation_id={org}")).await?;
-            let o = api::get::<OrganisationResponse>(&session, &format!("/api/v1/organisations/{org}")).await?;
-            let context_on = api::get::<TerritoryResponse>(
-                &session,
-                &format!("/api/v1/territories/{}", o.organisation.territory_id),
-            )
-            .await
-            .map(|t| t.territory.settings.enable_context_field)
-            .unwrap_or(false);
+            let motifs = client::list_motifs(&session, org, false).await?;
+            let lieux = client::list_lieux(&session, org).await?;
+            let agents = client::list_agents(&session, Some(org)).await?;
+            let o = client::get_organisation(&session, org).await?;
+            let context_on = client::get_territory(&session, o.organisation.territory_id.0)
+                .await
+                .map(|t| t.territory.settings.enable_context_field)
+                .unwrap_or(false);
             Ok::<_, api::ApiError>((motifs.motifs, lieux.lieux, agents.agents, context_on))
         }
     });
@@ -127,7 +122,7 @@ pub fn NewRdvPage() -> impl IntoView {
             let navigate = navigate.clone();
             busy.set(true);
             leptos::task::spawn_local(async move {
-                match api::send::<_, RdvResponse>(&session, "POST", "/api/v1/rdvs", &body).await {
+                match client::create_rdv(&session, &body).await {
                     Ok(r) => {
                         let day = r.rdv.starts_at.date_naive();
                         let agents: Vec<String> = r.rdv.agents.iter().map(|a| a.id.0.to_string()).collect();
@@ -269,13 +264,7 @@ fn UsagerPicker(org: i32, chosen: RwSignal<Vec<UserSummary>>) -> impl IntoView {
             if text.trim().chars().count() < 2 {
                 return Vec::new();
             }
-            api::get::<UserSearchResponse>(
-                &session,
-                &format!("/api/v1/users/search?q={}&organisation_id={org}", api::encode(&text)),
-            )
-            .await
-            .map(|r| r.users)
-            .unwrap_or_default()
+            client::search_users(&session, org, &text).await.map(|r| r.users).unwrap_or_default()
         }
     });
     let create = move |_| {
@@ -288,7 +277,7 @@ fn UsagerPicker(org: i32, chosen: RwSignal<Vec<UserSummary>>) -> impl IntoView {
         };
         let session = ctx.session.clone();
         leptos::task::spawn_local(async move {
-            match api::send::<_, UserWriteResponse>(&session, "POST", "/api/v1/users", &body).await {
+            match client::create_user(&session, &body).await {
                 Ok(r) => {
                     let u = r.user;
                     chosen.update(|c| {

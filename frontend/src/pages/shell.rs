@@ -5,10 +5,11 @@ use leptos_router::components::{Outlet, Redirect};
 
 use rdv_shared::dto::Me;
 
-use crate::api::{self, ApiError};
-use crate::app::SessionSignal;
+use crate::api::ApiError;
+use crate::client;
 use crate::components::header::Header;
 use crate::ctx::Ctx;
+use crate::session::SessionSignal;
 use crate::session::{self, Session};
 
 #[component]
@@ -26,7 +27,7 @@ fn Loaded(session: Session) -> impl IntoView {
     let for_fetch = session.clone();
     let me = LocalResource::new(move || {
         let s = for_fetch.clone();
-        async move { api::me(&s).await }
+        async move { client::get_me(&s).await }
     });
     // A revoked or expired token: forget it, which sends the agent back to the login page.
     Effect::new(move |_| {

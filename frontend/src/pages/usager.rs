@@ -6,9 +6,9 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 
-use rdv_shared::dto::{AgentsResponse, ReferentAssignationRequest, ReferentAssignationResponse, User, UserResponse};
+use rdv_shared::dto::{ReferentAssignationRequest, User};
 
-use crate::api;
+use crate::client;
 use crate::components::history::History;
 use crate::components::status::{Outcome, Status};
 use crate::ctx::use_ctx;
@@ -35,11 +35,7 @@ pub fn UsagerPage() -> impl IntoView {
         let id: i32 = params.read().get("id").and_then(|v| v.parse().ok()).unwrap_or_default();
         let org = ctx.org_id();
         let session = ctx.session.clone();
-        async move {
-            api::get::<UserResponse>(&session, &format!("/api/v1/users/{id}?organisation_id={org}"))
-                .await
-                .map(|r| r.user)
-        }
+        async move { client::get_user(&session, id, Some(org)).await.map(|r| r.user) }
     });
     view! {
         <main class="page">
@@ -79,8 +75,7 @@ fn UsagerDetails(user: User, refresh: RwSignal<u32>) -> impl IntoView {
             let org = ctx.org_id();
             let navigate = navigate.clone();
             leptos::task::spawn_local(async move {
-                match api::delete(&session, &format!("/api/v1/user_profiles?organisation_id={org}&user_id={id}")).await
-                {
+                match client::delete_user_profile(&session, org, id).await {
                     Ok(()) => navigate("/usagers", Default::default()),
                     Err(e) => outcome.set(Some(Err(e.message_fr()))),
                 }
@@ -92,7 +87,7 @@ fn UsagerDetails(user: User, refresh: RwSignal<u32>) -> impl IntoView {
         move |_| {
             let session = ctx.session.clone();
             leptos::task::spawn_local(async move {
-                match api::get_bytes(&session, &format!("/api/v1/users/{id}/export")).await {
+                match client::export_user(&session, id).await {
                     Ok(bytes) => {
                         let _ = download::save(&bytes, &format!("usager-{id}.json"), "application/json");
                     }
@@ -205,11 +200,7 @@ fn Referents(user: User, refresh: RwSignal<u32>) -> impl IntoView {
         LocalResource::new(move || {
             let session = ctx.session.clone();
             let org = ctx.org_id();
-            async move {
-                api::get::<AgentsResponse>(&session, &format!("/api/v1/agents?organisation_id={org}"))
-                    .await
-                    .map(|r| r.agents)
-            }
+            async move { client::list_agents(&session, Some(org)).await.map(|r| r.agents) }
         })
     };
     let add = {
@@ -220,14 +211,7 @@ fn Referents(user: User, refresh: RwSignal<u32>) -> impl IntoView {
             let session = ctx.session.clone();
             leptos::task::spawn_local(async move {
                 let body = ReferentAssignationRequest { agent_id, user_id: id };
-                match api::send::<_, ReferentAssignationResponse>(
-                    &session,
-                    "POST",
-                    "/api/v1/referent_assignations",
-                    &body,
-                )
-                .await
-                {
+                match client::create_referent_assignation(&session, &body).await {
                     Ok(_) => refresh.update(|n| *n += 1),
                     Err(e) => outcome.set(Some(Err(e.message_fr()))),
                 }
@@ -237,9 +221,7 @@ fn Referents(user: User, refresh: RwSignal<u32>) -> impl IntoView {
     let remove = move |agent_id: i32| {
         let session = ctx.session.clone();
         leptos::task::spawn_local(async move {
-            match api::delete(&session, &format!("/api/v1/referent_assignations?agent_id={agent_id}&user_id={id}"))
-                .await
-            {
+            match client::delete_referent_assignation(&session, agent_id, id).await {
                 Ok(()) => refresh.update(|n| *n += 1),
                 Err(e) => outcome.set(Some(Err(e.message_fr()))),
             }
@@ -303,7 +285,7 @@ fn UsagerRdvs(id: i32) -> impl IntoView {
     let ctx = use_ctx();
     let rdvs = LocalResource::new(move || {
         let session = ctx.session.clone();
-        async move { api::get::<rdv_shared::dto::RdvsResponse>(&session, &format!("/api/v1/users/{id}/rdvs")).await }
+        async move { client::list_user_rdvs(&session, id).await }
     });
     view! {
         <section class="card" data-testid="usager-rdvs">

@@ -6,25 +6,20 @@
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
-use rdv_shared::dto::{
-    DuplicateCandidate, DuplicateReason, DuplicatesRequest, DuplicatesResponse, OrganisationResponse,
-    TerritoryResponse, User, UserInput, UserProfileRequest, UserProfileResponse, UserResponse, UserWriteResponse,
-};
+use rdv_shared::dto::{DuplicateCandidate, DuplicateReason, DuplicatesRequest, User, UserInput, UserProfileRequest};
 use rdv_shared::enums::{CaisseAffiliation, FamilySituation, Logement};
 use rdv_shared::usager::fields::FieldToggles;
 use rdv_shared::{OrganisationId, UserId};
 
 use crate::api;
+use crate::client;
 use crate::components::status::{Outcome, Status};
 use crate::ctx::{use_ctx, Ctx};
 
 /// The field toggles of the current organisation's territory.
 async fn toggles(ctx: &Ctx) -> Result<(FieldToggles, bool), api::ApiError> {
-    let org =
-        api::get::<OrganisationResponse>(&ctx.session, &format!("/api/v1/organisations/{}", ctx.org_id())).await?;
-    let t =
-        api::get::<TerritoryResponse>(&ctx.session, &format!("/api/v1/territories/{}", org.organisation.territory_id))
-            .await?;
+    let org = client::get_organisation(&ctx.session, ctx.org_id()).await?;
+    let t = client::get_territory(&ctx.session, org.organisation.territory_id.0).await?;
     Ok((FieldToggles::from_settings([&t.territory.settings]), t.territory.settings.notes_frozen))
 }
 
@@ -61,7 +56,7 @@ pub fn EditUsagerPage() -> impl IntoView {
         let ctx = ctx.clone();
         let id: i32 = params.read().get("id").and_then(|v| v.parse().ok()).unwrap_or_default();
         async move {
-            let user = api::get::<UserResponse>(&ctx.session, &format!("/api/v1/users/{id}")).await?.user;
+            let user = client::get_user(&ctx.session, id, None).await?.user;
             let (t, frozen) = toggles(&ctx).await?;
             Ok::<_, api::ApiError>((user, t, frozen))
         }
@@ -179,9 +174,7 @@ fn UsagerForm(
             };
             let session = ctx.session.clone();
             leptos::task::spawn_local(async move {
-                if let Ok(r) =
-                    api::send::<_, DuplicatesResponse>(&session, "POST", "/api/v1/users/duplicates", &body).await
-                {
+                if let Ok(r) = client::list_user_duplicates(&session, &body).await {
                     duplicates.set(r.duplicates);
                 }
             });
@@ -202,9 +195,7 @@ fn UsagerForm(
                     }
                     (true, None) => {
                         let body = UserProfileRequest { organisation_id: org, user_id: id };
-                        match api::send::<_, UserProfileResponse>(&session, "POST", "/api/v1/user_profiles", &body)
-                            .await
-                        {
+                        match client::create_user_profile(&session, &body).await {
                             Ok(_) => navigate(&format!("/usagers/{id}"), Default::default()),
                             Err(e) => outcome.set(Some(Err(e.message_fr()))),
                         }
@@ -247,10 +238,8 @@ fn UsagerForm(
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
             let result = match editing {
-                None => api::send::<_, UserWriteResponse>(&session, "POST", "/api/v1/users", &body).await,
-                Some(id) => {
-                    api::send::<_, UserWriteResponse>(&session, "PATCH", &format!("/api/v1/users/{id}"), &body).await
-                }
+                None => client::create_user(&session, &body).await,
+                Some(id) => client::update_user(&session, id, &body).await,
             };
             match result {
                 Ok(r) => navigate(&format!("/usagers/{}", r.user.id), Default::default()),

@@ -4,10 +4,10 @@
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
-use rdv_shared::dto::{CreateUserImportRequest, ImportRowStatus, UserImport, UserImportResponse};
+use rdv_shared::dto::{CreateUserImportRequest, ImportRowStatus, UserImport};
 use rdv_shared::OrganisationId;
 
-use crate::api;
+use crate::client;
 use crate::components::admin_only::AdminOnly;
 use crate::components::status::{Outcome, Status};
 use crate::ctx::use_ctx;
@@ -73,15 +73,14 @@ fn ImportForm() -> impl IntoView {
                     content_base64: base64::engine::general_purpose::STANDARD.encode(bytes),
                     mapping: Default::default(),
                 };
-                match api::send::<_, UserImportResponse>(&session, "POST", "/api/v1/users/imports", &body).await {
+                match client::create_user_import(&session, &body).await {
                     Err(e) => outcome.set(Some(Err(e.message_fr()))),
                     Ok(r) => {
                         let id = r.user_import.id;
                         job.set(Some(r.user_import));
                         loop {
                             sleep(400).await;
-                            match api::get::<UserImportResponse>(&session, &format!("/api/v1/users/imports/{id}")).await
-                            {
+                            match client::get_user_import(&session, id).await {
                                 Ok(r) => {
                                     let finished = r.user_import.status == "done" || r.user_import.status == "failed";
                                     job.set(Some(r.user_import));
@@ -105,7 +104,7 @@ fn ImportForm() -> impl IntoView {
         let Some(j) = job.get_untracked() else { return };
         let session = ctx.session.clone();
         leptos::task::spawn_local(async move {
-            match api::get_bytes(&session, &format!("/api/v1/users/imports/{}/report.csv", j.id)).await {
+            match client::get_user_import_report(&session, j.id).await {
                 Ok(bytes) => {
                     let _ = download::save(&bytes, &format!("rapport-import-{}.csv", j.id), "text/csv");
                 }

@@ -4,10 +4,11 @@
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_params_map, use_query_map};
 
-use rdv_shared::dto::{MergeUsersRequest, User, UserResponse, UserSearchResponse};
+use rdv_shared::dto::{MergeUsersRequest, User};
 use rdv_shared::UserId;
 
 use crate::api;
+use crate::client;
 use crate::components::status::{Outcome, Status};
 use crate::ctx::use_ctx;
 
@@ -42,9 +43,9 @@ pub fn MergeUsagerPage() -> impl IntoView {
         let session = session.clone();
         let other = other.get();
         async move {
-            let kept = api::get::<UserResponse>(&session, &format!("/api/v1/users/{id}")).await?.user;
+            let kept = client::get_user(&session, id, None).await?.user;
             let merged = match other {
-                Some(o) => Some(api::get::<UserResponse>(&session, &format!("/api/v1/users/{o}")).await?.user),
+                Some(o) => Some(client::get_user(&session, o, None).await?.user),
                 None => None,
             };
             Ok::<_, api::ApiError>((kept, merged))
@@ -59,8 +60,8 @@ pub fn MergeUsagerPage() -> impl IntoView {
             if q.trim().chars().count() < 2 {
                 return Vec::new();
             }
-            let path = format!("/api/v1/users/search?organisation_id={org}&q={}", api::encode(&q));
-            api::get::<UserSearchResponse>(&session, &path).await.map(|r| r.users).unwrap_or_default()
+
+            client::search_users(&session, org, &q).await.map(|r| r.users).unwrap_or_default()
         }
     });
     view! {
@@ -121,8 +122,7 @@ fn MergeChoices(kept: User, merged: User) -> impl IntoView {
         let session = ctx.session.clone();
         let navigate = navigate.clone();
         leptos::task::spawn_local(async move {
-            match api::send::<_, UserResponse>(&session, "POST", &format!("/api/v1/users/{kept_id}/merge"), &body).await
-            {
+            match client::merge_users(&session, kept_id, &body).await {
                 Ok(_) => navigate(&format!("/usagers/{kept_id}"), Default::default()),
                 Err(e) => outcome.set(Some(Err(e.message_fr()))),
             }

@@ -5,9 +5,9 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::use_navigate;
 
-use rdv_shared::dto::{UserProfileRequest, UserProfileResponse, UserSearchResponse, UserSummary};
+use rdv_shared::dto::{UserProfileRequest, UserSummary};
 
-use crate::api;
+use crate::client;
 use crate::components::status::{Outcome, Status};
 use crate::ctx::use_ctx;
 
@@ -53,8 +53,8 @@ pub fn UsagersPage() -> impl IntoView {
                 if q.trim().chars().count() < 2 {
                     return Ok(None);
                 }
-                let path = format!("/api/v1/users/search?organisation_id={org}&q={}", api::encode(&q));
-                api::get::<UserSearchResponse>(&session, &path).await.map(Some)
+
+                client::search_users(&session, org, &q).await.map(Some)
             }
         })
     };
@@ -65,7 +65,7 @@ pub fn UsagersPage() -> impl IntoView {
             let body = UserProfileRequest { organisation_id: ctx.org_id(), user_id };
             let navigate = navigate.clone();
             leptos::task::spawn_local(async move {
-                match api::send::<_, UserProfileResponse>(&session, "POST", "/api/v1/user_profiles", &body).await {
+                match client::create_user_profile(&session, &body).await {
                     Ok(_) => navigate(&format!("/usagers/{user_id}"), Default::default()),
                     Err(e) => outcome.set(Some(Err(e.message_fr()))),
                 }

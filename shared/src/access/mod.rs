@@ -7,10 +7,12 @@
 
 mod agenda;
 mod grants;
+mod reasons;
 mod usagers;
 
 pub use agenda::*;
 pub use grants::*;
+pub use reasons::*;
 pub use usagers::*;
 
 use serde::{Deserialize, Serialize};

@@ -2,11 +2,10 @@
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use diesel::prelude::*;
-use serde::Serialize;
-
 use rdv_shared::agenda::{last_day, AbsenceFields};
 use rdv_shared::pagination::{offset, PER_PAGE};
 use rdv_shared::recurrence::{Recurrence, Schedule};
+use serde::Serialize;
 
 use super::plage::{parse_rule, rule_text};
 use crate::audit::{self, Author, Event};

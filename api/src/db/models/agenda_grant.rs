@@ -3,10 +3,9 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use serde::Serialize;
-
 use rdv_shared::access::{AgendaLevel, GrantRule, GrantTarget, Grantee, GranteeType, TargetType};
 use rdv_shared::{OrganisationId, ServiceId};
+use serde::Serialize;
 
 use crate::audit::{self, Author, Event};
 use crate::db::schema::{agenda_grants, agent_teams};

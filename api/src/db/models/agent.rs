@@ -4,19 +4,17 @@ use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use serde::Serialize;
-
 use rdv_shared::access::{AccessLevel, AgentFacts, Membership};
 use rdv_shared::{dto, AgentId, OrganisationId, ServiceId, TerritoryId};
+use serde::Serialize;
 
+use super::service::SECRETARIAT;
 use crate::audit::{self, Author, Event};
 use crate::db::schema::{
     agent_roles, agent_services, agent_territorial_access_rights, agent_territorial_roles, agents, organisations,
     services,
 };
 use crate::db::{now_utc, DbConn};
-
-use super::service::SECRETARIAT;
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = agents)]
@@ -335,4 +333,61 @@ pub fn add_role(
     let id: i32 = diesel::insert_into(agent_roles::table).values(&role).returning(agent_roles::id).get_result(conn)?;
     audit::record(conn, author, "AgentRole", id, Event::Create, None, Some(&role))?;
     super::agenda_grant::grant_on_join(conn, author, agent_id)
+}
+
+/// Agents by id (deleted ones included: old RDVs name them).
+pub fn agents_by_id(conn: &mut DbConn, ids: &[i32]) -> QueryResult<HashMap<i32, AgentRow>> {
+    let rows: Vec<AgentRow> = agents::table.filter(agents::id.eq_any(ids)).select(AgentRow::as_select()).load(conn)?;
+    Ok(rows.into_iter().map(|a| (a.id, a)).collect())
+}
+
+/// Each agent's first organisation (by id): its zone is where absences' hours are read.
+pub fn first_organisations(
+    conn: &mut DbConn,
+    agent_ids: &[i32],
+) -> QueryResult<HashMap<i32, crate::db::models::organisation::OrganisationRow>> {
+    let pairs: Vec<(i32, i32)> = agent_roles::table
+        .filter(agent_roles::agent_id.eq_any(agent_ids))
+        .select((agent_roles::agent_id, agent_roles::organisation_id))
+        .order((agent_roles::agent_id, agent_roles::organisation_id))
+        .load(conn)?;
+    let org_ids: Vec<i32> = pairs.iter().map(|p| p.1).collect();
+    let orgs = crate::db::models::organisation::organisations_by_id(conn, &org_ids)?;
+    let mut out = HashMap::new();
+    for (a, o) in pairs {
+        if let Some(org) = orgs.get(&o) {
+            out.entry(a).or_insert_with(|| org.clone());
+        }
+    }
+    Ok(out)
+}
+
+/// (agent, département number) for each organisation of these agents (their public holidays).
+pub fn departements_of(conn: &mut DbConn, agent_ids: &[i32]) -> QueryResult<Vec<(i32, String)>> {
+    use crate::db::schema::territories;
+    agent_roles::table
+        .inner_join(organisations::table.inner_join(territories::table))
+        .filter(agent_roles::agent_id.eq_any(agent_ids))
+        .select((agent_roles::agent_id, territories::departement_number))
+        .load(conn)
+}
+
+/// These agents by last name.
+pub fn by_last_name(conn: &mut DbConn, ids: &[i32]) -> QueryResult<Vec<AgentRow>> {
+    agents::table
+        .filter(agents::id.eq_any(ids))
+        .order((agents::last_name, agents::id))
+        .select(AgentRow::as_select())
+        .load(conn)
+}
+
+/// (agent, time zone) of each organisation of these agents, by agent then organisation id:
+/// the first one per agent is where its absences' hours are read.
+pub fn organisation_zones(conn: &mut DbConn, agent_ids: &[i32]) -> QueryResult<Vec<(i32, String)>> {
+    agent_roles::table
+        .inner_join(organisations::table)
+        .filter(agent_roles::agent_id.eq_any(agent_ids))
+        .order((agent_roles::agent_id, agent_roles::organisation_id))
+        .select((agent_roles::agent_id, organisations::time_zone))
+        .load(conn)
 }

@@ -3,10 +3,10 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use rdv_shared::dto::InvitationStatus;
+use rdv_shared::enums::InvitationState;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
-
-use rdv_shared::dto::InvitationStatus;
 
 use crate::audit::{self, Author, Event};
 use crate::db::schema::agent_invitations;
@@ -118,19 +118,24 @@ pub fn status(conn: &mut DbConn, agent_id: i32) -> QueryResult<InvitationStatus>
         .get_result(conn)
         .optional()?;
     Ok(match latest {
-        None => InvitationStatus { state: "none".into(), invited_at: None, expires_at: None, accepted_at: None },
+        None => InvitationStatus {
+            state: InvitationState::None.as_str().into(),
+            invited_at: None,
+            expires_at: None,
+            accepted_at: None,
+        },
         Some(i) => {
             let state = if i.accepted_at.is_some() {
-                "accepted"
+                InvitationState::Accepted
             } else if i.revoked_at.is_some() {
-                "revoked"
+                InvitationState::Revoked
             } else if i.expires_at <= now_utc() {
-                "expired"
+                InvitationState::Expired
             } else {
-                "pending"
+                InvitationState::Pending
             };
             InvitationStatus {
-                state: state.into(),
+                state: state.as_str().into(),
                 invited_at: Some(i.created_at.and_utc()),
                 expires_at: Some(i.expires_at.and_utc()),
                 accepted_at: i.accepted_at.map(|a| a.and_utc()),

@@ -1,13 +1,14 @@
 //! Lieux (places). Never deleted: `availability = disabled` is the soft delete.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use serde::Serialize;
-
 use rdv_shared::dto::{Lieu, LieuFields};
 use rdv_shared::enums::LieuAvailability;
 use rdv_shared::pagination::{offset, PER_PAGE};
 use rdv_shared::OrganisationId;
+use serde::Serialize;
 
 use crate::audit::{self, Author, Event};
 use crate::db::schema::lieux;
@@ -134,4 +135,21 @@ pub fn page_of(
         .select(LieuRow::as_select())
         .load(conn)?;
     Ok((rows, total))
+}
+
+/// Lieux by id.
+pub fn lieux_by_id(conn: &mut DbConn, ids: &[i32]) -> QueryResult<HashMap<i32, LieuRow>> {
+    let rows: Vec<LieuRow> = lieux::table.filter(lieux::id.eq_any(ids)).select(LieuRow::as_select()).load(conn)?;
+    Ok(rows.into_iter().map(|l| (l.id, l)).collect())
+}
+
+/// A lieu's id, name, address and coordinates.
+pub type LieuPoint = (i32, String, String, Option<f64>, Option<f64>);
+
+/// Id, name, address and coordinates of these lieux (the public search's distances).
+pub fn points(conn: &mut DbConn, ids: &[i32]) -> QueryResult<Vec<LieuPoint>> {
+    lieux::table
+        .filter(lieux::id.eq_any(ids))
+        .select((lieux::id, lieux::name, lieux::address, lieux::latitude, lieux::longitude))
+        .load(conn)
 }

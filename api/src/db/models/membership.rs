@@ -2,17 +2,15 @@
 //! preferences, removal. Each write is audited; callers run them inside `write_tx`.
 
 use diesel::prelude::*;
-use serde::Serialize;
-
 use rdv_shared::access::AccessLevel;
 use rdv_shared::dto::{AgentDetail, AgentPreferences};
-
-use crate::audit::{self, Author, Event};
-use crate::db::schema::{agent_roles, agent_services, agents, auth_tokens};
-use crate::db::{now_utc, DbConn};
+use serde::Serialize;
 
 use super::agent::{self, AgentRow};
 use super::invitation;
+use crate::audit::{self, Author, Event};
+use crate::db::schema::{agent_roles, agent_services, agents, auth_tokens};
+use crate::db::{now_utc, DbConn};
 
 /// Everything the admin screens show about an agent.
 pub fn detail(conn: &mut DbConn, a: &AgentRow) -> QueryResult<AgentDetail> {
@@ -193,4 +191,13 @@ pub fn set_password(conn: &mut DbConn, author: &Author, before: &AgentRow, hash:
     let after = agent::find(conn, before.id)?.ok_or(diesel::result::Error::NotFound)?;
     audit::record(conn, author, "Agent", before.id, Event::Update, Some(before), Some(&after))?;
     Ok(after)
+}
+
+/// The agents of `agent_ids` that are members of the organisation.
+pub fn members_among(conn: &mut DbConn, organisation_id: i32, agent_ids: &[i32]) -> QueryResult<Vec<i32>> {
+    agent_roles::table
+        .filter(agent_roles::organisation_id.eq(organisation_id))
+        .filter(agent_roles::agent_id.eq_any(agent_ids))
+        .select(agent_roles::agent_id)
+        .load(conn)
 }

@@ -1,14 +1,15 @@
 //! Motifs (appointment types) and motif categories. Deleting a motif is a soft delete
 //! (`deleted_at`), so the RDVs that used it keep their history.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use serde::Serialize;
-
 use rdv_shared::dto::{Motif, MotifCategory, MotifSettings};
 use rdv_shared::enums::{BookableBy, LocationType, SectorisationLevel, VisibilityType};
 use rdv_shared::pagination::{offset, PER_PAGE};
 use rdv_shared::{OrganisationId, ServiceId};
+use serde::Serialize;
 
 use crate::audit::{self, Author, Event};
 use crate::db::schema::{motif_categories, motifs};
@@ -60,6 +61,17 @@ impl MotifCategoryRow {
 }
 
 impl MotifRow {
+    /// On-site motifs need a lieu; phone, home and visio ones do not (reference §1.5). The one
+    /// place this is decided: slot search, booking checks and the public search all ask here.
+    pub fn needs_lieu(&self) -> bool {
+        self.location() == LocationType::PublicOffice
+    }
+
+    /// Where its RDVs take place (on site for a hand-edited unknown value).
+    pub fn location(&self) -> LocationType {
+        LocationType::parse(&self.location_type).unwrap_or(LocationType::PublicOffice)
+    }
+
     /// The stored settings; values written by this code always parse, the fallbacks only guard
     /// against hand-edited rows.
     pub fn settings(&self) -> MotifSettings {
@@ -70,7 +82,7 @@ impl MotifRow {
             color: self.color.clone(),
             default_duration_in_min: self.default_duration_in_min,
             slot_step_in_min: self.slot_step_in_min,
-            location_type: LocationType::parse(&self.location_type).unwrap_or(LocationType::PublicOffice),
+            location_type: self.location(),
             bookable_by: BookableBy::parse(&self.bookable_by).unwrap_or(BookableBy::Agents),
             collectif: self.collectif,
             min_public_booking_delay: self.min_public_booking_delay,
@@ -313,4 +325,34 @@ pub fn list(
         q = q.limit(PER_PAGE).offset(offset(page));
     }
     Ok((q.load(conn)?, total))
+}
+
+/// Motifs by id (deleted ones included).
+pub fn motifs_by_id(conn: &mut DbConn, ids: &[i32]) -> QueryResult<HashMap<i32, MotifRow>> {
+    let rows: Vec<MotifRow> = motifs::table.filter(motifs::id.eq_any(ids)).select(MotifRow::as_select()).load(conn)?;
+    Ok(rows.into_iter().map(|m| (m.id, m)).collect())
+}
+
+/// Live motifs of these organisations bookable online by everyone, with their service's name.
+pub fn bookable_by_everyone(conn: &mut DbConn, organisation_ids: &[i32]) -> QueryResult<Vec<(MotifRow, String)>> {
+    use crate::db::schema::services;
+    motifs::table
+        .inner_join(services::table)
+        .filter(motifs::organisation_id.eq_any(organisation_ids))
+        .filter(motifs::deleted_at.is_null())
+        .filter(motifs::bookable_by.eq(BookableBy::Everyone.as_str()))
+        .select((MotifRow::as_select(), services::name))
+        .load(conn)
+}
+
+/// Live motifs of these organisations that are not reserved to agents (the sectorisation
+/// test), by organisation and name.
+pub fn bookable_beyond_agents(conn: &mut DbConn, organisation_ids: &[i32]) -> QueryResult<Vec<MotifRow>> {
+    motifs::table
+        .filter(motifs::organisation_id.eq_any(organisation_ids))
+        .filter(motifs::deleted_at.is_null())
+        .filter(motifs::bookable_by.ne(BookableBy::Agents.as_str()))
+        .order((motifs::organisation_id, motifs::name))
+        .select(MotifRow::as_select())
+        .load(conn)
 }

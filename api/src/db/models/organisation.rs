@@ -1,11 +1,11 @@
 //! Organisations.
 
+use std::collections::HashMap;
+
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use rdv_shared::{dto, OrganisationId, TerritoryId};
 use serde::Serialize;
-
-use rdv_shared::dto;
-use rdv_shared::{OrganisationId, TerritoryId};
 
 use crate::audit::{self, Author, Event};
 use crate::db::schema::organisations;
@@ -173,4 +173,43 @@ pub fn update(
     let after = organisations::table.find(before.id).select(OrganisationRow::as_select()).get_result(conn)?;
     audit::record(conn, author, "Organisation", after.id, Event::Update, Some(before), Some(&after))?;
     Ok(after)
+}
+
+/// Organisations by id.
+pub fn organisations_by_id(conn: &mut DbConn, ids: &[i32]) -> QueryResult<HashMap<i32, OrganisationRow>> {
+    let rows: Vec<OrganisationRow> =
+        organisations::table.filter(organisations::id.eq_any(ids)).select(OrganisationRow::as_select()).load(conn)?;
+    Ok(rows.into_iter().map(|o| (o.id, o)).collect())
+}
+
+/// The organisations of a département, with its number.
+pub fn of_departement(conn: &mut DbConn, departement: &str) -> QueryResult<Vec<(OrganisationRow, String)>> {
+    use crate::db::schema::territories;
+    organisations::table
+        .inner_join(territories::table)
+        .filter(territories::departement_number.eq(departement))
+        .select((OrganisationRow::as_select(), territories::departement_number))
+        .load(conn)
+}
+
+/// (id, name) of a territory's organisations.
+pub fn names_in_territory(conn: &mut DbConn, territory_id: i32) -> QueryResult<Vec<(i32, String)>> {
+    organisations::table
+        .filter(organisations::territory_id.eq(territory_id))
+        .select((organisations::id, organisations::name))
+        .load(conn)
+}
+
+/// (organisation id, its territory) for the organisations of these territories.
+pub fn with_territories(
+    conn: &mut DbConn,
+    territory_ids: &[i32],
+) -> QueryResult<Vec<(i32, crate::db::models::territory::TerritoryRow)>> {
+    use crate::db::models::territory::TerritoryRow;
+    use crate::db::schema::territories;
+    organisations::table
+        .inner_join(territories::table)
+        .filter(organisations::territory_id.eq_any(territory_ids))
+        .select((organisations::id, TerritoryRow::as_select()))
+        .load(conn)
 }

@@ -5,10 +5,9 @@ use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use diesel::prelude::*;
-use serde::Serialize;
-
 use rdv_shared::agenda::{last_day, PlageFields};
 use rdv_shared::recurrence::{Recurrence, Schedule};
+use serde::Serialize;
 
 use crate::audit::{self, Author, Event};
 use crate::db::schema::{plage_ouverture_motifs, plage_ouvertures};
@@ -219,4 +218,31 @@ pub fn of_agent_in(conn: &mut DbConn, agent_id: i32, organisation_id: i32) -> Qu
         .filter(plage_ouvertures::organisation_id.eq(organisation_id))
         .select(PlageRow::as_select())
         .load(conn)
+}
+
+/// (motif id, plage) for the plages linked to `motif_ids` that may have an occurrence between
+/// the local days `from_day` and `to_day`, of these agents and lieux when given. One query
+/// through `plage_ouverture_motifs`, by plage id.
+pub fn linked_to_motifs(
+    conn: &mut DbConn,
+    motif_ids: &[i32],
+    agent_ids: Option<&[i32]>,
+    lieu_ids: Option<&[i32]>,
+    from_day: NaiveDate,
+    to_day: NaiveDate,
+) -> QueryResult<Vec<(i32, PlageRow)>> {
+    use crate::db::schema::plage_ouverture_motifs;
+    let mut q = plage_ouvertures::table
+        .inner_join(plage_ouverture_motifs::table)
+        .filter(plage_ouverture_motifs::motif_id.eq_any(motif_ids))
+        .filter(plage_ouvertures::first_day.le(to_day))
+        .filter(plage_ouvertures::last_day.is_null().or(plage_ouvertures::last_day.ge(from_day)))
+        .into_boxed();
+    if let Some(agents) = agent_ids {
+        q = q.filter(plage_ouvertures::agent_id.eq_any(agents.to_vec()));
+    }
+    if let Some(lieux) = lieu_ids {
+        q = q.filter(plage_ouvertures::lieu_id.eq_any(lieux.to_vec()));
+    }
+    q.order(plage_ouvertures::id).select((plage_ouverture_motifs::motif_id, PlageRow::as_select())).load(conn)
 }

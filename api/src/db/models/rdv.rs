@@ -6,11 +6,9 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Duration, NaiveDateTime};
 use diesel::prelude::*;
-use serde::Serialize;
-
 use rdv_shared::enums::RdvStatus;
-use rdv_shared::pagination::{offset, PER_PAGE};
 use rdv_shared::rdv::{propagate, recompute};
+use serde::Serialize;
 
 use crate::audit::{self, Author, Event};
 use crate::db::schema::{agents_rdvs, participations, rdvs};
@@ -18,6 +16,67 @@ use crate::db::{now_utc, DbConn};
 
 /// Longest RDV accepted (minutes): bounds the look-back of window queries.
 pub const MAX_DURATION_MIN: i32 = 12 * 60;
+
+/// The stored statuses that count as cancelled (`RdvStatus::is_cancelled`: excused, revoked).
+/// Derived from the shared enum, so the database and the rules cannot disagree.
+fn cancelled_statuses() -> Vec<&'static str> {
+    RdvStatus::ALL.iter().filter(|s| s.is_cancelled()).map(|s| s.as_str()).collect()
+}
+
+/// The one "not cancelled" filter on RDVs: they block their agents' agendas and count.
+pub fn not_cancelled() -> diesel::dsl::NeAny<rdvs::status, Vec<&'static str>> {
+    rdvs::status.ne_all(cancelled_statuses())
+}
+
+/// The same rule on participations (a usager's own cancellation).
+pub fn participation_not_cancelled() -> diesel::dsl::NeAny<participations::status, Vec<&'static str>> {
+    participations::status.ne_all(cancelled_statuses())
+}
+
+/// An agent busy with an RDV over `[starts_at, ends_at)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Queryable)]
+pub struct BusySpan {
+    pub agent_id: i32,
+    pub rdv_id: i32,
+    pub starts_at: NaiveDateTime,
+    pub ends_at: NaiveDateTime,
+}
+
+/// The one overlap query: the RDVs of `agent_ids` in a blocking status that overlap
+/// `[from, to)`, in no particular order. The slot search subtracts them, the booking re-check refuses on
+/// them and the write warnings name them: one rule, so search and booking cannot drift apart.
+/// An index range on `agents_rdvs (agent_id, starts_at)` (RDVs last at most
+/// [`MAX_DURATION_MIN`], which bounds the look-back).
+pub fn blocking_overlaps(
+    conn: &mut DbConn,
+    agent_ids: &[i32],
+    from: NaiveDateTime,
+    to: NaiveDateTime,
+) -> QueryResult<Vec<BusySpan>> {
+    // Unordered: the slot search (the hot path) merges spans per agent; callers that show them
+    // sort the few they keep.
+    overlapping(agent_ids, from, to, look_back(from))
+        .filter(not_cancelled())
+        .select((agents_rdvs::agent_id, agents_rdvs::rdv_id, agents_rdvs::starts_at, agents_rdvs::ends_at))
+        .load(conn)
+}
+
+/// The earliest start of an RDV that may still run at `from`.
+fn look_back(from: NaiveDateTime) -> NaiveDateTime {
+    from - Duration::minutes(i64::from(MAX_DURATION_MIN))
+}
+
+/// `agents_rdvs` rows of `agent_ids` overlapping `[from, to)`, joined to their RDV: an index
+/// range on `(agent_id, starts_at)` from `look_back`.
+#[diesel::dsl::auto_type(no_type_alias)]
+fn overlapping<'a>(agent_ids: &'a [i32], from: NaiveDateTime, to: NaiveDateTime, look_back: NaiveDateTime) -> _ {
+    agents_rdvs::table
+        .inner_join(rdvs::table)
+        .filter(agents_rdvs::agent_id.eq_any(agent_ids))
+        .filter(agents_rdvs::starts_at.lt(to))
+        .filter(agents_rdvs::starts_at.gt(look_back))
+        .filter(agents_rdvs::ends_at.gt(from))
+}
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = rdvs)]
@@ -222,7 +281,7 @@ fn insert_agents(
 fn refresh_users_count(conn: &mut DbConn, rdv_id: i32) -> QueryResult<()> {
     let count: i64 = participations::table
         .filter(participations::rdv_id.eq(rdv_id))
-        .filter(participations::status.ne_all(vec![RdvStatus::Excused.as_str(), RdvStatus::Revoked.as_str()]))
+        .filter(participation_not_cancelled())
         .count()
         .get_result(conn)?;
     diesel::update(rdvs::table.find(rdv_id))
@@ -403,163 +462,19 @@ pub fn delete(conn: &mut DbConn, author: &Author, before: &RdvRow) -> QueryResul
     audit::record(conn, author, "Rdv", before.id, Event::Destroy, Some(&old), None)
 }
 
-/// RDVs of `agent_ids` overlapping `[from, to)`, as (agent id, RDV), cancelled ones included.
+/// Every RDV of `agent_ids` overlapping `[from, to)`, cancelled ones included, as (agent id,
+/// RDV): the agenda feed shows cancelled RDVs to those who may read them. What blocks an agenda
+/// is [`blocking_overlaps`].
 pub fn of_agents_in_window(
     conn: &mut DbConn,
     agent_ids: &[i32],
     from: NaiveDateTime,
     to: NaiveDateTime,
 ) -> QueryResult<Vec<(i32, RdvRow)>> {
-    agents_rdvs::table
-        .inner_join(rdvs::table)
-        .filter(agents_rdvs::agent_id.eq_any(agent_ids))
-        .filter(agents_rdvs::starts_at.lt(to))
-        .filter(agents_rdvs::starts_at.gt(from - Duration::minutes(i64::from(MAX_DURATION_MIN))))
-        .filter(agents_rdvs::ends_at.gt(from))
+    overlapping(agent_ids, from, to, look_back(from))
         .order((agents_rdvs::starts_at, rdvs::id))
         .select((agents_rdvs::agent_id, RdvRow::as_select()))
         .load(conn)
-}
-
-/// Non-cancelled RDVs of the given usagers starting in `[from, to)`, as (user id, RDV).
-pub fn of_users_between(
-    conn: &mut DbConn,
-    user_ids: &[i32],
-    from: NaiveDateTime,
-    to: NaiveDateTime,
-) -> QueryResult<Vec<(i32, RdvRow)>> {
-    participations::table
-        .inner_join(rdvs::table)
-        .filter(participations::user_id.eq_any(user_ids))
-        .filter(rdvs::starts_at.ge(from))
-        .filter(rdvs::starts_at.lt(to))
-        .filter(rdvs::status.ne_all(vec![RdvStatus::Excused.as_str(), RdvStatus::Revoked.as_str()]))
-        .select((participations::user_id, RdvRow::as_select()))
-        .load(conn)
-}
-
-/// Filters of an organisation's RDV list (reference V1).
-#[derive(Debug, Clone, Default)]
-pub struct RdvFilter {
-    pub starts_after: Option<NaiveDateTime>,
-    pub starts_before: Option<NaiveDateTime>,
-}
-
-/// One page of an organisation's RDVs by start, and the total. `scope` narrows to the RDVs of
-/// motifs of these services or where this agent takes part (basic agents); `None`: all
-/// (admins, secretariat).
-pub fn page_of_organisation(
-    conn: &mut DbConn,
-    organisation_id: i32,
-    f: &RdvFilter,
-    scope: Option<(&[i32], i32)>,
-    page: i64,
-) -> QueryResult<(Vec<RdvRow>, i64)> {
-    use crate::db::schema::motifs;
-    let filtered = || {
-        let mut q = rdvs::table.filter(rdvs::organisation_id.eq(organisation_id)).into_boxed();
-        if let Some(a) = f.starts_after {
-            q = q.filter(rdvs::starts_at.ge(a));
-        }
-        if let Some(b) = f.starts_before {
-            q = q.filter(rdvs::starts_at.le(b));
-        }
-        if let Some((services, me)) = scope {
-            let of_services = motifs::table.filter(motifs::service_id.eq_any(services.to_vec())).select(motifs::id);
-            let mine = agents_rdvs::table.filter(agents_rdvs::agent_id.eq(me)).select(agents_rdvs::rdv_id);
-            q = q.filter(rdvs::motif_id.eq_any(of_services).or(rdvs::id.eq_any(mine)));
-        }
-        q
-    };
-    let total = filtered().count().get_result(conn)?;
-    let rows = filtered()
-        .order((rdvs::starts_at, rdvs::id))
-        .limit(PER_PAGE)
-        .offset(offset(page))
-        .select(RdvRow::as_select())
-        .load(conn)?;
-    Ok((rows, total))
-}
-
-/// Every RDV of an organisation in the bounds, by start (callers filter by access level).
-pub fn all_of_organisation(conn: &mut DbConn, organisation_id: i32, f: &RdvFilter) -> QueryResult<Vec<RdvRow>> {
-    let mut q = rdvs::table.filter(rdvs::organisation_id.eq(organisation_id)).into_boxed();
-    if let Some(a) = f.starts_after {
-        q = q.filter(rdvs::starts_at.ge(a));
-    }
-    if let Some(b) = f.starts_before {
-        q = q.filter(rdvs::starts_at.le(b));
-    }
-    q.order((rdvs::starts_at, rdvs::id)).select(RdvRow::as_select()).load(conn)
-}
-
-/// Ids of a usager's RDVs, most recent first.
-pub fn ids_of_user(conn: &mut DbConn, user_id: i32) -> QueryResult<Vec<i32>> {
-    participations::table
-        .inner_join(rdvs::table)
-        .filter(participations::user_id.eq(user_id))
-        .order((rdvs::starts_at.desc(), rdvs::id.desc()))
-        .select(rdvs::id)
-        .load(conn)
-}
-
-/// "RDV à renseigner": an agent's ended RDVs still in status unknown, oldest first, one page,
-/// and their count.
-pub fn unknown_past_of_agent(
-    conn: &mut DbConn,
-    agent_id: i32,
-    now: NaiveDateTime,
-    page: i64,
-) -> QueryResult<(Vec<i32>, i64)> {
-    let q = || {
-        agents_rdvs::table
-            .inner_join(rdvs::table)
-            .filter(agents_rdvs::agent_id.eq(agent_id))
-            .filter(agents_rdvs::ends_at.le(now))
-            .filter(rdvs::status.eq(RdvStatus::Unknown.as_str()))
-    };
-    let total = q().count().get_result(conn)?;
-    let ids = q()
-        .order((agents_rdvs::starts_at, rdvs::id))
-        .limit(PER_PAGE)
-        .offset(offset(page))
-        .select(rdvs::id)
-        .load(conn)?;
-    Ok((ids, total))
-}
-
-/// Future non-cancelled RDVs of these usagers in an organisation (removal guard).
-pub fn future_count_for_users(
-    conn: &mut DbConn,
-    user_ids: &[i32],
-    organisation_id: i32,
-    now: NaiveDateTime,
-) -> QueryResult<i64> {
-    participations::table
-        .inner_join(rdvs::table)
-        .filter(participations::user_id.eq_any(user_ids))
-        .filter(rdvs::organisation_id.eq(organisation_id))
-        .filter(rdvs::starts_at.gt(now))
-        .filter(rdvs::status.ne_all(vec![RdvStatus::Excused.as_str(), RdvStatus::Revoked.as_str()]))
-        .count()
-        .get_result(conn)
-}
-
-/// Future non-cancelled RDVs of an agent in an organisation (removal guard, reference §2.5).
-pub fn future_count_for_agent(
-    conn: &mut DbConn,
-    agent_id: i32,
-    organisation_id: i32,
-    now: NaiveDateTime,
-) -> QueryResult<i64> {
-    agents_rdvs::table
-        .inner_join(rdvs::table)
-        .filter(agents_rdvs::agent_id.eq(agent_id))
-        .filter(rdvs::organisation_id.eq(organisation_id))
-        .filter(rdvs::starts_at.gt(now))
-        .filter(rdvs::status.ne_all(vec![RdvStatus::Excused.as_str(), RdvStatus::Revoked.as_str()]))
-        .count()
-        .get_result(conn)
 }
 
 /// Moves a merged usager's participations to the kept one (an RDV both attend keeps one
@@ -589,4 +504,23 @@ pub fn move_participations(conn: &mut DbConn, author: &Author, from_user: i32, t
         audit::record(conn, author, "Rdv", rdv_id, Event::Update, Some(&old), Some(&new))?;
     }
     Ok(())
+}
+
+/// Stores the digest of a usager's cancel token on their participation.
+pub fn set_cancel_token_digest(conn: &mut DbConn, rdv_id: i32, user_id: i32, digest: &str) -> QueryResult<()> {
+    diesel::update(
+        participations::table.filter(participations::rdv_id.eq(rdv_id)).filter(participations::user_id.eq(user_id)),
+    )
+    .set((participations::cancel_token_digest.eq(digest), participations::updated_at.eq(now_utc())))
+    .execute(conn)?;
+    Ok(())
+}
+
+/// (RDV id, participation id, participation status) a cancel token's digest opens.
+pub fn by_cancel_token_digest(conn: &mut DbConn, digest: &str) -> QueryResult<Option<(i32, i32, String)>> {
+    participations::table
+        .filter(participations::cancel_token_digest.eq(digest))
+        .select((participations::rdv_id, participations::id, participations::status))
+        .get_result(conn)
+        .optional()
 }

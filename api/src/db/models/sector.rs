@@ -5,11 +5,10 @@ use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use serde::Serialize;
-
 use rdv_shared::dto::{Sector, SectorAttribution, Zone};
 use rdv_shared::sectorisation::{Attribution, ZoneFacts, ZoneLevel};
 use rdv_shared::{OrganisationId, TerritoryId};
+use serde::Serialize;
 
 use crate::audit::{self, Author, Event};
 use crate::db::schema::{agents, sector_attributions, sectors, zones};
@@ -281,4 +280,38 @@ pub fn for_city(conn: &mut DbConn, city_code: &str) -> QueryResult<(Vec<ZoneFact
         .select(AttributionRow::as_select())
         .load(conn)?;
     Ok((zone_rows.iter().map(ZoneRow::facts).collect(), attributions.iter().map(AttributionRow::facts).collect()))
+}
+
+/// The zones of these sectors in one city, by sector then street.
+pub fn zones_in_city(conn: &mut DbConn, sector_ids: &[i32], city_code: &str) -> QueryResult<Vec<ZoneRow>> {
+    zones::table
+        .filter(zones::sector_id.eq_any(sector_ids))
+        .filter(zones::city_code.eq(city_code))
+        .order((zones::sector_id, zones::street_name, zones::id))
+        .select(ZoneRow::as_select())
+        .load(conn)
+}
+
+/// Every zone of these sectors.
+pub fn zones_of_sectors(conn: &mut DbConn, sector_ids: &[i32]) -> QueryResult<Vec<ZoneRow>> {
+    zones::table.filter(zones::sector_id.eq_any(sector_ids)).select(ZoneRow::as_select()).load(conn)
+}
+
+/// The attributions of these sectors.
+pub fn attributions_of(conn: &mut DbConn, sector_ids: &[i32]) -> QueryResult<Vec<AttributionRow>> {
+    sector_attributions::table
+        .filter(sector_attributions::sector_id.eq_any(sector_ids))
+        .select(AttributionRow::as_select())
+        .load(conn)
+}
+
+/// Is this human id already a sector of the territory?
+pub fn human_id_taken(conn: &mut DbConn, territory_id: i32, human_id: &str) -> QueryResult<bool> {
+    let found: Option<i32> = sectors::table
+        .filter(sectors::territory_id.eq(territory_id))
+        .filter(sectors::human_id.eq(human_id))
+        .select(sectors::id)
+        .get_result(conn)
+        .optional()?;
+    Ok(found.is_some())
 }

@@ -2,13 +2,13 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
+use rdv_shared::dto::{Territory, TerritorySettings};
+use rdv_shared::{ServiceId, TerritoryId};
 use serde::Serialize;
 
 use crate::audit::{self, Author, Event};
 use crate::db::schema::{territories, territory_services};
 use crate::db::{now_utc, DbConn};
-use rdv_shared::dto::{Territory, TerritorySettings};
-use rdv_shared::{ServiceId, TerritoryId};
 
 #[derive(Debug, Clone, Queryable, Selectable, Serialize)]
 #[diesel(table_name = territories)]

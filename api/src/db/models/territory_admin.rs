@@ -3,10 +3,9 @@
 
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
-use serde::Serialize;
-
 use rdv_shared::dto::{AccessRights, Team};
 use rdv_shared::{AgentId, TerritoryId};
+use serde::Serialize;
 
 use crate::audit::{self, Author, Event};
 use crate::db::schema::{
@@ -242,4 +241,9 @@ pub fn set_rights(
 /// Agent ids of a team.
 pub fn member_ids(conn: &mut DbConn, team_id: i32) -> QueryResult<Vec<i32>> {
     agent_teams::table.filter(agent_teams::team_id.eq(team_id)).select(agent_teams::agent_id).load(conn)
+}
+
+/// The agents of these teams (an agent in several appears once per team).
+pub fn members_of_teams(conn: &mut DbConn, team_ids: &[i32]) -> QueryResult<Vec<i32>> {
+    agent_teams::table.filter(agent_teams::team_id.eq_any(team_ids)).select(agent_teams::agent_id).load(conn)
 }

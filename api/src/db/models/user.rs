@@ -7,14 +7,13 @@ use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime, TimeZone, Utc};
 use diesel::prelude::*;
-use serde::Serialize;
-
 use rdv_shared::dto::{self, UserInput};
 use rdv_shared::enums::{CaisseAffiliation, FamilySituation, Logement};
 use rdv_shared::usager::fields::FieldToggles;
 use rdv_shared::usager::{self, identity_key};
 use rdv_shared::validation::{self, Errors};
 use rdv_shared::UserId;
+use serde::Serialize;
 
 use crate::audit::{self, Author, Event};
 use crate::db::schema::{organisations, territories, user_profiles, users};
@@ -429,4 +428,56 @@ pub fn invitation_token(conn: &mut DbConn, author: &Author, before: &UserRow) ->
         audit::record(conn, author, "User", before.id, Event::Update, Some(before), Some(&after))?;
     }
     Ok(token)
+}
+
+/// The live usagers of `user_ids` that have a profile in the organisation.
+pub fn live_among_in_organisation(conn: &mut DbConn, organisation_id: i32, user_ids: &[i32]) -> QueryResult<Vec<i32>> {
+    users::table
+        .inner_join(user_profiles::table)
+        .filter(users::id.eq_any(user_ids))
+        .filter(users::deleted_at.is_null())
+        .filter(user_profiles::organisation_id.eq(organisation_id))
+        .select(users::id)
+        .load(conn)
+}
+
+/// The live usager holding this RDV invitation token.
+pub fn by_invitation_token(conn: &mut DbConn, token: &str) -> QueryResult<Option<i32>> {
+    users::table
+        .filter(users::rdv_invitation_token.eq(token))
+        .filter(users::deleted_at.is_null())
+        .select(users::id)
+        .get_result(conn)
+        .optional()
+}
+
+/// (id, first name, last name) of the organisation's live usagers with this E.164 phone.
+pub fn with_phone_in_organisation(
+    conn: &mut DbConn,
+    organisation_id: i32,
+    phone_e164: &str,
+) -> QueryResult<Vec<(i32, String, String)>> {
+    users::table
+        .inner_join(user_profiles::table)
+        .filter(user_profiles::organisation_id.eq(organisation_id))
+        .filter(users::phone_number_formatted.eq(phone_e164))
+        .filter(users::deleted_at.is_null())
+        .select((users::id, users::first_name, users::last_name))
+        .load(conn)
+}
+
+/// "First Last" of each of these usagers.
+pub fn full_names(conn: &mut DbConn, ids: &[i32]) -> QueryResult<HashMap<i32, String>> {
+    Ok(users::table
+        .filter(users::id.eq_any(ids))
+        .select((users::id, users::first_name, users::last_name))
+        .load::<(i32, String, String)>(conn)?
+        .into_iter()
+        .map(|(id, f, l)| (id, format!("{f} {l}")))
+        .collect())
+}
+
+/// Usagers by id, deleted ones included (an RDV keeps its anonymised participant).
+pub fn find_many_with_deleted(conn: &mut DbConn, ids: &[i32]) -> QueryResult<Vec<UserRow>> {
+    users::table.filter(users::id.eq_any(ids)).select(UserRow::as_select()).load(conn)
 }

@@ -8,7 +8,6 @@ use std::io::Cursor;
 
 use chrono::{NaiveDate, NaiveDateTime, TimeZone, Utc};
 use diesel::prelude::*;
-
 use rdv_shared::dto::{ImportRowReport, ImportRowStatus, UserImport, UserInput};
 use rdv_shared::usager::fields::FieldToggles;
 use rdv_shared::usager::fold;

@@ -4,7 +4,6 @@
 //! (reference-domain.md §1.4, §9.2).
 
 use diesel::prelude::*;
-
 use rdv_shared::dto::MERGEABLE_FIELDS;
 
 use super::user::{self, UserRow};
@@ -101,7 +100,7 @@ pub fn sync_cell(conn: &mut DbConn, author: &Author, u: &UserRow) -> QueryResult
 
 /// Removes the usager (and, for a responsable, its relatives) from an organisation; a member
 /// left without any organisation is anonymised. Returns the ids anonymised.
-/// Callers refuse first while the cell has future RDVs there (`rdv::future_count_for_users`).
+/// Callers refuse first while the cell has future RDVs there (`rdv_reads::future_count_for_users`).
 pub fn detach(conn: &mut DbConn, author: &Author, u: &UserRow, organisation_id: i32) -> QueryResult<Vec<i32>> {
     let mut members = vec![u.id];
     if u.responsible_id.is_none() {

@@ -3,7 +3,6 @@
 //! search and duplicate candidates. Every query here costs a fixed number of indexed lookups.
 
 use diesel::prelude::*;
-
 use rdv_shared::pagination::{offset, PER_PAGE};
 use rdv_shared::usager::search::{prefix_upper_bound, rank, terms, Query, Searchable, TermKind};
 

@@ -14,7 +14,7 @@ use rand::{Rng, SeedableRng};
 
 use rdv_shared::access::AccessLevel;
 use rdv_shared::dto::{CreateMotifRequest, LieuFields};
-use rdv_shared::enums::{BookableBy, LieuAvailability};
+use rdv_shared::enums::{BookableBy, LieuAvailability, RdvStatus};
 use rdv_shared::recurrence::{Every, Recurrence};
 use rdv_shared::ServiceId;
 
@@ -227,9 +227,10 @@ fn history(
                 for t in times.into_iter().take(PAST_PER_WEEK) {
                     // The first layer is what happened; later layers are cancelled bookings.
                     let status = if round == 0 {
-                        ["seen", "seen", "seen", "noshow", "excused"][rng.gen_range(0..5)]
+                        [RdvStatus::Seen, RdvStatus::Seen, RdvStatus::Seen, RdvStatus::Noshow, RdvStatus::Excused]
+                            [rng.gen_range(0..5)]
                     } else {
-                        "revoked"
+                        RdvStatus::Revoked
                     };
                     let user =
                         users.get(org).and_then(|u| u.get(rng.gen_range(0..u.len().max(1)))).copied().unwrap_or(0);
@@ -265,7 +266,15 @@ fn upcoming(conn: &mut DbConn, orgs: &[i32], monday: NaiveDate, rng: &mut StdRng
                 for t in booked {
                     let user =
                         users.get(org).and_then(|u| u.get(rng.gen_range(0..u.len().max(1)))).copied().unwrap_or(0);
-                    rows.push((*org, motifs[rng.gen_range(0..motifs.len())], *lieu, t, "unknown", *agent, user));
+                    rows.push((
+                        *org,
+                        motifs[rng.gen_range(0..motifs.len())],
+                        *lieu,
+                        t,
+                        RdvStatus::Unknown,
+                        *agent,
+                        user,
+                    ));
                 }
             }
         }
@@ -286,7 +295,7 @@ fn usagers_by_org(conn: &mut DbConn, orgs: &[i32]) -> QueryResult<std::collectio
     Ok(out)
 }
 
-type Row = (i32, i32, i32, NaiveDateTime, &'static str, i32, i32);
+type Row = (i32, i32, i32, NaiveDateTime, RdvStatus, i32, i32);
 
 /// Writes RDVs with their agent and participation as multi-row statements, with explicit ids
 /// (PostgreSQL's sequences are moved past them afterwards).
@@ -316,9 +325,9 @@ fn flush(conn: &mut DbConn, rows: &mut Vec<Row>) -> anyhow::Result<usize> {
                 let id = rdv0 + base + i as i64;
                 let (s, e) =
                     (start.format("%Y-%m-%d %H:%M:%S"), (*start + Duration::minutes(30)).format("%Y-%m-%d %H:%M:%S"));
-                let cancelled =
-                    if matches!(*status, "excused" | "revoked" | "noshow") { format!("'{e}'") } else { "NULL".into() };
-                let counted = i32::from(!matches!(*status, "excused" | "revoked"));
+                let cancelled = if status.sets_cancelled_at() { format!("'{e}'") } else { "NULL".into() };
+                let counted = i32::from(!status.is_cancelled());
+                let status = status.as_str();
                 r.push(format!(
                     "({id},{org},{motif},{lieu},'{s}','{e}','{status}',{cancelled},'{}',{counted},TRUE,'Agent','{now}','{now}')",
                     uuid::Uuid::new_v4()

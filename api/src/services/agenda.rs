@@ -1,23 +1,18 @@
 //! What the agenda handlers share: finding the agent a plage or absence is for, the agents the
 //! caller may see, each agent's zone, and rendering plages and absences.
 
-use std::collections::HashMap;
-
 use chrono_tz::Tz;
-use diesel::prelude::*;
-
 use rdv_shared::access::{can_see_agent, Actor};
-use rdv_shared::dto::{self, LieuBrief, MotifBrief};
-use rdv_shared::enums::LocationType;
-use rdv_shared::ServiceId;
+use rdv_shared::dto::{LieuBrief, MotifBrief};
+use rdv_shared::{dto, ServiceId};
 
 use crate::db::models::absence::AbsenceRow;
-use crate::db::models::agent::{self, AgentRow};
-use crate::db::models::lieu::LieuRow;
-use crate::db::models::motif::MotifRow;
-use crate::db::models::organisation::OrganisationRow;
-use crate::db::models::plage::{self, PlageRow};
-use crate::db::schema::{agent_roles, lieux, motifs, organisations};
+use crate::db::models::agent::{agents_by_id, first_organisations, AgentRow};
+use crate::db::models::lieu::{lieux_by_id, LieuRow};
+use crate::db::models::motif::{motifs_by_id, MotifRow};
+use crate::db::models::organisation::{organisations_by_id, OrganisationRow};
+use crate::db::models::plage::PlageRow;
+use crate::db::models::{agent, plage};
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult};
 
@@ -72,47 +67,13 @@ pub fn territory_agents_where(
     Ok(ids.into_iter().filter(|id| facts.get(id).is_some_and(&keep)).collect())
 }
 
-pub fn organisations_by_id(conn: &mut DbConn, ids: &[i32]) -> ApiResult<HashMap<i32, OrganisationRow>> {
-    let rows: Vec<OrganisationRow> =
-        organisations::table.filter(organisations::id.eq_any(ids)).select(OrganisationRow::as_select()).load(conn)?;
-    Ok(rows.into_iter().map(|o| (o.id, o)).collect())
-}
-
-/// Each agent's first organisation (by id): its zone is where absences' hours are read.
-pub fn first_organisations(conn: &mut DbConn, agent_ids: &[i32]) -> ApiResult<HashMap<i32, OrganisationRow>> {
-    let pairs: Vec<(i32, i32)> = agent_roles::table
-        .filter(agent_roles::agent_id.eq_any(agent_ids))
-        .select((agent_roles::agent_id, agent_roles::organisation_id))
-        .order((agent_roles::agent_id, agent_roles::organisation_id))
-        .load(conn)?;
-    let org_ids: Vec<i32> = pairs.iter().map(|p| p.1).collect();
-    let orgs = organisations_by_id(conn, &org_ids)?;
-    let mut out = HashMap::new();
-    for (a, o) in pairs {
-        if let Some(org) = orgs.get(&o) {
-            out.entry(a).or_insert_with(|| org.clone());
-        }
-    }
-    Ok(out)
-}
-
-pub fn motifs_by_id(conn: &mut DbConn, ids: &[i32]) -> ApiResult<HashMap<i32, MotifRow>> {
-    let rows: Vec<MotifRow> = motifs::table.filter(motifs::id.eq_any(ids)).select(MotifRow::as_select()).load(conn)?;
-    Ok(rows.into_iter().map(|m| (m.id, m)).collect())
-}
-
-pub fn lieux_by_id(conn: &mut DbConn, ids: &[i32]) -> ApiResult<HashMap<i32, LieuRow>> {
-    let rows: Vec<LieuRow> = lieux::table.filter(lieux::id.eq_any(ids)).select(LieuRow::as_select()).load(conn)?;
-    Ok(rows.into_iter().map(|l| (l.id, l)).collect())
-}
-
 pub fn motif_brief(m: &MotifRow) -> MotifBrief {
     MotifBrief {
         id: m.id,
         name: m.name.clone(),
         color: m.color.clone(),
         service_id: ServiceId(m.service_id),
-        location_type: LocationType::parse(&m.location_type).unwrap_or(LocationType::PublicOffice),
+        location_type: m.location(),
         collectif: m.collectif,
         default_duration_in_min: m.default_duration_in_min,
     }
@@ -120,14 +81,6 @@ pub fn motif_brief(m: &MotifRow) -> MotifBrief {
 
 pub fn lieu_brief(l: &LieuRow) -> LieuBrief {
     LieuBrief { id: l.id, name: l.name.clone(), address: l.address.clone() }
-}
-
-pub fn agents_by_id(conn: &mut DbConn, ids: &[i32]) -> ApiResult<HashMap<i32, AgentRow>> {
-    let rows: Vec<AgentRow> = crate::db::schema::agents::table
-        .filter(crate::db::schema::agents::id.eq_any(ids))
-        .select(AgentRow::as_select())
-        .load(conn)?;
-    Ok(rows.into_iter().map(|a| (a.id, a)).collect())
 }
 
 /// Plages as the API renders them, with their agent, organisation, lieu and motifs.

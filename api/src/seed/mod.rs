@@ -3,6 +3,10 @@
 //!
 //! Every demo agent signs in with [`DEMO_PASSWORD`]; the logins are listed in README.md.
 
+pub mod agenda;
+pub mod slots;
+pub mod usagers;
+
 use anyhow::Context;
 
 use rdv_shared::access::AccessLevel;
@@ -167,9 +171,9 @@ pub const DEMO_EMAIL_DOMAIN: &str = "demo.rdv-solidarites.fr";
 pub fn demo(conn: &mut DbConn) -> anyhow::Result<bool> {
     let created = demo_structure(conn)?;
     // Also for a demo made before usagers existed.
-    let usagers = crate::seed_usagers::demo(conn, DEMO_TERRITORY)?;
+    let usagers = crate::seed::usagers::demo(conn, DEMO_TERRITORY)?;
     // Also for a demo made before the agenda existed.
-    let rdvs = crate::seed_agenda::demo(conn, DEMO_TERRITORY)?;
+    let rdvs = crate::seed::agenda::demo(conn, DEMO_TERRITORY)?;
     Ok(created || usagers > 0 || rdvs > 0)
 }
 
@@ -266,7 +270,7 @@ pub fn demo_logins() -> Vec<(String, String)> {
             local.map(|l| (format!("{l}@{DEMO_EMAIL_DOMAIN}"), describe(org, first, last, role, services)))
         })
         .chain(std::iter::once((
-            format!("{}@{DEMO_EMAIL_DOMAIN}", crate::seed_agenda::OVERSEAS_AGENT),
+            format!("{}@{DEMO_EMAIL_DOMAIN}", crate::seed::agenda::OVERSEAS_AGENT),
             describe("PMI Saint-Denis (La Réunion, Indian/Reunion)", "Marie", "Hoarau", AccessLevel::Admin, &["PMI"]),
         )))
         .collect()

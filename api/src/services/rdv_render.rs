@@ -4,20 +4,22 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, TimeZone, Utc};
-use diesel::prelude::*;
-
 use rdv_shared::dto;
 use rdv_shared::enums::LocationType;
 use rdv_shared::rdv::{timing, transitions, Target};
 use rdv_shared::time::in_zone;
 use rdv_shared::usager::fields::FieldToggles;
 
-use super::agenda_support::{agents_by_id, lieux_by_id, motifs_by_id, organisations_by_id, tz};
-use crate::db::models::motif::{self, MotifCategoryRow};
-use crate::db::models::rdv::{self, RdvRow};
-use crate::db::models::user::{self, UserRow};
+use crate::db::models::agent::agents_by_id;
+use crate::db::models::lieu::lieux_by_id;
+use crate::db::models::motif::{motifs_by_id, MotifCategoryRow};
+use crate::db::models::organisation::organisations_by_id;
+use crate::db::models::rdv::RdvRow;
+use crate::db::models::user::UserRow;
+use crate::db::models::{motif, rdv, user};
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult};
+use crate::services::agenda::tz;
 
 /// API v1's deprecated `created_by`: the type in snake case.
 fn created_by(kind: &str) -> String {
@@ -81,7 +83,7 @@ pub fn render(conn: &mut DbConn, rows: &[RdvRow], now: DateTime<Utc>) -> ApiResu
             })
             .unwrap_or_default();
         let lieu = r.lieu_id.and_then(|l| lieux.get(&l));
-        let location = LocationType::parse(&m.location_type).unwrap_or(LocationType::PublicOffice);
+        let location = m.location();
         let address = match location {
             LocationType::PublicOffice => lieu.map(|l| l.address.clone()).unwrap_or_default(),
             LocationType::Home => {
@@ -127,7 +129,5 @@ pub fn render(conn: &mut DbConn, rows: &[RdvRow], now: DateTime<Utc>) -> ApiResu
 
 /// Usagers by id, deleted ones included (an RDV keeps its anonymised participant).
 fn load_users(conn: &mut DbConn, ids: &[i32]) -> ApiResult<HashMap<i32, UserRow>> {
-    use crate::db::schema::users;
-    let rows: Vec<UserRow> = users::table.filter(users::id.eq_any(ids)).select(UserRow::as_select()).load(conn)?;
-    Ok(rows.into_iter().map(|u| (u.id, u)).collect())
+    Ok(crate::db::models::user::find_many_with_deleted(conn, ids)?.into_iter().map(|u| (u.id, u)).collect())
 }

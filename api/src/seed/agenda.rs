@@ -389,9 +389,9 @@ fn overseas(conn: &mut DbConn) -> anyhow::Result<i32> {
         }
         let mut rng = StdRng::seed_from_u64(97490);
         for i in 0..20 {
-            let mut input = crate::seed_usagers::adult(&mut rng, 10_000 + i, "exemple.re");
+            let mut input = crate::seed::usagers::adult(&mut rng, 10_000 + i, "exemple.re");
             input.phone_number = Some(Some(format!("0692{:06}", rng.gen_range(0..1_000_000))));
-            crate::seed_usagers::create(conn, &author, &input, &FieldToggles::default(), &[org.id])?;
+            crate::seed::usagers::create(conn, &author, &input, &FieldToggles::default(), &[org.id])?;
         }
         Ok(org.id)
     })

@@ -6,9 +6,9 @@ use std::collections::HashMap;
 use rdv_shared::access::{AgendaLevel, AgentFacts, EventFacts, Viewer};
 use rdv_shared::{AgentId, OrganisationId, ServiceId};
 
-use crate::db::models::agenda_grant::{self, GrantRow};
-use crate::db::models::rdv::{self, RdvRow};
-use crate::db::models::{agent, motif};
+use crate::db::models::agenda_grant::GrantRow;
+use crate::db::models::rdv::RdvRow;
+use crate::db::models::{agenda_grant, agent, motif, rdv};
 use crate::db::DbConn;
 use crate::error::ApiResult;
 

@@ -2,23 +2,23 @@
 //! and benign ones returned as `warnings` until the caller confirms with `ignore_benign_errors`.
 //! A conflict in an agenda the caller cannot read is reported without any detail.
 
-use chrono::{DateTime, Duration, NaiveDateTime, TimeZone, Utc};
-use diesel::prelude::*;
+use std::collections::HashMap;
 
+use chrono::{DateTime, Duration, NaiveDateTime, TimeZone, Utc};
 use rdv_shared::access::{AgendaLevel, EventFacts, Viewer};
 use rdv_shared::dto::Warning;
-use rdv_shared::enums::{LieuAvailability, LocationType};
+use rdv_shared::enums::LieuAvailability;
 use rdv_shared::recurrence::occurrences;
 use rdv_shared::{AgentId, OrganisationId, ServiceId};
 
-use super::agenda_support::{first_organisations, motifs_by_id, organisations_by_id, tz};
-use crate::db::models::motif::MotifRow;
-use crate::db::models::organisation::OrganisationRow;
-use crate::db::models::rdv::{self, MAX_DURATION_MIN};
-use crate::db::models::{absence, agent, lieu, plage};
-use crate::db::schema::{agent_roles, user_profiles, users};
+use crate::db::models::agent::first_organisations;
+use crate::db::models::motif::{motifs_by_id, MotifRow};
+use crate::db::models::organisation::{organisations_by_id, OrganisationRow};
+use crate::db::models::rdv::MAX_DURATION_MIN;
+use crate::db::models::{absence, agent, lieu, membership, plage, rdv, rdv_reads, user};
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult};
+use crate::services::agenda::tz;
 
 /// An RDV as it would be after the write.
 pub struct Candidate<'a> {
@@ -45,31 +45,21 @@ pub fn hard_errors(conn: &mut DbConn, c: &Candidate<'_>) -> ApiResult<()> {
     if c.agent_ids.is_empty() {
         return Err(ApiError::field("agent_ids", "blank"));
     }
-    let members: Vec<i32> = agent_roles::table
-        .filter(agent_roles::organisation_id.eq(c.organisation.id))
-        .filter(agent_roles::agent_id.eq_any(c.agent_ids))
-        .select(agent_roles::agent_id)
-        .load(conn)?;
+    let members = membership::members_among(conn, c.organisation.id, c.agent_ids)?;
     if c.agent_ids.iter().any(|a| !members.contains(a)) {
         return Err(ApiError::field("agent_ids", "inclusion"));
     }
     if !c.motif.collectif && c.user_ids.is_empty() {
         return Err(ApiError::field("user_ids", "blank"));
     }
-    let known: Vec<i32> = users::table
-        .inner_join(user_profiles::table)
-        .filter(users::id.eq_any(c.user_ids))
-        .filter(users::deleted_at.is_null())
-        .filter(user_profiles::organisation_id.eq(c.organisation.id))
-        .select(users::id)
-        .load(conn)?;
+    let known = user::live_among_in_organisation(conn, c.organisation.id, c.user_ids)?;
     if c.user_ids.iter().any(|u| !known.contains(u)) {
         return Err(ApiError::field("user_ids", "inclusion"));
     }
     if c.motif.organisation_id != c.organisation.id || c.motif.deleted_at.is_some() {
         return Err(ApiError::field("motif_id", "inclusion"));
     }
-    let on_site = c.motif.location_type == LocationType::PublicOffice.as_str();
+    let on_site = c.motif.needs_lieu();
     match c.lieu_id {
         None if on_site => return Err(ApiError::field("lieu_id", "required_on_site")),
         None => {}
@@ -97,15 +87,7 @@ pub fn hard_errors(conn: &mut DbConn, c: &Candidate<'_>) -> ApiResult<()> {
 }
 
 fn identical_exists(conn: &mut DbConn, c: &Candidate<'_>) -> ApiResult<bool> {
-    use crate::db::schema::rdvs;
-    let same: Vec<i32> = rdvs::table
-        .filter(rdvs::organisation_id.eq(c.organisation.id))
-        .filter(rdvs::motif_id.eq(c.motif.id))
-        .filter(rdvs::starts_at.eq(c.starts_at))
-        .filter(rdvs::ends_at.eq(c.ends_at))
-        .filter(rdvs::status.ne_all(vec!["excused", "revoked"]))
-        .select(rdvs::id)
-        .load(conn)?;
+    let same = rdv_reads::same_slot(conn, c.organisation.id, c.motif.id, c.starts_at, c.ends_at)?;
     let same: Vec<i32> = same.into_iter().filter(|id| Some(*id) != c.rdv_id).collect();
     if same.is_empty() {
         return Ok(false);
@@ -142,21 +124,28 @@ pub fn warnings(conn: &mut DbConn, viewer: &Viewer, c: &Candidate<'_>, now: Date
         out.push(warn("name_too_long", "L'intitulé dépasse 50 caractères : il sera tronqué dans les SMS.".into()));
     }
     let agents = agent::facts_of(conn, c.agent_ids)?;
-    let names = super::agenda_support::agents_by_id(conn, c.agent_ids)?;
+    let names = crate::db::models::agent::agents_by_id(conn, c.agent_ids)?;
     let name_of = |id: i32| {
         names.get(&id).map(|a| rdv_shared::dto::display_name(a.first_name.as_deref(), &a.last_name)).unwrap_or_default()
     };
 
     // Other RDVs of the agents.
-    let others: Vec<(i32, rdv::RdvRow)> = rdv::of_agents_in_window(conn, c.agent_ids, c.starts_at, c.ends_at)?
+    let mut spans: Vec<rdv::BusySpan> = rdv::blocking_overlaps(conn, c.agent_ids, c.starts_at, c.ends_at)?
         .into_iter()
-        .filter(|(_, r)| Some(r.id) != c.rdv_id && r.status().blocks_agenda())
+        .filter(|b| Some(b.rdv_id) != c.rdv_id)
         .collect();
+    spans.sort_by_key(|b| (b.starts_at, b.rdv_id));
+    let rows: HashMap<i32, rdv::RdvRow> = rdv::find_many(conn, &spans.iter().map(|b| b.rdv_id).collect::<Vec<_>>())?
+        .into_iter()
+        .map(|r| (r.id, r))
+        .collect();
+    let others: Vec<(i32, &rdv::RdvRow)> =
+        spans.iter().filter_map(|b| rows.get(&b.rdv_id).map(|r| (b.agent_id, r))).collect();
     let other_ids: Vec<i32> = others.iter().map(|(_, r)| r.id).collect();
     let other_agents = rdv::agents_of(conn, &other_ids)?;
     let other_motifs = motifs_by_id(conn, &others.iter().map(|(_, r)| r.motif_id).collect::<Vec<_>>())?;
     let other_facts = agent::facts_of(conn, &other_agents.values().flatten().copied().collect::<Vec<_>>())?;
-    for (agent_id, r) in &others {
+    for (agent_id, r) in others {
         let services: Vec<ServiceId> =
             other_motifs.get(&r.motif_id).map(|m| ServiceId(m.service_id)).into_iter().collect();
         let ids: Vec<AgentId> =
@@ -170,14 +159,14 @@ pub fn warnings(conn: &mut DbConn, viewer: &Viewer, c: &Candidate<'_>, now: Date
             let motif = other_motifs.get(&r.motif_id).map(|m| m.name.as_str()).unwrap_or("");
             out.push(warn(
                 "rdv_overlap",
-                format!("{} a déjà un RDV de {} à {} ({motif}).", name_of(*agent_id), hm(r.starts_at), hm(r.ends_at)),
+                format!("{} a déjà un RDV de {} à {} ({motif}).", name_of(agent_id), hm(r.starts_at), hm(r.ends_at)),
             ));
         } else {
             out.push(warn(
                 "hidden_conflict",
                 format!(
                     "{} est déjà occupé(e) sur ce créneau (agenda dont vous ne voyez pas le détail).",
-                    name_of(*agent_id)
+                    name_of(agent_id)
                 ),
             ));
         }
@@ -219,7 +208,7 @@ pub fn warnings(conn: &mut DbConn, viewer: &Viewer, c: &Candidate<'_>, now: Date
     let day_start = rdv_shared::recurrence::to_utc(zone, local_day.and_time(chrono::NaiveTime::MIN))
         .map_or(c.starts_at, |t| t.naive_utc());
     let day_end = day_start + Duration::days(1);
-    let same_day: Vec<(i32, rdv::RdvRow)> = rdv::of_users_between(conn, c.user_ids, day_start, day_end)?
+    let same_day: Vec<(i32, rdv::RdvRow)> = rdv_reads::of_users_between(conn, c.user_ids, day_start, day_end)?
         .into_iter()
         .filter(|(_, r)| Some(r.id) != c.rdv_id)
         .collect();
@@ -273,8 +262,8 @@ fn next_free(
     c: &Candidate<'_>,
     now: DateTime<Utc>,
 ) -> ApiResult<(Vec<rdv_shared::dto::Creneau>, Vec<rdv_shared::dto::Agent>)> {
-    use crate::slot_search::{self, Scope};
-    let target = super::creneaux::target_of(conn, c.motif.clone(), c.organisation)?;
+    use crate::services::slot_search::{self, Scope};
+    let target = crate::services::creneaux::target_of(conn, c.motif.clone(), c.organisation)?;
     let zone = target.zone;
     let scope = Scope {
         agent_ids: Some(c.agent_ids.to_vec()),
@@ -287,5 +276,5 @@ fn next_free(
     let plages = slot_search::plages_of_motifs(conn, &[c.motif.id], &scope, from, to)?;
     let mut found = slot_search::slots_between(conn, &targets, &plages, &scope, from, to, now)?;
     found.truncate(NEXT_OFFERED);
-    super::creneaux::render_creneaux(conn, &found, zone)
+    crate::services::creneaux::render_creneaux(conn, &found, zone)
 }

@@ -10,19 +10,15 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Duration, NaiveDateTime, TimeZone, Utc};
 use chrono_tz::Tz;
-use diesel::prelude::*;
-
+use diesel::QueryResult;
 use rdv_shared::booking::{booking_window, first_per_lieu, scan_windows, NEXT_AVAILABILITY_HORIZON_DAYS};
-use rdv_shared::enums::LocationType;
 use rdv_shared::holidays::is_holiday;
 use rdv_shared::recurrence::occurrences;
 use rdv_shared::slots::{compute, Opening, Slot, SlotRules, Span};
 
-use crate::db::models::absence;
 use crate::db::models::motif::MotifRow;
 use crate::db::models::plage::PlageRow;
-use crate::db::models::rdv::MAX_DURATION_MIN;
-use crate::db::schema::{agent_roles, agents_rdvs, organisations, plage_ouverture_motifs, plage_ouvertures, rdvs};
+use crate::db::models::{absence, agent, plage, rdv, rdv_reads};
 use crate::db::DbConn;
 
 /// A motif being searched, with what its organisation says about time.
@@ -35,8 +31,8 @@ pub struct Target {
 }
 
 impl Target {
-    fn needs_lieu(&self) -> bool {
-        LocationType::parse(&self.motif.location_type).is_none_or(|l| l == LocationType::PublicOffice)
+    pub fn needs_lieu(&self) -> bool {
+        self.motif.needs_lieu()
     }
 }
 
@@ -72,25 +68,13 @@ pub fn plages_of_motifs(
     // Local dates differ from UTC ones by up to 14 h: widen by a day on each side.
     let from_day = (from - Duration::days(1)).date_naive();
     let to_day = (to + Duration::days(1)).date_naive();
-    let mut q = plage_ouvertures::table
-        .inner_join(plage_ouverture_motifs::table)
-        .filter(plage_ouverture_motifs::motif_id.eq_any(motif_ids))
-        .filter(plage_ouvertures::first_day.le(to_day))
-        .filter(plage_ouvertures::last_day.is_null().or(plage_ouvertures::last_day.ge(from_day)))
-        .into_boxed();
-    if let Some(agents) = &scope.agent_ids {
-        q = q.filter(plage_ouvertures::agent_id.eq_any(agents.clone()));
-    }
-    if let Some(lieux) = &scope.lieu_ids {
-        q = q.filter(plage_ouvertures::lieu_id.eq_any(lieux.clone()));
-    }
-    q.order(plage_ouvertures::id).select((plage_ouverture_motifs::motif_id, PlageRow::as_select())).load(conn)
+    plage::linked_to_motifs(conn, motif_ids, scope.agent_ids.as_deref(), scope.lieu_ids.as_deref(), from_day, to_day)
 }
 
 /// The busy spans of `agent_ids` overlapping `[from, to)`: their RDVs in a blocking status in
 /// any organisation (reference §3.5) and their absences, read in the zone of each agent's
 /// first organisation. Three queries.
-pub fn busy_of(
+fn busy_of(
     conn: &mut DbConn,
     agent_ids: &[i32],
     from: DateTime<Utc>,
@@ -100,17 +84,10 @@ pub fn busy_of(
     if agent_ids.is_empty() {
         return Ok(busy);
     }
-    let rows: Vec<(i32, NaiveDateTime, NaiveDateTime)> = agents_rdvs::table
-        .inner_join(rdvs::table)
-        .filter(agents_rdvs::agent_id.eq_any(agent_ids))
-        .filter(agents_rdvs::starts_at.lt(naive(to)))
-        .filter(agents_rdvs::starts_at.gt(naive(from) - Duration::minutes(i64::from(MAX_DURATION_MIN))))
-        .filter(agents_rdvs::ends_at.gt(naive(from)))
-        .filter(rdvs::status.ne_all(["excused", "revoked"]))
-        .select((agents_rdvs::agent_id, agents_rdvs::starts_at, agents_rdvs::ends_at))
-        .load(conn)?;
-    for (agent, s, e) in rows {
-        busy.entry(agent).or_default().push(Span::new(Utc.from_utc_datetime(&s), Utc.from_utc_datetime(&e)));
+    for b in rdv::blocking_overlaps(conn, agent_ids, naive(from), naive(to))? {
+        busy.entry(b.agent_id)
+            .or_default()
+            .push(Span::new(Utc.from_utc_datetime(&b.starts_at), Utc.from_utc_datetime(&b.ends_at)));
     }
     let absences = absence::in_window(
         conn,
@@ -133,12 +110,7 @@ pub fn busy_of(
 
 /// Zone of each agent's first organisation (where its absences' hours are read).
 fn first_zones(conn: &mut DbConn, agent_ids: &[i32]) -> QueryResult<HashMap<i32, Tz>> {
-    let rows: Vec<(i32, String)> = agent_roles::table
-        .inner_join(organisations::table)
-        .filter(agent_roles::agent_id.eq_any(agent_ids))
-        .order((agent_roles::agent_id, agent_roles::organisation_id))
-        .select((agent_roles::agent_id, organisations::time_zone))
-        .load(conn)?;
+    let rows = agent::organisation_zones(conn, agent_ids)?;
     let mut out = HashMap::new();
     for (a, z) in rows {
         out.entry(a).or_insert_with(|| z.parse().unwrap_or(chrono_tz::Europe::Paris));
@@ -271,20 +243,5 @@ pub fn collective_sessions(
     not_before: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> QueryResult<Vec<crate::db::models::rdv::RdvRow>> {
-    use crate::db::models::rdv::RdvRow;
-    let mut q = rdvs::table
-        .filter(rdvs::motif_id.eq_any(motif_ids))
-        .filter(rdvs::starts_at.ge(naive(not_before)))
-        .filter(rdvs::starts_at.lt(naive(to)))
-        .filter(rdvs::status.ne_all(["excused", "revoked"]))
-        .filter(
-            rdvs::max_participants_count
-                .is_null()
-                .or(rdvs::users_count.lt(rdvs::max_participants_count.assume_not_null())),
-        )
-        .into_boxed();
-    if let Some(lieux) = &scope.lieu_ids {
-        q = q.filter(rdvs::lieu_id.eq_any(lieux.clone()));
-    }
-    q.order((rdvs::starts_at, rdvs::id)).select(RdvRow::as_select()).load(conn)
+    rdv_reads::sessions_with_seats(conn, motif_ids, scope.lieu_ids.as_deref(), naive(not_before), naive(to))
 }
