@@ -235,11 +235,7 @@ fn free_agents_in_order(
     let local_day = start.with_timezone(&zone).date_naive();
     let day_start = rdv_shared::recurrence::to_utc(zone, local_day.and_time(chrono::NaiveTime::MIN)).unwrap_or(start);
     let day_end = day_start + Duration::days(1);
-    let scope = crate::services::slot_search::Scope {
-        agent_ids: o.agents.clone(),
-        lieu_ids: lieu_id.map(|l| vec![l]),
-        public: true,
-    };
+    let scope = o.public_scope(lieu_id);
     let plages = crate::services::slot_search::plages_of_motifs(conn, &[o.motif.id], &scope, day_start, day_end)?;
     let free: Vec<i32> =
         crate::services::slot_search::slots_between(conn, &[o.target()], &plages, &scope, day_start, day_end, now)?

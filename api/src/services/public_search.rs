@@ -104,6 +104,12 @@ impl Offered {
             departement: self.departement.clone(),
         }
     }
+    /// Who the public may book for this motif (the sectorisation's agents), at `lieu_id` when
+    /// given, within the motif's booking delays.
+    pub fn public_scope(&self, lieu_id: Option<i32>) -> Scope {
+        Scope { agent_ids: self.agents.clone(), lieu_ids: lieu_id.map(|l| vec![l]), public: true }
+    }
+
     pub fn key(&self) -> String {
         motif_key(&self.motif)
     }
@@ -339,7 +345,7 @@ pub fn public_slots(
     to: DateTime<Utc>,
     now: DateTime<Utc>,
 ) -> ApiResult<Vec<rdv_shared::slots::Slot>> {
-    let scope = Scope { agent_ids: o.agents.clone(), lieu_ids: lieu_id.map(|l| vec![l]), public: true };
+    let scope = o.public_scope(lieu_id);
     let plages = slot_search::plages_of_motifs(conn, &[o.motif.id], &scope, from, to)?;
     let slots: Vec<_> = slot_search::slots_between(conn, &[o.target()], &plages, &scope, from, to, now)?
         .into_iter()
@@ -367,7 +373,7 @@ pub fn creneaux_at(
     let next_availability = match slots.first() {
         Some(s) => Some(s.starts_at),
         None => {
-            let scope = Scope { agent_ids: o.agents.clone(), lieu_ids: lieu_id.map(|l| vec![l]), public: true };
+            let scope = o.public_scope(lieu_id);
             let plages =
                 slot_search::plages_of_motifs(conn, &[o.motif.id], &scope, to, slot_search::horizon_end(to, to, now))?;
             let wanted = BTreeSet::from([lieu_id]);
