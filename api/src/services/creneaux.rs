@@ -15,7 +15,7 @@ use rdv_shared::creneaux::{creneau, group_for_agents, lieux_without_slots, parse
 use rdv_shared::dto::{Agent, CollectiveSession, Creneau, CreneauxResponse};
 use rdv_shared::{OrganisationId, ServiceId};
 
-use crate::db::models::agent::agents_by_id;
+use crate::db::models::agent::{agents_by_id, AgentRow};
 use crate::db::models::lieu::lieux_by_id;
 use crate::db::models::motif::MotifRow;
 use crate::db::models::organisation::OrganisationRow;
@@ -71,13 +71,23 @@ fn writable(
 
 /// Renders found slots as `Creneau`s, with the agents they name listed once (one query).
 pub fn render_creneaux(conn: &mut DbConn, found: &[Found], zone: Tz) -> ApiResult<(Vec<Creneau>, Vec<Agent>)> {
-    let ids: BTreeSet<i32> = found.iter().map(|f| f.slot.agent_id).collect();
-    let rows = agents_by_id(conn, &ids.into_iter().collect::<Vec<_>>())?;
+    let rows = named_agents(conn, found)?;
     let creneaux =
         found.iter().filter(|f| rows.contains_key(&f.slot.agent_id)).map(|f| creneau(&f.slot, zone)).collect();
+    Ok((creneaux, agent_dtos(&rows)))
+}
+
+/// The agents the found slots name, by id (one query).
+fn named_agents(conn: &mut DbConn, found: &[Found]) -> ApiResult<HashMap<i32, AgentRow>> {
+    let ids: BTreeSet<i32> = found.iter().map(|f| f.slot.agent_id).collect();
+    Ok(agents_by_id(conn, &ids.into_iter().collect::<Vec<_>>())?)
+}
+
+/// Each agent once, by id.
+fn agent_dtos(rows: &HashMap<i32, AgentRow>) -> Vec<Agent> {
     let mut agents: Vec<Agent> = rows.values().map(|a| a.to_dto()).collect();
     agents.sort_by_key(|a| a.id.0);
-    Ok((creneaux, agents))
+    agents
 }
 
 /// What an agent asks the slot search.
@@ -123,8 +133,8 @@ pub fn search(conn: &mut DbConn, agent_id: i32, q: &Search, now: DateTime<Utc>) 
     let found = slot_search::slots_between(conn, &targets, &plages, &scope, from, to, now)?;
     let lieux_of_plages: BTreeSet<Option<i32>> =
         plages.iter().map(|(_, p)| if needs_lieu { p.lieu_id } else { None }).collect();
-    let (_, agents) = render_creneaux(conn, &found, zone)?;
-    let slots: Vec<_> = found.iter().map(|f| f.slot).filter(|s| agents.iter().any(|a| a.id.0 == s.agent_id)).collect();
+    let named = named_agents(conn, &found)?;
+    let slots: Vec<_> = found.iter().map(|f| f.slot).filter(|s| named.contains_key(&s.agent_id)).collect();
     let missing = lieux_without_slots(&lieux_of_plages, &slots);
     let later = if missing.is_empty() {
         BTreeMap::new()
@@ -145,7 +155,7 @@ pub fn search(conn: &mut DbConn, agent_id: i32, q: &Search, now: DateTime<Utc>) 
         from: from.with_timezone(&zone).fixed_offset(),
         to: to.with_timezone(&zone).fixed_offset(),
         lieux,
-        agents,
+        agents: agent_dtos(&named),
         collective_sessions,
         next_availability: next.map(|t| t.with_timezone(&zone).fixed_offset()),
     })
