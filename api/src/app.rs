@@ -108,6 +108,8 @@ pub fn api_routes() -> (
                         .service(routes::rdvs::get_rdv)
                         .service(routes::rdvs::update_rdv)
                         .service(routes::rdvs::delete_rdv)
+                        .service(routes::receipts::list_rdv_receipts)
+                        .service(routes::receipts::send_rdv_reminder)
                         .service(routes::participations::update_participation)
                         .service(routes::rdv_lists::list_organisation_rdvs)
                         .service(routes::rdv_lists::list_user_rdvs)

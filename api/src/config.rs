@@ -11,7 +11,15 @@
 //! | `RDV_MAX_BODY_BYTES` | `1048576` | request bodies above this get 413 |
 //! | `RDV_PUBLIC_URL` | `http://127.0.0.1:8080` | base of links sent by email (invitations) |
 //! | `RDV_MAIL_FROM` | `RDV Solidarités <ne-pas-repondre@rdv-solidarites.localhost>` | sender of emails |
-//! | `RDV_DEV_MAILBOX_DIR` | `$RDV_DATA_DIR/mailbox` | where emails are written as `.eml` files (until SMTP lands) |
+//! | `RDV_DEV_MAILBOX_DIR` | `$RDV_DATA_DIR/mailbox` | where emails are written as `.eml` files without SMTP |
+//! | `RDV_SMTP_URL` | unset (file mailbox) | `smtp://host:25`, `smtps://user:pass@host`, `smtp://…?tls=required` |
+//! | `RDV_SMS_URL` / `RDV_SMS_API_KEY` | unset (file sink) | Brevo-style transactional SMS endpoint and key |
+//! | `RDV_SMS_SENDER` | `RdvSoli` | SMS sender name (a territory may override all three) |
+//! | `RDV_SMS_SINK_DIR` | `$RDV_DATA_DIR/sms` | where SMS are written, one JSON file each, without a provider |
+//! | `RDV_OUTBOX_WORKERS` | `2` | delivery threads in `rdv serve` (0: deliver with `rdv worker` only) |
+//! | `RDV_OUTBOX_POLL_MS` | `500` | how often an idle worker looks for due messages |
+//! | `RDV_OUTBOX_LEASE_SECONDS` | `120` | after a crash, how long before another worker retries a message |
+//! | `RDV_OUTBOX_RETRY_SECONDS` / `RDV_OUTBOX_MAX_ATTEMPTS` | `30` / `10` | first back-off (doubling) and attempts before "failed" |
 //! | `RDV_PARTNER_SHARED_SECRET` | unset (disabled) | key of partner-signed requests (`X-Agent-Auth-Signature`) |
 //! | `RUST_LOG` | `info` | log filter |
 
@@ -41,6 +49,58 @@ pub struct Config {
     pub geocoder_url: Option<String>,
     /// Partner shared-secret auth; `None` disables it.
     pub partner_shared_secret: Option<Vec<u8>>,
+    /// Outgoing messages: transports and workers.
+    pub delivery: Delivery,
+}
+
+/// How the outbox delivers (see `crate::outbox`).
+#[derive(Debug, Clone)]
+pub struct Delivery {
+    pub smtp_url: Option<String>,
+    pub sms_url: Option<String>,
+    pub sms_api_key: Option<String>,
+    pub sms_sender: String,
+    pub sms_sink_dir: PathBuf,
+    pub workers: usize,
+    pub poll: std::time::Duration,
+    pub lease: chrono::Duration,
+    pub retry_base: chrono::Duration,
+    pub max_attempts: i32,
+}
+
+impl Delivery {
+    /// Files for mail and SMS, two workers: what `just run` and the tests start from.
+    pub fn local(data_dir: &Path) -> Delivery {
+        Delivery {
+            smtp_url: None,
+            sms_url: None,
+            sms_api_key: None,
+            sms_sender: "RdvSoli".to_owned(),
+            sms_sink_dir: data_dir.join("sms"),
+            workers: 2,
+            poll: std::time::Duration::from_millis(500),
+            lease: chrono::Duration::seconds(120),
+            retry_base: chrono::Duration::seconds(30),
+            max_attempts: 10,
+        }
+    }
+
+    fn from_env(data_dir: &Path) -> anyhow::Result<Delivery> {
+        let set = |name: &str| std::env::var(name).ok().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let local = Delivery::local(data_dir);
+        Ok(Delivery {
+            smtp_url: set("RDV_SMTP_URL"),
+            sms_url: set("RDV_SMS_URL"),
+            sms_api_key: set("RDV_SMS_API_KEY"),
+            sms_sender: set("RDV_SMS_SENDER").unwrap_or(local.sms_sender),
+            sms_sink_dir: set("RDV_SMS_SINK_DIR").map(PathBuf::from).unwrap_or(local.sms_sink_dir),
+            workers: env_number("RDV_OUTBOX_WORKERS", 2)?,
+            poll: std::time::Duration::from_millis(env_number("RDV_OUTBOX_POLL_MS", 500)?),
+            lease: chrono::Duration::seconds(env_number("RDV_OUTBOX_LEASE_SECONDS", 120)?),
+            retry_base: chrono::Duration::seconds(env_number("RDV_OUTBOX_RETRY_SECONDS", 30)?),
+            max_attempts: env_number("RDV_OUTBOX_MAX_ATTEMPTS", 10)?,
+        })
+    }
 }
 
 fn env_or(name: &str, default: &str) -> String {
@@ -95,6 +155,7 @@ impl Config {
                 .filter(|s| !s.is_empty())
                 .map(String::into_bytes),
             dev_mailbox_dir: PathBuf::from(env_or("RDV_DEV_MAILBOX_DIR", &data_dir.join("mailbox").to_string_lossy())),
+            delivery: Delivery::from_env(&data_dir)?,
             data_dir,
         })
     }

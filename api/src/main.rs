@@ -29,6 +29,18 @@ enum Command {
         #[arg(long, env = "RDV_WORKERS")]
         workers: Option<usize>,
     },
+    /// Deliver queued emails, SMS and scheduled reminders, without serving HTTP (beside or
+    /// instead of the workers of `rdv serve`; any number of them may run on one PostgreSQL).
+    Worker {
+        /// Delivery threads.
+        #[arg(long, default_value_t = 2)]
+        threads: usize,
+    },
+    /// The outgoing messages queue.
+    Outbox {
+        #[command(subcommand)]
+        action: OutboxCmd,
+    },
     /// Apply pending migrations.
     Migrate,
     /// Load data sets.
@@ -84,6 +96,15 @@ enum UsersCmd {
     },
     /// Rebuild the search index of every usager (after an upgrade that changes search rules).
     Reindex,
+}
+
+#[derive(Subcommand)]
+enum OutboxCmd {
+    /// Messages and jobs by channel and status, as JSON lines.
+    Status,
+    /// Plans the J-2 reminder of every future RDV that has none (RDVs imported or created
+    /// before notifications existed); prints how many were planned.
+    PlanReminders,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -180,8 +201,32 @@ fn run(cli: Cli) -> anyhow::Result<()> {
             let listener = TcpListener::bind(&bind).with_context(|| format!("cannot listen on {bind}"))?;
             let workers = workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()));
             eprintln!("RDV écoute sur http://{bind} ({} database)", state.backend.name());
+            let delivery =
+                rdv_api::outbox::worker::spawn(state.pool.clone(), &state.config, state.config.delivery.workers)?;
             actix_web::rt::System::new()
-                .block_on(async move { server::run(state, listener, workers)?.await.map_err(anyhow::Error::from) })
+                .block_on(async move { server::run(state, listener, workers)?.await.map_err(anyhow::Error::from) })?;
+            delivery.stop();
+            Ok(())
+        }
+        Command::Worker { threads } => {
+            let state = server::prepare(Config::from_env()?)?;
+            eprintln!("RDV : {threads} worker(s) de livraison ({} database)", state.backend.name());
+            rdv_api::outbox::worker::spawn(state.pool.clone(), &state.config, threads.max(1))?.join();
+            Ok(())
+        }
+        Command::Outbox { action: OutboxCmd::Status } => {
+            for (channel, status, count) in db::models::outbox::count_by_status(&mut *open_db()?)? {
+                println!("{}", serde_json::json!({ "channel": channel, "status": status, "count": count }));
+            }
+            Ok(())
+        }
+        Command::Outbox { action: OutboxCmd::PlanReminders } => {
+            let started = std::time::Instant::now();
+            let planned =
+                rdv_api::services::notifications::plan_missing_reminders(&mut *open_db()?, chrono::Utc::now())?;
+            eprintln!("{planned} rappel(s) planifié(s) en {:.1} s.", started.elapsed().as_secs_f64());
+            println!("{planned}");
+            Ok(())
         }
         Command::Migrate => {
             let (pool, backend) = db::open_pool(&Config::database_url(), 1)?;

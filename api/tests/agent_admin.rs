@@ -32,13 +32,13 @@ async fn invitation_end_to_end() {
 
     // The email sits in the dev mailbox, with the link and a reply-to reaching the inviting agent.
     let mailbox = app.state.config.dev_mailbox_dir.clone();
-    let files: Vec<_> = std::fs::read_dir(&mailbox).unwrap().map(|e| e.unwrap().path()).collect();
+    let files = common::wait_for_files(&mailbox, 1).await;
     assert_eq!(files.len(), 1);
-    let eml = std::fs::read_to_string(&files[0]).unwrap();
-    assert!(eml.contains("To: marie.curie@pas-de-calais.fr"), "{eml}");
-    assert!(eml.contains("Reply-To: camille.martin@demo.rdv-solidarites.fr"), "{eml}");
-    assert!(eml.contains("From: RDV Solidarités <ne-pas-repondre@rdv.test>"), "{eml}");
-    assert!(eml.contains(&url), "{eml}");
+    let eml = common::providers::parse_mail(&std::fs::read(&files[0]).unwrap());
+    assert_eq!(eml.to, "marie.curie@pas-de-calais.fr");
+    assert_eq!(eml.reply_to.as_deref(), Some("camille.martin@demo.rdv-solidarites.fr"));
+    assert_eq!(eml.from, "ne-pas-repondre@rdv.test");
+    assert!(eml.text.contains(&url), "{eml:?}");
 
     // The invited agent cannot sign in yet.
     let res = app
@@ -346,7 +346,7 @@ async fn resend_and_revoke_invitations() {
         "the old link died"
     );
     assert_eq!(app.get(&format!("/api/v1/invitations/{second}")).send().await.unwrap().status(), 200);
-    assert_eq!(std::fs::read_dir(&app.state.config.dev_mailbox_dir).unwrap().count(), 2);
+    assert_eq!(common::wait_for_files(&app.state.config.dev_mailbox_dir, 2).await.len(), 2);
     assert_eq!(
         app.delete(&format!("/api/v1/agents/{id}/invitation")).bearer(&admin).send().await.unwrap().status(),
         204

@@ -135,7 +135,7 @@ fn concurrent_public_bookings_of_one_slot_make_one_rdv_and_offer_the_next_slots(
     let nine = fx.at(9, 0);
     let shared = fx.clone();
     let results = at_once(&fx.data, move |i, conn| {
-        booking::book(conn, shared.public_booking(nine, &format!("Usager{i}")), Utc::now())
+        booking::book(conn, &shared.data.state.config, shared.public_booking(nine, &format!("Usager{i}")), Utc::now())
     });
     let (ok, offered) = tally(&results);
     assert_eq!(ok, 1, "exactly one booking of the slot gets through");
@@ -150,11 +150,12 @@ fn concurrent_public_bookings_of_one_slot_make_one_rdv_and_offer_the_next_slots(
     // The usager cancels with their token: the slot is free again and bookable.
     let booked = results.into_iter().find_map(Result::ok).unwrap();
     let mut conn = fx.data.conn();
-    let cancelled = booking::cancel(&mut conn, &booked.token, Utc::now()).unwrap();
+    let cancelled = booking::cancel(&mut conn, &fx.data.state.config, &booked.token, Utc::now()).unwrap();
     assert_eq!(cancelled.rdv.status, "excused");
     assert!(!cancelled.rdv.cancellable);
     assert!(fx.blocking_at(nine).is_empty(), "a cancelled RDV no longer blocks the agenda");
-    let again = booking::book(&mut conn, fx.public_booking(nine, "Nouveau"), Utc::now()).unwrap();
+    let again =
+        booking::book(&mut conn, &fx.data.state.config, fx.public_booking(nine, "Nouveau"), Utc::now()).unwrap();
     assert_eq!(again.rdv.starts_at, nine);
     assert_eq!(booking::show(&mut conn, &again.token, Utc::now()).unwrap().rdv.status, "unknown");
     assert!(matches!(booking::show(&mut conn, "not-a-token", Utc::now()), Err(ApiError::NotFound("rdv"))));
@@ -197,7 +198,7 @@ fn concurrent_agent_bookings_of_one_slot_make_one_rdv() {
             notify: None,
             ignore_benign_errors: false,
         };
-        rdvs::create(conn, &shared.sophie, req, None, Utc::now())
+        rdvs::create(conn, &shared.data.state.config, &shared.sophie, req, None, Utc::now())
     });
     let (ok, offered) = tally(&results);
     assert_eq!(ok, 1, "exactly one agent booking of the slot gets through");

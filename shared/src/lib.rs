@@ -14,6 +14,7 @@ pub mod enums;
 pub mod holidays;
 pub mod ids;
 pub mod listing;
+pub mod notify;
 pub mod pagination;
 pub mod rdv;
 pub mod recurrence;

@@ -33,6 +33,19 @@ pub enum DbConn {
     Sqlite(SqliteConnection),
 }
 
+/// Runs the same diesel query on the concrete connection, for the few query shapes diesel's
+/// `MultiConnection` cannot express (batch inserts, `ON CONFLICT`, row locks): the SQL is the
+/// same, only its type differs per backend.
+#[macro_export]
+macro_rules! on_backend {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConn::Postgres($c) => $body,
+            $crate::db::DbConn::Sqlite($c) => $body,
+        }
+    };
+}
+
 pub type Pool = r2d2::Pool<Manager>;
 pub type PooledConn = r2d2::PooledConnection<Manager>;
 

@@ -19,6 +19,9 @@ diesel::table! {
         visible_users_throughout_the_territory -> Bool,
         enable_pmi_case_number_field -> Bool,
         notes_frozen -> Bool,
+        sms_provider_url -> Nullable<Text>,
+        sms_api_key -> Nullable<Text>,
+        sms_sender -> Nullable<Text>,
     }
 }
 
@@ -177,16 +180,45 @@ diesel::table! {
 }
 
 diesel::table! {
-    mail_outbox (id) {
+    outbox (id) {
         id -> Integer,
-        kind -> Text,
-        to_address -> Text,
-        from_address -> Text,
-        reply_to -> Nullable<Text>,
-        subject -> Text,
-        body_text -> Text,
+        channel -> Text,
+        event -> Text,
+        idempotency_key -> Text,
+        organisation_id -> Nullable<Integer>,
+        rdv_id -> Nullable<Integer>,
+        user_id -> Nullable<Integer>,
+        agent_id -> Nullable<Integer>,
+        recipient -> Text,
+        payload -> Text,
+        status -> Text,
+        run_at -> Timestamp,
+        due_for -> Nullable<Timestamp>,
+        attempts -> Integer,
+        locked_until -> Nullable<Timestamp>,
+        last_error -> Nullable<Text>,
         created_at -> Timestamp,
-        sent_at -> Nullable<Timestamp>,
+        done_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
+    receipts (id) {
+        id -> Integer,
+        outbox_id -> Integer,
+        organisation_id -> Nullable<Integer>,
+        rdv_id -> Nullable<Integer>,
+        user_id -> Nullable<Integer>,
+        agent_id -> Nullable<Integer>,
+        channel -> Text,
+        event -> Text,
+        recipient -> Text,
+        result -> Text,
+        error_message -> Nullable<Text>,
+        content -> Text,
+        sms_count -> Nullable<Integer>,
+        attempt -> Integer,
+        created_at -> Timestamp,
     }
 }
 
@@ -536,7 +568,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     teams,
     agent_teams,
     agent_invitations,
-    mail_outbox,
+    outbox,
+    receipts,
     lieux,
     motif_categories,
     motifs,

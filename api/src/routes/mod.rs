@@ -22,6 +22,7 @@ pub mod public_booking;
 pub mod public_search;
 pub mod rdv_lists;
 pub mod rdvs;
+pub mod receipts;
 pub mod sectorisation_test;
 pub mod sectors;
 pub mod teams;

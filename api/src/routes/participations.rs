@@ -40,8 +40,10 @@ pub async fn update_participation(
     {
         return Err(ApiError::field("participation", "blank"));
     }
-    let rdv =
-        super::with_conn(&state, move |conn| rdvs::update_participation(conn, &auth.agent, id, changes, Utc::now()))
-            .await?;
+    let config = state.config.clone();
+    let rdv = super::with_conn(&state, move |conn| {
+        rdvs::update_participation(conn, &config, &auth.agent, id, changes, Utc::now())
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(RdvResponse { rdv }))
 }

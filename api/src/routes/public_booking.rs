@@ -38,7 +38,8 @@ pub async fn create_public_rdv(
         }
     }
     let booking = Booking { place, req, idem };
-    let body = super::with_conn(&state, move |conn| booking::book(conn, booking, Utc::now())).await?;
+    let config = state.config.clone();
+    let body = super::with_conn(&state, move |conn| booking::book(conn, &config, booking, Utc::now())).await?;
     Ok(HttpResponse::Ok().json(body))
 }
 
@@ -68,6 +69,7 @@ pub async fn cancel_public_rdv(
 ) -> ApiResult<HttpResponse> {
     public_limit(&state, &http)?;
     let token = path.into_inner();
-    let body = super::with_conn(&state, move |conn| booking::cancel(conn, &token, Utc::now())).await?;
+    let config = state.config.clone();
+    let body = super::with_conn(&state, move |conn| booking::cancel(conn, &config, &token, Utc::now())).await?;
     Ok(HttpResponse::Ok().json(body))
 }

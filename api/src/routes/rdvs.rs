@@ -40,8 +40,10 @@ pub async fn create_rdv(
 ) -> ApiResult<HttpResponse> {
     let ApiJson(req) = body;
     let idem = idempotency_key(&http)?.map(|key| Idempotency::of(format!("agent:{}", auth.agent.id), key, &req));
-    let (rdv, replayed) =
-        super::with_conn(&state, move |conn| rdvs::create(conn, &auth.agent, req, idem, Utc::now())).await?;
+    let (rdv, replayed) = {
+        let config = state.config.clone();
+        super::with_conn(&state, move |conn| rdvs::create(conn, &config, &auth.agent, req, idem, Utc::now())).await?
+    };
     let mut res = HttpResponse::Ok();
     if replayed {
         res.insert_header(("Idempotent-Replayed", "true"));
@@ -91,7 +93,9 @@ pub async fn update_rdv(
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
     let ApiJson(req) = body;
-    let rdv = super::with_conn(&state, move |conn| rdvs::update(conn, &auth.agent, id, req, Utc::now())).await?;
+    let config = state.config.clone();
+    let rdv =
+        super::with_conn(&state, move |conn| rdvs::update(conn, &config, &auth.agent, id, req, Utc::now())).await?;
     Ok(HttpResponse::Ok().json(RdvResponse { rdv }))
 }
 

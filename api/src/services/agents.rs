@@ -19,8 +19,7 @@ use crate::db::models::agent::AgentRow;
 use crate::db::models::{agent, invitation, membership, organisation, service};
 use crate::db::{write_tx, DbConn};
 use crate::error::{ApiError, ApiResult};
-use crate::mail;
-use crate::mail::Mail;
+use crate::outbox::{enqueue_mail, MailPayload, Subject};
 
 /// Checks service ids against the catalogue; returns them sorted and deduplicated.
 fn checked_services(conn: &mut DbConn, ids: &[rdv_shared::ServiceId], errors: &mut Errors) -> ApiResult<Vec<i32>> {
@@ -57,26 +56,18 @@ fn send_invitation(
     );
     if let Some(to) = &invited.email {
         let subject = format!("Invitation à rejoindre {} sur RDV Solidarités", org.name);
-        mail::enqueue(
-            conn,
-            &Mail {
-                kind: "agent_invitation",
-                to,
-                from: &config.mail_from,
-                reply_to: inviter.email.as_deref(),
-                subject: &subject,
-                body_text: &body,
-            },
-        )?;
+        let mail = MailPayload {
+            from: config.mail_from.clone(),
+            reply_to: inviter.email.clone(),
+            subject,
+            text: body,
+            html: None,
+            ics: None,
+        };
+        let about = Subject { organisation_id: Some(org.id), agent_id: Some(invited.id), ..Subject::default() };
+        enqueue_mail(conn, "agent_invitation", format!("agent_invitation:{}", row.id), about, to, &mail)?;
     }
     Ok(InvitationLink { url, expires_at: row.expires_at.and_utc() })
-}
-
-/// Hands queued emails to the sender once the transaction that queued them has committed.
-fn flush_mail(conn: &mut DbConn, config: &Config) {
-    if let Err(e) = mail::deliver_pending(conn, &config.dev_mailbox_dir) {
-        tracing::error!(error = %e, "mail delivery failed; messages stay queued");
-    }
 }
 
 /// Loads an agent the actor may see (404 otherwise).
@@ -204,7 +195,6 @@ pub fn invite_agent(
         };
         Ok::<_, ApiError>((invited, link))
     })?;
-    flush_mail(conn, &config);
     let invited = agent::find(conn, invited.id)?.ok_or(ApiError::NotFound("agent"))?;
     Ok(InviteAgentResponse { agent: membership::detail(conn, &invited)?, invitation: link })
 }
@@ -289,7 +279,6 @@ pub fn resend_invitation(
 ) -> ApiResult<rdv_shared::dto::InvitationLink> {
     let (target, org) = invitation_context(conn, caller.id, id)?;
     let link = write_tx(conn, |c| send_invitation(c, &config, &caller.author(), caller, &target, &org))?;
-    flush_mail(conn, &config);
     Ok(link)
 }
 

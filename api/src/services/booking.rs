@@ -16,12 +16,14 @@ use rdv_shared::dto::{
     Agent, Creneau, PublicBookingRequest, PublicBookingResponse, PublicRdv, PublicRdvResponse, UserInput,
 };
 use rdv_shared::enums::{RdvStatus, VisibilityType};
+use rdv_shared::notify::ChangeAuthor;
 use rdv_shared::sectorisation::Place;
 use rdv_shared::usager::fields::FieldToggles;
 use rdv_shared::usager::{fold, phone_e164};
 use rdv_shared::AgentId;
 
 use crate::audit::Author;
+use crate::config::Config;
 use crate::db::models::agent::agents_by_id;
 use crate::db::models::rdv::{NewRdv, RdvChanges, RdvRow};
 use crate::db::models::user::UserValues;
@@ -30,7 +32,7 @@ use crate::db::{lock_agents, truncate_micros, write_tx, DbConn};
 use crate::error::{ApiError, ApiResult};
 use crate::services::agenda::tz;
 use crate::services::public_search::{offered_motif, public_sessions, public_slots, Offered};
-use crate::services::Idempotency;
+use crate::services::{notifications, Idempotency};
 
 const PUBLIC_AUTHOR: &str = "usager (prise de RDV en ligne)";
 
@@ -296,7 +298,7 @@ pub struct Booking {
 
 /// Books the slot (or joins the session) of `b`: 409 `creneau_indisponible` with the next
 /// slots when it was just taken; the same booking again for a retry with the same key.
-pub fn book(conn: &mut DbConn, b: Booking, now: DateTime<Utc>) -> ApiResult<PublicBookingResponse> {
+pub fn book(conn: &mut DbConn, config: &Config, b: Booking, now: DateTime<Utc>) -> ApiResult<PublicBookingResponse> {
     let Booking { place, req, idem } = b;
     let author = Author::system(PUBLIC_AUTHOR);
     let o = offered_motif(conn, &place, req.motif_id)?;
@@ -322,6 +324,8 @@ pub fn book(conn: &mut DbConn, b: Booking, now: DateTime<Utc>) -> ApiResult<Publ
         if o.motif.collectif {
             let Some((row, user_id)) = join_session(c, &author, &o, &req, now)? else { return Ok(None) };
             set_token(c, row.id, user_id, &token)?;
+            let before = notifications::snapshot(c, &row)?.without_user(user_id);
+            notifications::rdv_changed(c, config, Some(before), row.id, ChangeAuthor::Usager, now)?;
             if let Some(i) = &idem {
                 i.remember(c, row.id)?;
             }
@@ -353,6 +357,7 @@ pub fn book(conn: &mut DbConn, b: Booking, now: DateTime<Utc>) -> ApiResult<Publ
             };
             let row = rdv::create(c, &author, &new)?;
             set_token(c, row.id, user_id, &token)?;
+            notifications::rdv_changed(c, config, None, row.id, ChangeAuthor::Usager, now)?;
             if let Some(i) = &idem {
                 i.remember(c, row.id)?;
             }
@@ -380,7 +385,7 @@ pub fn show(conn: &mut DbConn, token: &str, now: DateTime<Utc>) -> ApiResult<Pub
 
 /// Cancels the usager's participation (status `excused`) until 4 hours before, when the motif
 /// allows it; 422 otherwise.
-pub fn cancel(conn: &mut DbConn, token: &str, now: DateTime<Utc>) -> ApiResult<PublicRdvResponse> {
+pub fn cancel(conn: &mut DbConn, config: &Config, token: &str, now: DateTime<Utc>) -> ApiResult<PublicRdvResponse> {
     let (r, participation_id, status) = by_token(conn, token)?;
     if !render(conn, &r, &status, now)?.cancellable {
         return Err(ApiError::field_message(
@@ -395,7 +400,10 @@ pub fn cancel(conn: &mut DbConn, token: &str, now: DateTime<Utc>) -> ApiResult<P
     let author = Author::system(PUBLIC_AUTHOR);
     let collective = motif::find(conn, r.motif_id)?.is_some_and(|m| m.collectif);
     let row = write_tx(conn, |c| {
-        Ok::<_, ApiError>(rdv::update_participation(c, &author, &p, Some(RdvStatus::Excused), None, None, collective)?)
+        let before = notifications::snapshot(c, &r)?;
+        let row = rdv::update_participation(c, &author, &p, Some(RdvStatus::Excused), None, None, collective)?;
+        notifications::rdv_changed(c, config, Some(before), r.id, ChangeAuthor::Usager, now)?;
+        Ok::<_, ApiError>(row)
     })?;
     Ok(PublicRdvResponse { rdv: render(conn, &row, RdvStatus::Excused.as_str(), now)? })
 }

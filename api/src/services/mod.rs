@@ -31,6 +31,8 @@
 //! | `organisations`, `territories`, `teams`, `lieux`, `motifs` | the structure of a territory |
 //! | `sectors` | sectors, zones, attributions, zone import/export, the sectorisation test |
 //! | `versions` | the audit history of a record |
+//! | `notifications` | who hears about an RDV change, reminder planning and jobs, receipts |
+//! | `notification_messages` | renders notices into outbox rows (texts, calendar parts) |
 
 pub mod absences;
 pub mod agenda;
@@ -41,6 +43,8 @@ pub mod booking;
 pub mod creneaux;
 pub mod lieux;
 pub mod motifs;
+pub mod notification_messages;
+pub mod notifications;
 pub mod organisations;
 pub mod plages;
 pub mod public_search;

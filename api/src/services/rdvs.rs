@@ -7,10 +7,12 @@ use chrono::{DateTime, Duration, TimeZone, Utc};
 use rdv_shared::access::{can_delete_rdv, AgendaLevel, Viewer};
 use rdv_shared::dto::{CreateRdvRequest, ParticipationChanges, Rdv, UpdateRdvRequest};
 use rdv_shared::enums::VisibilityType;
+use rdv_shared::notify::ChangeAuthor;
 use rdv_shared::rdv::{refusal, timing, Target};
 use rdv_shared::validation::optional_text;
 use rdv_shared::{OrganisationId, ServiceId};
 
+use crate::config::Config;
 use crate::db::models::agent::AgentRow;
 use crate::db::models::motif::MotifRow;
 use crate::db::models::organisation::OrganisationRow;
@@ -21,9 +23,9 @@ use crate::error::{ApiError, ApiResult};
 use crate::services::agenda::tz;
 use crate::services::rdv_checks::{hard_errors, offer_next_slots, refuse, warnings, Candidate};
 use crate::services::rdv_render::render;
-use crate::services::viewer;
 use crate::services::viewer::{agenda_level, rdv_level};
 use crate::services::Idempotency;
+use crate::services::{notifications, viewer};
 
 /// Loads an RDV at `needed` level at least: 404 when the caller sees nothing of it, 403 when
 /// they see it only as busy (or read-only for a write).
@@ -83,6 +85,7 @@ fn motif_of(conn: &mut DbConn, org: &OrganisationRow, id: i32) -> ApiResult<Moti
 /// whether it is a replay of an earlier request with the same idempotency key.
 pub fn create(
     conn: &mut DbConn,
+    config: &Config,
     caller: &AgentRow,
     req: CreateRdvRequest,
     idem: Option<Idempotency>,
@@ -140,6 +143,7 @@ pub fn create(
             refuse(w)?;
         }
         let row = rdv::create(c, &caller.author(), &new)?;
+        notifications::rdv_changed(c, config, None, row.id, ChangeAuthor::Agent(caller.id), now)?;
         if let Some(i) = &idem {
             i.remember(c, row.id)?;
         }
@@ -154,6 +158,7 @@ pub fn create(
 /// re-runs the checks and warnings.
 pub fn update(
     conn: &mut DbConn,
+    config: &Config,
     caller: &AgentRow,
     id: i32,
     req: UpdateRdvRequest,
@@ -227,7 +232,10 @@ pub fn update(
                 .collect();
             refuse(w)?;
         }
-        Ok::<_, ApiError>(rdv::update(c, &caller.author(), &before, &changes)?)
+        let snapshot = notifications::snapshot(c, &before)?;
+        let row = rdv::update(c, &caller.author(), &before, &changes)?;
+        notifications::rdv_changed(c, config, Some(snapshot), id, ChangeAuthor::Agent(caller.id), now)?;
+        Ok::<_, ApiError>(row)
     })
     .map_err(|e| offer_next_slots(conn, e, &cand, now))?;
     Ok(render(conn, &[row], now)?.remove(0))
@@ -240,13 +248,17 @@ pub fn delete(conn: &mut DbConn, caller: &AgentRow, id: i32) -> ApiResult<()> {
     if !can_delete_rdv(&viewer.actor, OrganisationId(before.organisation_id)) {
         return Err(ApiError::forbidden());
     }
-    write_tx(conn, |c| Ok::<_, ApiError>(rdv::delete(c, &caller.author(), &before)?))
+    write_tx(conn, |c| {
+        notifications::rdv_deleted(c, before.id)?;
+        Ok::<_, ApiError>(rdv::delete(c, &caller.author(), &before)?)
+    })
 }
 
 /// Changes one participation's status and notification switches (reference V2); the RDV's
 /// status is recomputed. 404 `participation` when the caller cannot write the RDV's agendas.
 pub fn update_participation(
     conn: &mut DbConn,
+    config: &Config,
     caller: &AgentRow,
     id: i32,
     changes: ParticipationChanges,
@@ -267,7 +279,8 @@ pub fn update_participation(
         }
     }
     let updated = write_tx(conn, |c| {
-        Ok::<_, ApiError>(rdv::update_participation(
+        let snapshot = notifications::snapshot(c, &row)?;
+        let updated = rdv::update_participation(
             c,
             &caller.author(),
             &p,
@@ -275,7 +288,9 @@ pub fn update_participation(
             changes.send_lifecycle_notifications,
             changes.send_reminder_notification,
             collective,
-        )?)
+        )?;
+        notifications::rdv_changed(c, config, Some(snapshot), row.id, ChangeAuthor::Agent(caller.id), now)?;
+        Ok::<_, ApiError>(updated)
     })?;
     Ok(render(conn, &[updated], now)?.remove(0))
 }

@@ -5,6 +5,9 @@
 //! The demo seed is the fixture: Pas-de-Calais, three MDS, twelve agents.
 #![allow(dead_code)] // each test binary uses a different part of the harness
 
+pub mod providers;
+pub mod smtp;
+
 use std::net::TcpListener;
 
 use actix_web::web;
@@ -78,6 +81,10 @@ pub fn test_config(database_url: &str, data_dir: &std::path::Path) -> Config {
         public_per_minute_ip: 10_000,
         // Tests that geocode start a local fake server and set its URL.
         geocoder_url: None,
+        delivery: rdv_api::config::Delivery {
+            poll: std::time::Duration::from_millis(50),
+            ..rdv_api::config::Delivery::local(data_dir)
+        },
     }
 }
 
@@ -121,6 +128,8 @@ pub struct TestApp {
     pub client: Client,
     pub state: web::Data<AppState>,
     pub spa_dir: std::path::PathBuf,
+    /// The delivery workers, as in `rdv serve`; stopped with the app.
+    _workers: rdv_api::outbox::worker::Workers,
     _files: tempfile::TempDir,
     _db: TestDb,
 }
@@ -137,7 +146,9 @@ impl TestApp {
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let server = rdv_api::server::run(state.clone(), listener, 1).expect("run");
         actix_rt::spawn(server);
-        TestApp { base, client: Client::new(), state, spa_dir, _files: files, _db: db }
+        let workers = rdv_api::outbox::worker::spawn(state.pool.clone(), &state.config, state.config.delivery.workers)
+            .expect("workers");
+        TestApp { base, client: Client::new(), state, spa_dir, _workers: workers, _files: files, _db: db }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -374,4 +385,19 @@ pub fn id_by_name(state: &AppState, table: &str, organisation: &str, name: &str)
             .get_result(&mut *conn),
     }
     .expect("demo record")
+}
+
+/// The files of `dir` once there are at least `n` of them (the outbox workers deliver in the
+/// background), sorted by name. Panics after 10 seconds.
+pub async fn wait_for_files(dir: &std::path::Path, n: usize) -> Vec<std::path::PathBuf> {
+    for _ in 0..200 {
+        let mut files: Vec<_> =
+            std::fs::read_dir(dir).map(|d| d.filter_map(|e| e.ok().map(|e| e.path())).collect()).unwrap_or_default();
+        if files.len() >= n {
+            files.sort();
+            return files;
+        }
+        actix_rt::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("fewer than {n} files in {} after 10 s", dir.display());
 }

@@ -12,6 +12,7 @@ pub mod lieu;
 pub mod membership;
 pub mod motif;
 pub mod organisation;
+pub mod outbox;
 pub mod plage;
 pub mod rdv;
 pub mod rdv_reads;

@@ -212,3 +212,29 @@ pub fn of_users_between(
         .select((participations::user_id, RdvRow::as_select()))
         .load(conn)
 }
+
+/// Future RDVs (starting after `from`), not cancelled, with no live `event` job planned for
+/// their current start: `(id, organisation_id, starts_at)`, at most `limit`.
+pub fn without_reminder(
+    conn: &mut DbConn,
+    event: &str,
+    from: NaiveDateTime,
+    limit: i64,
+) -> QueryResult<Vec<(i32, i32, NaiveDateTime)>> {
+    use crate::db::models::outbox::{CANCELLED, JOB};
+    use crate::db::schema::outbox;
+    let planned = outbox::table
+        .filter(outbox::rdv_id.eq(rdvs::id.nullable()))
+        .filter(outbox::channel.eq(JOB))
+        .filter(outbox::event.eq(event))
+        .filter(outbox::due_for.eq(rdvs::starts_at.nullable()))
+        .filter(outbox::status.ne(CANCELLED));
+    rdvs::table
+        .filter(rdvs::starts_at.gt(from))
+        .filter(not_cancelled())
+        .filter(diesel::dsl::not(diesel::dsl::exists(planned)))
+        .order(rdvs::id)
+        .limit(limit)
+        .select((rdvs::id, rdvs::organisation_id, rdvs::starts_at))
+        .load(conn)
+}

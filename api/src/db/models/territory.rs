@@ -196,3 +196,15 @@ pub fn find(conn: &mut DbConn, id: i32) -> QueryResult<Option<TerritoryRow>> {
 pub fn find_by_name(conn: &mut DbConn, name: &str) -> QueryResult<Option<TerritoryRow>> {
     territories::table.filter(territories::name.eq(name)).select(TerritoryRow::as_select()).get_result(conn).optional()
 }
+
+/// A territory's SMS provider: URL, API key, sender, each optional.
+pub type SmsSettings = (Option<String>, Option<String>, Option<String>);
+
+/// The territory's SMS provider settings.
+pub fn sms_settings(conn: &mut DbConn, id: i32) -> QueryResult<Option<SmsSettings>> {
+    territories::table
+        .find(id)
+        .select((territories::sms_provider_url, territories::sms_api_key, territories::sms_sender))
+        .get_result(conn)
+        .optional()
+}

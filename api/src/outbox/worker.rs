@@ -1,0 +1,217 @@
+//! Delivery workers: threads that claim due outbox rows, deliver them and record the outcome
+//! and a receipt. They run inside `rdv serve` (`RDV_OUTBOX_WORKERS`, default 2) and alone as
+//! `rdv worker`. Everything they know is in the database, so they can stop at any moment.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use rdv_shared::notify::gsm;
+
+use super::email::{Mailer, SendError};
+use super::sms::{self, Provider};
+use super::{MailPayload, SmsPayload};
+use crate::config::Delivery;
+use crate::db::models::outbox::{self as rows, NewReceipt, OutboxRow, Outcome, JOB};
+use crate::db::models::territory;
+use crate::db::{now_utc, write_tx, DbConn, Pool};
+use crate::services::notifications;
+
+/// How many rows a worker claims at once.
+const BATCH: i64 = 20;
+
+/// What a worker needs: the transports, built once per process.
+pub struct Deliverer {
+    app: crate::config::Config,
+    mailer: Mailer,
+    /// Built on first use, in a worker thread: reqwest's blocking client owns a runtime, which
+    /// must not be created or dropped inside an async context (the HTTP server's).
+    http: std::sync::OnceLock<reqwest::blocking::Client>,
+    config: Delivery,
+}
+
+impl Deliverer {
+    pub fn new(config: &crate::config::Config) -> anyhow::Result<Deliverer> {
+        Ok(Deliverer {
+            app: config.clone(),
+            mailer: Mailer::new(config.delivery.smtp_url.as_deref(), config.dev_mailbox_dir.clone())?,
+            http: std::sync::OnceLock::new(),
+            config: config.delivery.clone(),
+        })
+    }
+
+    /// Claims one batch and processes it; returns how many rows it handled.
+    pub fn run_once(&self, conn: &mut DbConn) -> anyhow::Result<usize> {
+        self.run_once_at(conn, now_utc())
+    }
+
+    /// [`Self::run_once`] as if it were `now` (tests of scheduled jobs).
+    pub fn run_once_at(&self, conn: &mut DbConn, now: chrono::NaiveDateTime) -> anyhow::Result<usize> {
+        let claimed = write_tx(conn, |c| rows::claim(c, now, now + self.config.lease, BATCH))?;
+        let n = claimed.len();
+        let mut outcomes = Vec::with_capacity(n);
+        for row in claimed {
+            if row.channel == JOB {
+                // A job becomes its messages in one transaction with being marked done.
+                write_tx(conn, |c| {
+                    let outcome = notifications::run_job(c, &self.app, &row, now)?;
+                    rows::finish(c, row.id, &outcome, now_utc())
+                })?;
+                continue;
+            }
+            let (result, receipt) = self.deliver(conn, &row);
+            outcomes.push((row.id, self.outcome(&row, result), receipt));
+        }
+        if !outcomes.is_empty() {
+            write_tx(conn, |c| {
+                let done = now_utc();
+                for (id, outcome, _) in &outcomes {
+                    rows::finish(c, *id, outcome, done)?;
+                }
+                let receipts: Vec<NewReceipt> = outcomes.into_iter().map(|(_, _, r)| r).collect();
+                rows::insert_receipts(c, &receipts)
+            })?;
+        }
+        Ok(n)
+    }
+
+    fn outcome(&self, row: &OutboxRow, result: Result<(), SendError>) -> Outcome {
+        match result {
+            Ok(()) => Outcome::Sent,
+            Err(SendError::Permanent(e)) => Outcome::Failed(e),
+            Err(SendError::Temporary(e)) if row.attempts >= self.config.max_attempts => Outcome::Failed(e),
+            Err(SendError::Temporary(e)) => {
+                Outcome::Retry(now_utc() + backoff(self.config.retry_base, row.attempts), e)
+            }
+        }
+    }
+
+    /// One delivery attempt and its receipt.
+    fn deliver(&self, conn: &mut DbConn, row: &OutboxRow) -> (Result<(), SendError>, NewReceipt) {
+        let mut receipt = NewReceipt {
+            outbox_id: row.id,
+            organisation_id: row.organisation_id,
+            rdv_id: row.rdv_id,
+            user_id: row.user_id,
+            agent_id: row.agent_id,
+            channel: row.channel.clone(),
+            event: row.event.clone(),
+            recipient: row.recipient.clone(),
+            result: "sent",
+            error_message: None,
+            content: String::new(),
+            sms_count: None,
+            attempt: row.attempts,
+            created_at: now_utc(),
+        };
+        let result = match row.channel.as_str() {
+            "mail" => match serde_json::from_str::<MailPayload>(&row.payload) {
+                Ok(mail) => {
+                    receipt.content = mail.subject.clone();
+                    self.mailer.send(row.id, &row.event, &row.idempotency_key, &row.recipient, &mail)
+                }
+                Err(e) => Err(SendError::Permanent(format!("unreadable payload: {e}"))),
+            },
+            "sms" => match serde_json::from_str::<SmsPayload>(&row.payload) {
+                Ok(payload) => {
+                    receipt.content = payload.content.clone();
+                    let provider = self.provider(conn, payload.territory_id);
+                    receipt.sms_count = i32::try_from(gsm::segments(&payload.content)).ok();
+                    sms::send(&self.http, &provider, row.id, &row.recipient, &payload.content, &row.idempotency_key)
+                        .map(|sent| {
+                            if sent.sms_count.is_some() {
+                                receipt.sms_count = sent.sms_count;
+                            }
+                        })
+                }
+                Err(e) => Err(SendError::Permanent(format!("unreadable payload: {e}"))),
+            },
+            other => Err(SendError::Permanent(format!("unknown channel {other}"))),
+        };
+        if let Err(SendError::Permanent(e) | SendError::Temporary(e)) = &result {
+            tracing::warn!(outbox_id = row.id, channel = %row.channel, attempt = row.attempts, error = %e, "delivery failed");
+            receipt.result = "failed";
+            receipt.error_message = Some(e.clone());
+        }
+        (result, receipt)
+    }
+
+    /// The territory's SMS provider, else the environment's, else the file sink.
+    fn provider(&self, conn: &mut DbConn, territory_id: Option<i32>) -> Provider {
+        let own = territory_id.and_then(|t| territory::sms_settings(conn, t).ok().flatten());
+        let (url, key, sender) = match own {
+            Some((url, key, sender)) => {
+                (url.or(self.config.sms_url.clone()), key.or(self.config.sms_api_key.clone()), sender)
+            }
+            None => (self.config.sms_url.clone(), self.config.sms_api_key.clone(), None),
+        };
+        let sender = sender.unwrap_or_else(|| self.config.sms_sender.clone());
+        match url {
+            Some(url) => Provider::Http { url, api_key: key.unwrap_or_default(), sender },
+            None => Provider::Files { dir: self.config.sms_sink_dir.clone(), sender },
+        }
+    }
+}
+
+/// base × 2^(attempt − 1), at most six hours.
+fn backoff(base: chrono::Duration, attempt: i32) -> chrono::Duration {
+    let factor = 1i64 << attempt.clamp(1, 16).saturating_sub(1);
+    (base * i32::try_from(factor).unwrap_or(i32::MAX)).min(chrono::Duration::hours(6))
+}
+
+/// Running workers; dropping this stops them after their current batch.
+pub struct Workers {
+    stop: Arc<AtomicBool>,
+    threads: Vec<JoinHandle<()>>,
+}
+
+impl Workers {
+    /// Waits for the threads (they run until the process ends).
+    pub fn join(mut self) {
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
+    }
+
+    pub fn stop(mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+        for t in self.threads.drain(..) {
+            let _ = t.join();
+        }
+    }
+}
+
+impl Drop for Workers {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::Relaxed);
+    }
+}
+
+/// Starts `count` worker threads on the pool.
+pub fn spawn(pool: Pool, config: &crate::config::Config, count: usize) -> anyhow::Result<Workers> {
+    let deliverer = Arc::new(Deliverer::new(config)?);
+    let stop = Arc::new(AtomicBool::new(false));
+    let mut threads = Vec::new();
+    for i in 0..count {
+        let (pool, deliverer, stop) = (pool.clone(), deliverer.clone(), stop.clone());
+        let idle = deliverer.config.poll;
+        threads.push(std::thread::Builder::new().name(format!("outbox-{i}")).spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                let handled = match pool.get() {
+                    Ok(mut conn) => deliverer.run_once(&mut conn).unwrap_or_else(|e| {
+                        tracing::error!(error = %e, "outbox worker");
+                        0
+                    }),
+                    Err(e) => {
+                        tracing::error!(error = %e, "outbox worker: no database connection");
+                        0
+                    }
+                };
+                if handled == 0 {
+                    std::thread::sleep(idle);
+                }
+            }
+        })?);
+    }
+    Ok(Workers { stop, threads })
+}
