@@ -110,6 +110,7 @@ pub fn api_routes() -> (
                         .service(routes::rdvs::delete_rdv)
                         .service(routes::receipts::list_rdv_receipts)
                         .service(routes::receipts::send_rdv_reminder)
+                        .service(routes::receipts::list_user_receipts)
                         .service(routes::participations::update_participation)
                         .service(routes::rdv_lists::list_organisation_rdvs)
                         .service(routes::rdv_lists::list_user_rdvs)
@@ -134,6 +135,8 @@ pub fn api_routes() -> (
                         .service(routes::public_booking::create_public_rdv)
                         .service(routes::public_booking::get_public_rdv)
                         .service(routes::public_booking::cancel_public_rdv)
+                        .service(routes::rdv_links::open_rdv_link)
+                        .service(routes::rdv_links::cancel_rdv_link)
                         // `/agenda_grants/copy` before `/agenda_grants/{id}`.
                         .service(routes::agenda_grants::copy_agenda_grants)
                         .service(routes::agenda_grants::list_agenda_grants)

@@ -24,6 +24,8 @@ pub const PUBLIC_OPERATIONS: &[&str] = &[
     "create_public_rdv",
     "get_public_rdv",
     "cancel_public_rdv",
+    "open_rdv_link",
+    "cancel_rdv_link",
 ];
 
 /// Adds the sign-in requirement and the 401 response to every operation but the public ones.

@@ -160,10 +160,16 @@ async fn an_rdv_lifecycle_reaches_the_usager_and_the_other_agent() {
         );
     }
     assert!(b["receipts"].as_array().unwrap().iter().all(|r| r["result"] == "sent"), "{b}");
+    // The usager's page lists hers (not the agents').
+    let (s, b) = call(&app, &camille, "GET", &format!("/api/v1/users/{lea}/receipts"), None).await;
+    assert_eq!((s, b["meta"]["total_count"].clone()), (200, json!(6)), "{b}");
+    assert!(b["receipts"].as_array().unwrap().iter().all(|r| r["user_id"] == lea), "{b}");
     // Another organisation's agent sees nothing of them.
     let other = app.sign_in("isabelle.moreau").await;
     let (s, _) = call(&app, &other, "GET", &format!("/api/v1/rdvs/{id}/receipts"), None).await;
     assert_eq!(s, 404);
+    let (s, b) = call(&app, &other, "GET", &format!("/api/v1/users/{lea}/receipts"), None).await;
+    assert!(matches!(s, 403 | 404) || b["meta"]["total_count"] == 0, "{s} {b}");
 }
 
 #[actix_rt::test]
@@ -451,4 +457,78 @@ async fn two_workers_deliver_each_message_once() {
     let mut conn = app.state.pool.get().unwrap();
     let status = rdv_api::db::models::outbox::count_by_status(&mut conn).unwrap();
     assert_eq!(status, vec![("mail".to_owned(), "sent".to_owned(), 300)]);
+}
+
+fn link_in(text: &str) -> String {
+    let start = text.find("http://rdv.test/r/").expect("a /r/ link");
+    text[start..].split_whitespace().next().unwrap().to_owned()
+}
+
+#[actix_rt::test]
+async fn the_link_in_a_message_opens_the_rdv_after_the_name_check_and_cancels_it() {
+    let (smtp, sms) = (SmtpSink::start(), SmsProvider::start());
+    let app = app_with_providers(&smtp, &sms).await;
+    let arras = app.organisation_id("MDS Arras");
+    let camille = app.sign_in("camille.martin").await;
+    let camille_id = app.agent_id("camille.martin").await;
+    let lea = usager(&app, &camille, arras).await;
+    let rdv = book(
+        &app,
+        &camille,
+        arras,
+        "MDS Arras",
+        "MDS Arras — Baudimont",
+        "Consultation PMI nourrisson",
+        camille_id,
+        lea,
+        local_in_days(3, 14),
+    )
+    .await;
+    let confirmation = mails(&smtp, 1).await.remove(0);
+    let link = link_in(&confirmation.text);
+    let texts = eventually("the SMS", || Some(sms.requests()).filter(|r| !r.is_empty())).await;
+    let sms_link = link_in(texts[0].body["content"].as_str().unwrap());
+    assert_eq!(link, sms_link, "the email and the SMS carry the same link");
+    let token = link.rsplit('/').next().unwrap().to_owned();
+
+    // Nothing without the first three letters of the last name (Dupont).
+    let open = |initials: &str| {
+        app.post(&format!("/api/v1/public/links/{token}")).json(&json!({"last_name_initials": initials})).send()
+    };
+    let (s, b) = common::json(open("MAR").await.unwrap()).await;
+    assert_eq!((s, b["errors"]["last_name_initials"][0]["error"].clone()), (422, json!("invalid")), "{b}");
+    assert!(!b.to_string().contains("Consultation"), "nothing of the RDV before the check: {b}");
+    let (s, b) = common::json(open("dup").await.unwrap()).await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(
+        (b["rdv"]["motif_name"].clone(), b["rdv"]["cancellable"].clone()),
+        (json!("Consultation PMI nourrisson"), json!(true))
+    );
+    let (s, _) = common::json(
+        app.post("/api/v1/public/links/0123456789abcdef0123")
+            .json(&json!({"last_name_initials": "dup"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(s, 404, "unknown link");
+
+    // Cancelled by the usager: the RDV is excused, Léa gets an email (no SMS), Camille is told.
+    let (s, b) = common::json(
+        app.post(&format!("/api/v1/public/links/{token}/cancel"))
+            .json(&json!({"last_name_initials": "Dup"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((s, b["rdv"]["status"].clone()), (200, json!("excused")), "{b}");
+    let (_, shown) = call(&app, &camille, "GET", &format!("/api/v1/rdvs/{}", rdv["id"]), None).await;
+    assert_eq!(shown["rdv"]["status"], "excused");
+    let got = mails(&smtp, 2).await;
+    assert!(got[1].subject.starts_with("RDV annulé le "), "{}", got[1].subject);
+    assert!(got[1].text.contains("http://rdv.test/prendre-rdv"), "{}", got[1].text);
+    actix_rt::time::sleep(std::time::Duration::from_millis(400)).await;
+    assert_eq!(sms.requests().len(), 1, "no SMS when the usager cancels");
 }

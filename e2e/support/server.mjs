@@ -47,6 +47,8 @@ export async function startServer() {
   }
   return {
     base,
+    /** The server's data directory: `mailbox/` (.eml files) and `sms/` (one JSON per SMS). */
+    dir,
     async stop() {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
@@ -119,4 +121,18 @@ export async function apiAs(base, local, method, path, body) {
   });
   const text = await res.text();
   return { status: res.status, body: text ? JSON.parse(text) : null };
+}
+
+/** Waits until `find(files)` over the files of `dir` returns something (10 s at most). */
+export async function waitForFile(dir, find) {
+  const { readdirSync, readFileSync, existsSync } = await import('node:fs');
+  for (let i = 0; i < 100; i++) {
+    const files = existsSync(dir)
+      ? readdirSync(dir).sort().map((name) => ({ name, text: readFileSync(join(dir, name), 'utf8') }))
+      : [];
+    const found = find(files);
+    if (found) return found;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`nothing expected in ${dir} after 10 s`);
 }

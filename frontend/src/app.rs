@@ -26,6 +26,7 @@ use crate::pages::{
     public_rdv::PublicRdvPage,
     rdv::RdvPage,
     rdv_form::NewRdvPage,
+    rdv_link::RdvLinkPage,
     shell::Shell,
     usager::UsagerPage,
     usager_form::{EditUsagerPage, NewUsagerPage},
@@ -46,6 +47,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/invitation/:token") view=InvitationPage/>
                 <Route path=path!("/prendre-rdv") view=PublicBookingPage/>
                 <Route path=path!("/prendre-rdv/rdv/:token") view=PublicRdvPage/>
+                <Route path=path!("/r/:token") view=RdvLinkPage/>
                 <ParentRoute path=path!("") view=Shell>
                     <Route path=path!("") view=HomePage/>
                     <Route path=path!("admin/organisation") view=OrganisationPage/>

@@ -317,6 +317,19 @@ pub async fn delete_rdv(s: &Session, id: i32) -> R<()> {
     api::delete(s, &format!("{V1}/rdvs/{id}")).await
 }
 
+pub async fn list_rdv_receipts(s: &Session, id: i32) -> R<ReceiptsResponse> {
+    api::get(s, &format!("{V1}/rdvs/{id}/receipts")).await
+}
+
+pub async fn list_user_receipts(s: &Session, id: i32) -> R<ReceiptsResponse> {
+    api::get(s, &format!("{V1}/users/{id}/receipts")).await
+}
+
+/// "Envoyer un rappel maintenant".
+pub async fn send_rdv_reminder(s: &Session, id: i32) -> R<ReminderResponse> {
+    api::send(s, "POST", &format!("{V1}/rdvs/{id}/reminder"), &serde_json::json!({})).await
+}
+
 pub async fn update_participation(s: &Session, id: i32, body: &impl Serialize) -> R<RdvResponse> {
     api::send(s, "PATCH", &format!("{V1}/participations/{id}"), body).await
 }
@@ -452,4 +465,15 @@ pub async fn get_public_rdv(token: &str) -> R<PublicRdvResponse> {
 
 pub async fn cancel_public_rdv(token: &str) -> R<PublicRdvResponse> {
     api::post_public(&format!("{V1}/public/rdvs/{token}/cancel"), &serde_json::json!({})).await
+}
+
+/// The RDV of a notification's link, after the name check.
+pub async fn open_rdv_link(token: &str, initials: &str) -> R<PublicRdvResponse> {
+    api::post_public(&format!("{V1}/public/links/{token}"), &RdvLinkRequest { last_name_initials: initials.into() })
+        .await
+}
+
+pub async fn cancel_rdv_link(token: &str, initials: &str) -> R<PublicRdvResponse> {
+    let body = RdvLinkRequest { last_name_initials: initials.into() };
+    api::post_public(&format!("{V1}/public/links/{token}/cancel"), &body).await
 }

@@ -1,7 +1,8 @@
 //! Calendar helpers for the agenda screens: today in the browser, weeks, French labels.
 //! (chrono's clock is not available in the browser build: today comes from `Date`.)
 
-use chrono::{Datelike, Duration, NaiveDate, Weekday};
+use chrono::{DateTime, Datelike, Duration, NaiveDate, Utc, Weekday};
+use rdv_shared::time::{MONTHS_FR, WEEKDAYS_FR};
 
 /// Today, as the browser's clock and zone say.
 pub fn today() -> NaiveDate {
@@ -14,31 +15,19 @@ pub fn monday_of(day: NaiveDate) -> NaiveDate {
 }
 
 pub fn weekday_fr(w: Weekday) -> &'static str {
-    match w {
-        Weekday::Mon => "lundi",
-        Weekday::Tue => "mardi",
-        Weekday::Wed => "mercredi",
-        Weekday::Thu => "jeudi",
-        Weekday::Fri => "vendredi",
-        Weekday::Sat => "samedi",
-        Weekday::Sun => "dimanche",
-    }
+    WEEKDAYS_FR[w.num_days_from_monday() as usize]
 }
 
-const MONTHS: [&str; 12] = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-];
+/// Now, by the browser's clock (chrono's `Utc::now` panics in the browser build).
+pub fn now_utc() -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(js_sys::Date::now() as i64).unwrap_or_default()
+}
+
+/// "06/12/2026 14:05" in the browser's zone.
+pub fn local_date_time(t: DateTime<Utc>) -> String {
+    let offset = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(t.timestamp_millis() as f64)).get_timezone_offset();
+    (t - Duration::minutes(offset as i64)).format("%d/%m/%Y %H:%M").to_string()
+}
 
 /// "lun. 23/11"
 pub fn short_day(d: NaiveDate) -> String {
@@ -47,7 +36,7 @@ pub fn short_day(d: NaiveDate) -> String {
 
 /// "lundi 23 novembre 2026"
 pub fn long_day(d: NaiveDate) -> String {
-    format!("{} {} {} {}", weekday_fr(d.weekday()), d.day(), MONTHS[d.month0() as usize], d.year())
+    format!("{} {} {} {}", weekday_fr(d.weekday()), d.day(), MONTHS_FR[d.month0() as usize], d.year())
 }
 
 /// Parses `YYYY-MM-DD`.

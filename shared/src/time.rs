@@ -1,4 +1,5 @@
-//! Instants for display: stored in UTC, rendered with an organisation's offset.
+//! Instants for display: stored in UTC, rendered with an organisation's offset; French day
+//! and month names (the SPA and the notification texts share them).
 
 use chrono::{DateTime, FixedOffset, NaiveDateTime, TimeZone, Utc};
 
@@ -11,6 +12,25 @@ pub fn in_zone(utc: NaiveDateTime, tz: &str) -> DateTime<FixedOffset> {
         Err(_) => instant.fixed_offset(),
     }
 }
+
+/// French day names, Monday first (`Weekday::num_days_from_monday`).
+pub const WEEKDAYS_FR: [&str; 7] = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"];
+
+/// French month names, January first (`Datelike::month0`).
+pub const MONTHS_FR: [&str; 12] = [
+    "janvier",
+    "février",
+    "mars",
+    "avril",
+    "mai",
+    "juin",
+    "juillet",
+    "août",
+    "septembre",
+    "octobre",
+    "novembre",
+    "décembre",
+];
 
 #[cfg(test)]
 mod tests {

@@ -203,6 +203,28 @@ diesel::table! {
 }
 
 diesel::table! {
+    rdv_links (id) {
+        id -> Integer,
+        rdv_id -> Integer,
+        user_id -> Integer,
+        token_digest -> Text,
+        expires_at -> Timestamp,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    file_attentes (id) {
+        id -> Integer,
+        rdv_id -> Integer,
+        user_id -> Integer,
+        notifications_sent -> Integer,
+        last_creneau_sent_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     receipts (id) {
         id -> Integer,
         outbox_id -> Integer,
@@ -570,6 +592,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     agent_invitations,
     outbox,
     receipts,
+    rdv_links,
+    file_attentes,
     lieux,
     motif_categories,
     motifs,

@@ -47,10 +47,14 @@ impl Deliverer {
 
     /// [`Self::run_once`] as if it were `now` (tests of scheduled jobs).
     pub fn run_once_at(&self, conn: &mut DbConn, now: chrono::NaiveDateTime) -> anyhow::Result<usize> {
-        let claimed = write_tx(conn, |c| rows::claim(c, now, now + self.config.lease, BATCH))?;
+        let lease_until = now + self.config.lease;
+        let claimed = write_tx(conn, |c| rows::claim(c, now, lease_until, BATCH))?;
         let n = claimed.len();
-        let mut outcomes = Vec::with_capacity(n);
         for row in claimed {
+            // Past the lease, another worker may have taken the rest of the batch: leave it.
+            if now_utc() >= lease_until && now_utc() > now {
+                break;
+            }
             if row.channel == JOB {
                 // A job becomes its messages in one transaction with being marked done.
                 write_tx(conn, |c| {
@@ -60,16 +64,11 @@ impl Deliverer {
                 continue;
             }
             let (result, receipt) = self.deliver(conn, &row);
-            outcomes.push((row.id, self.outcome(&row, result), receipt));
-        }
-        if !outcomes.is_empty() {
+            let outcome = self.outcome(&row, result);
+            // Recorded at once: a crash right after a delivery re-sends at most that message.
             write_tx(conn, |c| {
-                let done = now_utc();
-                for (id, outcome, _) in &outcomes {
-                    rows::finish(c, *id, outcome, done)?;
-                }
-                let receipts: Vec<NewReceipt> = outcomes.into_iter().map(|(_, _, r)| r).collect();
-                rows::insert_receipts(c, &receipts)
+                rows::finish(c, row.id, &outcome, now_utc())?;
+                rows::insert_receipts(c, std::slice::from_ref(&receipt))
             })?;
         }
         Ok(n)

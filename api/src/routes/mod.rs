@@ -20,6 +20,7 @@ pub mod participations;
 pub mod plages;
 pub mod public_booking;
 pub mod public_search;
+pub mod rdv_links;
 pub mod rdv_lists;
 pub mod rdvs;
 pub mod receipts;

@@ -36,6 +36,29 @@ pub async fn list_rdv_receipts(
     Ok(HttpResponse::Ok().json(body))
 }
 
+/// The notifications a usager was sent (as recipient, or through their responsible), about
+/// the RDVs the caller can read, newest first.
+#[utoipa::path(
+    tag = "users",
+    params(("id" = i32, Path), PageQuery),
+    responses(
+        (status = 200, body = ReceiptsResponse),
+        (status = 403, body = rdv_shared::dto::ForbiddenError),
+        (status = 404, body = rdv_shared::dto::NotFoundError),
+    ),
+)]
+#[get("/users/{id}/receipts")]
+pub async fn list_user_receipts(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<i32>,
+    query: ApiQuery<PageQuery>,
+) -> ApiResult<HttpResponse> {
+    let (id, page) = (path.into_inner(), normalise_page(query.0.page));
+    let body = super::with_conn(&state, move |conn| notifications::user_receipts(conn, &auth.agent, id, page)).await?;
+    Ok(HttpResponse::Ok().json(body))
+}
+
 /// "Envoyer un rappel maintenant": queues the reminder to every participant whose reminder
 /// switch is on, by their usual channels. Write level on the RDV; 422 for a past or cancelled
 /// RDV.

@@ -144,7 +144,7 @@ fn next_sessions(
 }
 
 /// What the usager sees of an RDV.
-fn render(conn: &mut DbConn, r: &RdvRow, status: &str, now: DateTime<Utc>) -> ApiResult<PublicRdv> {
+pub(crate) fn render(conn: &mut DbConn, r: &RdvRow, status: &str, now: DateTime<Utc>) -> ApiResult<PublicRdv> {
     let m = motif::find(conn, r.motif_id)?.ok_or(ApiError::NotFound("rdv"))?;
     let org = organisation::find(conn, r.organisation_id)?.ok_or(ApiError::NotFound("rdv"))?;
     let l = match r.lieu_id {

@@ -33,6 +33,7 @@
 //! | `versions` | the audit history of a record |
 //! | `notifications` | who hears about an RDV change, reminder planning and jobs, receipts |
 //! | `notification_messages` | renders notices into outbox rows (texts, calendar parts) |
+//! | `rdv_links` | the usager's `/r/{token}` link: issue, open after the name check, cancel |
 
 pub mod absences;
 pub mod agenda;
@@ -49,6 +50,7 @@ pub mod organisations;
 pub mod plages;
 pub mod public_search;
 pub mod rdv_checks;
+pub mod rdv_links;
 pub mod rdv_render;
 pub mod rdvs;
 pub mod sectors;

@@ -20,6 +20,7 @@ use crate::db::DbConn;
 use crate::outbox::ics::{calendar, IcsEvent};
 use crate::outbox::{enqueue_mail, enqueue_sms, IcsPart, MailPayload, SmsPayload, Subject};
 use crate::services::agenda::tz;
+use crate::services::rdv_links;
 
 /// An RDV with everything its messages show.
 pub struct Loaded {
@@ -161,8 +162,23 @@ impl Loaded {
         now: NaiveDateTime,
     ) -> diesel::QueryResult<usize> {
         let mut n = 0;
+        // One link per recipient and change, shared by their email and SMS.
+        let mut links: HashMap<i32, String> = HashMap::new();
         for notice in notices {
             let Some(to) = self.users.get(&notice.to) else { continue };
+            let link = if notice.event == NotifEvent::Cancelled {
+                format!("{}/prendre-rdv", config.public_url)
+            } else {
+                let token = match links.get(&notice.to) {
+                    Some(t) => t.clone(),
+                    None => {
+                        let t = rdv_links::issue(conn, self.rdv.id, notice.to, now)?;
+                        links.insert(notice.to, t.clone());
+                        t
+                    }
+                };
+                format!("{}/r/{token}", config.public_url)
+            };
             let names: Vec<String> =
                 notice.for_users.iter().filter_map(|id| self.users.get(id)).map(full_name).collect();
             let about = self.about(Some(notice.to), None);
@@ -171,7 +187,7 @@ impl Loaded {
             match notice.channel {
                 Channel::Mail => {
                     let Some(address) = to.email.as_deref() else { continue };
-                    let text = texts::usager_body(notice.event, &self.facts, &names, None);
+                    let text = texts::usager_body(notice.event, &self.facts, &names, Some(&link));
                     let method = if notice.event == NotifEvent::Cancelled { "CANCEL" } else { "PUBLISH" };
                     let mail = MailPayload {
                         from: config.mail_from.clone(),
@@ -193,7 +209,7 @@ impl Loaded {
                         .map(full_name)
                         .collect();
                     let sms = SmsPayload {
-                        content: texts::sms(notice.event, &self.facts, &relatives, None),
+                        content: texts::sms(notice.event, &self.facts, &relatives, Some(&link)),
                         territory_id: Some(self.organisation.territory_id),
                     };
                     n += enqueue_sms(conn, event, message_key, about, phone, &sms)?;

@@ -13,11 +13,11 @@ use rdv_shared::notify::{
     agent_notices, rdv_event, soon, usager_events, usager_notices, ChangeAuthor, NotifEvent, Participant, RdvState,
     Silence,
 };
-use rdv_shared::pagination::{offset, Meta, PER_PAGE};
+use rdv_shared::pagination::{offset, page_in_memory, Meta, PER_PAGE};
 
 use crate::config::Config;
 use crate::db::models::agent::{agents_by_id, AgentRow};
-use crate::db::models::outbox::{self as rows, OutboxRow, Outcome};
+use crate::db::models::outbox::{self as rows, OutboxRow, Outcome, ReceiptRow};
 use crate::db::models::rdv::RdvRow;
 use crate::db::models::{lieu, rdv, rdv_reads};
 use crate::db::{now_utc, write_tx, DbConn};
@@ -26,7 +26,8 @@ use crate::outbox::{job, plan_jobs};
 use crate::services::agenda::tz;
 use crate::services::notification_messages::{load, Loaded};
 use crate::services::rdvs::load_rdv;
-use crate::services::viewer;
+use crate::services::usagers::{visible_user, UsagerContext};
+use crate::services::viewer::{self, rdv_level};
 
 pub const REMINDER: &str = "rdv_upcoming_reminder";
 /// Reminders go 48 hours before the RDV (J-2).
@@ -259,28 +260,50 @@ pub fn send_reminder(
     Ok(write_tx(conn, |c| enqueue_reminder(c, config, &loaded, &key, now.naive_utc()))?)
 }
 
+fn receipt_dto(r: ReceiptRow) -> Receipt {
+    Receipt {
+        id: r.id,
+        rdv_id: r.rdv_id,
+        user_id: r.user_id,
+        agent_id: r.agent_id,
+        channel: r.channel,
+        event: r.event,
+        recipient: r.recipient,
+        result: r.result,
+        error_message: r.error_message,
+        content: r.content,
+        sms_count: r.sms_count,
+        attempt: r.attempt,
+        created_at: r.created_at.and_utc(),
+    }
+}
+
 /// The receipts of an RDV the caller can read, newest first.
 pub fn receipts(conn: &mut DbConn, caller: &AgentRow, rdv_id: i32, page: i64) -> ApiResult<ReceiptsResponse> {
     let viewer = viewer::load(conn, caller.id)?;
     load_rdv(conn, &viewer, rdv_id, AgendaLevel::Read)?;
     let (list, total) = rows::receipts_of(conn, Some(rdv_id), None, PER_PAGE, offset(page))?;
-    let receipts = list
-        .into_iter()
-        .map(|r| Receipt {
-            id: r.id,
-            rdv_id: r.rdv_id,
-            user_id: r.user_id,
-            agent_id: r.agent_id,
-            channel: r.channel,
-            event: r.event,
-            recipient: r.recipient,
-            result: r.result,
-            error_message: r.error_message,
-            content: r.content,
-            sms_count: r.sms_count,
-            attempt: r.attempt,
-            created_at: r.created_at.and_utc(),
-        })
-        .collect();
+    Ok(ReceiptsResponse { receipts: list.into_iter().map(receipt_dto).collect(), meta: Meta::new(page, total) })
+}
+
+/// The receipts of a usager the caller sees, limited to the RDVs the caller can read (a
+/// message about an RDV of another service or organisation is not revealed), newest first.
+pub fn user_receipts(conn: &mut DbConn, caller: &AgentRow, user_id: i32, page: i64) -> ApiResult<ReceiptsResponse> {
+    let ctx = UsagerContext::load(conn, caller.id, None)?;
+    visible_user(conn, &ctx, user_id)?;
+    let viewer = viewer::load(conn, caller.id)?;
+    let (all, _) = rows::receipts_of(conn, None, Some(user_id), 5_000, 0)?;
+    let mut rdv_ids: Vec<i32> = all.iter().filter_map(|r| r.rdv_id).collect();
+    rdv_ids.sort_unstable();
+    rdv_ids.dedup();
+    let mut readable = Vec::new();
+    for r in rdv::find_many(conn, &rdv_ids)? {
+        if rdv_level(conn, &viewer, &r)? >= AgendaLevel::Read {
+            readable.push(r.id);
+        }
+    }
+    let shown: Vec<Receipt> =
+        all.into_iter().filter(|r| r.rdv_id.is_some_and(|id| readable.contains(&id))).map(receipt_dto).collect();
+    let (receipts, total) = page_in_memory(shown, page);
     Ok(ReceiptsResponse { receipts, meta: Meta::new(page, total) })
 }

@@ -1,7 +1,7 @@
 //! A real SMTP server for the tests, on a local port: it speaks enough of RFC 5321 for lettre
 //! (EHLO, MAIL, RCPT, DATA with dot-stuffing, RSET, NOOP, QUIT) and keeps every message it
 //! accepts. `fail_next(n)` makes it answer the next `n` DATA commands with a temporary error
-//! (451), to test retries.
+//! (451), to test retries; `set_delay_ms` makes it slow.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
@@ -19,6 +19,8 @@ pub struct SmtpSink {
     pub url: String,
     received: Arc<Mutex<Vec<Received>>>,
     failures: Arc<Mutex<usize>>,
+    /// Milliseconds to wait before accepting each message (a slow server).
+    delay_ms: Arc<Mutex<u64>>,
 }
 
 impl SmtpSink {
@@ -40,6 +42,10 @@ impl SmtpSink {
 
     pub fn received(&self) -> Vec<Received> {
         self.received.lock().expect("lock").clone()
+    }
+
+    pub fn set_delay_ms(&self, ms: u64) {
+        *self.delay_ms.lock().expect("lock") = ms;
     }
 
     pub fn fail_next(&self, n: usize) {
@@ -80,6 +86,10 @@ impl SmtpSink {
                     }
                     let unstuffed = if raw.starts_with(b"..") { &raw[1..] } else { &raw[..] };
                     data.extend_from_slice(unstuffed);
+                }
+                let delay = *self.delay_ms.lock().expect("lock");
+                if delay > 0 {
+                    std::thread::sleep(std::time::Duration::from_millis(delay));
                 }
                 let fail = {
                     let mut f = self.failures.lock().expect("lock");

@@ -6,5 +6,6 @@ pub mod data_table;
 pub mod enum_select;
 pub mod header;
 pub mod history;
+pub mod receipts;
 pub mod recurrence_editor;
 pub mod status;

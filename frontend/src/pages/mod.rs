@@ -22,6 +22,7 @@ pub mod public_booking;
 pub mod public_rdv;
 pub mod rdv;
 pub mod rdv_form;
+pub mod rdv_link;
 pub mod shell;
 pub mod usager;
 pub mod usager_form;

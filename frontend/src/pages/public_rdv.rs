@@ -45,23 +45,30 @@ pub fn PublicRdvPage() -> impl IntoView {
             {move || rdv.get().map(|r| match r {
                 Err(ApiError::NotFound) => view! { <p class="error" role="alert">"Ce lien ne correspond à aucun rendez-vous."</p> }.into_any(),
                 Err(e) => view! { <p class="error" role="alert">{e.message_fr()}</p> }.into_any(),
-                Ok(r) => {
-                    let cancelled = r.status != rdv_shared::enums::RdvStatus::Unknown.as_str();
-                    let warning = r.cancel_warning.clone();
-                    view! {
-                        <section class="card" data-testid="public-rdv">
-                            <p><strong>{format!("{} à {}", long_day(r.starts_at.date_naive()), r.starts_at.format("%H:%M"))}</strong></p>
-                            <p>{r.motif_name.clone()}" — "{r.organisation_name.clone()}</p>
-                            {r.lieu_name.clone().map(|n| view! { <p>{n}" — "{r.lieu_address.clone().unwrap_or_default()}</p> })}
-                            {cancelled.then(|| view! { <p class="warning">"Ce rendez-vous est annulé."</p> })}
-                            {r.cancellable.then(|| view! {
-                                <button type="button" class="danger" on:click=move |_| cancel(warning.clone())>"Annuler ce rendez-vous"</button>
-                            })}
-                            {(!r.cancellable && !cancelled).then(|| view! { <p class="muted">"Pour annuler moins de 4 heures avant, contactez directement le service."</p> })}
-                        </section>
-                    }.into_any()
-                }
+                Ok(r) => view! { <PublicRdvCard rdv=r on_cancel=cancel/> }.into_any(),
             })}
         </main>
+    }
+}
+
+/// What a usager sees of their RDV, with "Annuler ce rendez-vous" when it still can be.
+/// `on_cancel` gets the motif's warning to confirm.
+#[component]
+pub fn PublicRdvCard(rdv: PublicRdv, on_cancel: impl Fn(String) + Clone + Send + Sync + 'static) -> impl IntoView {
+    let r = rdv;
+    let cancelled = r.status != rdv_shared::enums::RdvStatus::Unknown.as_str();
+    let warning = r.cancel_warning.clone();
+    view! {
+        <section class="card" data-testid="public-rdv">
+            <p><strong>{format!("{} à {}", long_day(r.starts_at.date_naive()), r.starts_at.format("%H:%M"))}</strong></p>
+            <p>{r.motif_name.clone()}" — "{r.organisation_name.clone()}</p>
+            {r.lieu_name.clone().map(|n| view! { <p>{n}" — "{r.lieu_address.clone().unwrap_or_default()}</p> })}
+            {r.instruction_for_rdv.clone().map(|i| view! { <p class="muted">{i}</p> })}
+            {cancelled.then(|| view! { <p class="warning">"Ce rendez-vous est annulé."</p> })}
+            {r.cancellable.then(|| view! {
+                <button type="button" class="danger" on:click=move |_| on_cancel(warning.clone())>"Annuler ce rendez-vous"</button>
+            })}
+            {(!r.cancellable && !cancelled).then(|| view! { <p class="muted">"Pour annuler moins de 4 heures avant, contactez directement le service."</p> })}
+        </section>
     }
 }

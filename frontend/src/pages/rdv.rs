@@ -1,5 +1,6 @@
 //! An RDV's page (`/rdvs/:id`): details, participants with their own status, status buttons
-//! large enough for a phone (seed 003), cancel, delete (admins), history.
+//! large enough for a phone (seed 003), each participant's notification switches, "Envoyer un
+//! rappel maintenant", the notifications sent (receipts), cancel, delete (admins), history.
 
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -10,9 +11,10 @@ use rdv_shared::enums::RdvStatus;
 
 use crate::client;
 use crate::components::history::History;
+use crate::components::receipts::{Receipts, ReceiptsOf};
 use crate::components::status::{Outcome, Status};
 use crate::ctx::use_ctx;
-use crate::dates::{long_day, today};
+use crate::dates::{long_day, now_utc, today};
 
 /// What a button does, in the agent's words.
 fn action_label(s: RdvStatus, collective: bool) -> &'static str {
@@ -100,6 +102,47 @@ fn RdvDetails(rdv: Rdv, refresh: RwSignal<u32>) -> impl IntoView {
             });
         }
     };
+    let set_switch = {
+        let ctx = ctx.clone();
+        move |pid: i32, reminder: bool, on: bool| {
+            let session = ctx.session.clone();
+            let changes = if reminder {
+                ParticipationChanges { send_reminder_notification: Some(on), ..Default::default() }
+            } else {
+                ParticipationChanges { send_lifecycle_notifications: Some(on), ..Default::default() }
+            };
+            let body = UpdateParticipationRequest { participation: Some(changes), ..Default::default() };
+            leptos::task::spawn_local(async move {
+                match client::update_participation(&session, pid, &body).await {
+                    Ok(_) => {
+                        outcome.set(Some(Ok("Préférence de notification enregistrée.".into())));
+                        refresh.update(|n| *n += 1);
+                    }
+                    Err(e) => outcome.set(Some(Err(e.message_fr()))),
+                }
+            });
+        }
+    };
+    let remind = {
+        let ctx = ctx.clone();
+        move |_| {
+            let session = ctx.session.clone();
+            leptos::task::spawn_local(async move {
+                match client::send_rdv_reminder(&session, id).await {
+                    Ok(r) if r.queued == 0 => outcome.set(Some(Err(
+                        "Aucun rappel envoyé : pas d'email ou de mobile, ou rappels désactivés pour ces participants."
+                            .into(),
+                    ))),
+                    Ok(r) => {
+                        outcome.set(Some(Ok(format!("Rappel envoyé ({} message(s)).", r.queued))));
+                        refresh.update(|n| *n += 1);
+                    }
+                    Err(e) => outcome.set(Some(Err(e.message_fr()))),
+                }
+            });
+        }
+    };
+    let can_remind = !rdv.status.is_cancelled() && rdv.starts_at > now_utc();
     let navigate = use_navigate();
     let is_admin =
         ctx.me.roles.iter().any(|r| {
@@ -167,6 +210,7 @@ fn RdvDetails(rdv: Rdv, refresh: RwSignal<u32>) -> impl IntoView {
                 }).collect_view()}
                 {is_admin.then(|| view! { <button class="big danger" on:click=remove.clone()>"Supprimer"</button> })}
             </div>
+            {can_remind.then(|| view! { <p><button type="button" class="secondary" on:click=remind.clone()>"Envoyer un rappel maintenant"</button></p> })}
             <Status outcome=outcome/>
         </section>
         <section class="card">
@@ -183,11 +227,25 @@ fn RdvDetails(rdv: Rdv, refresh: RwSignal<u32>) -> impl IntoView {
                                 let set = set_participation.clone();
                                 view! { <button class="secondary" on:click=move |_| set(pid, s)>{action_label(s, false)}</button> }
                             }).collect_view())}
+                            <fieldset class="switches">
+                                <legend class="sr-only">{format!("Notifications de {} {}", p.user.first_name, p.user.last_name)}</legend>
+                                <label>
+                                    <input type="checkbox" prop:checked=p.send_lifecycle_notifications
+                                        on:change={let set = set_switch.clone(); move |ev| set(pid, false, event_target_checked(&ev))}/>
+                                    " Notifications de création et modification"
+                                </label>
+                                <label>
+                                    <input type="checkbox" prop:checked=p.send_reminder_notification
+                                        on:change={let set = set_switch.clone(); move |ev| set(pid, true, event_target_checked(&ev))}/>
+                                    " Rappel 48 h avant"
+                                </label>
+                            </fieldset>
                         </li>
                     }
                 }).collect_view()}
             </ul>
         </section>
+        <Receipts of=ReceiptsOf::Rdv(id) refresh=refresh/>
         <details class="card">
             <summary>"Historique"</summary>
             <History item_type="Rdv" item_id=id refresh=refresh/>

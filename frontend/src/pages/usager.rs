@@ -10,6 +10,7 @@ use rdv_shared::dto::{ReferentAssignationRequest, User};
 
 use crate::client;
 use crate::components::history::History;
+use crate::components::receipts::{Receipts, ReceiptsOf};
 use crate::components::status::{Outcome, Status};
 use crate::ctx::use_ctx;
 use crate::download;
@@ -185,6 +186,7 @@ fn UsagerDetails(user: User, refresh: RwSignal<u32>) -> impl IntoView {
             <p>{organisations.join(", ")}</p>
         </section>
         <UsagerRdvs id=id/>
+        <Receipts of=ReceiptsOf::Usager(id) refresh=refresh/>
         {is_admin.then(|| view! { <History item_type="User" item_id=id refresh=refresh/> })}
     }
 }

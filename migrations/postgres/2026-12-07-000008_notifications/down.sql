@@ -1,3 +1,5 @@
+DROP TABLE file_attentes;
+DROP TABLE rdv_links;
 ALTER TABLE territories DROP COLUMN sms_sender;
 ALTER TABLE territories DROP COLUMN sms_api_key;
 ALTER TABLE territories DROP COLUMN sms_provider_url;

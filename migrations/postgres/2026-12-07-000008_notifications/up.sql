@@ -65,3 +65,30 @@ CREATE INDEX index_receipts_on_user_id ON receipts (user_id);
 ALTER TABLE territories ADD COLUMN sms_provider_url TEXT;
 ALTER TABLE territories ADD COLUMN sms_api_key TEXT;
 ALTER TABLE territories ADD COLUMN sms_sender TEXT;
+
+-- The usager's link in a notification (/r/{token}): opens that RDV after a check of the first
+-- three letters of the last name. Only the token's digest is stored.
+CREATE TABLE rdv_links (
+    id SERIAL PRIMARY KEY,
+    rdv_id INTEGER NOT NULL REFERENCES rdvs (id) ON DELETE CASCADE,
+    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    token_digest TEXT NOT NULL,
+    expires_at TIMESTAMP NOT NULL,
+    created_at TIMESTAMP NOT NULL
+);
+CREATE UNIQUE INDEX index_rdv_links_on_token_digest ON rdv_links (token_digest);
+CREATE INDEX index_rdv_links_on_rdv_id ON rdv_links (rdv_id);
+CREATE INDEX index_rdv_links_on_user_id ON rdv_links (user_id);
+
+-- Waiting list ("file d'attente", reference §4.6): told of an earlier slot, at most once a day
+-- and three times in all.
+CREATE TABLE file_attentes (
+    id SERIAL PRIMARY KEY,
+    rdv_id INTEGER NOT NULL REFERENCES rdvs (id) ON DELETE CASCADE,
+    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    notifications_sent INTEGER NOT NULL DEFAULT 0,
+    last_creneau_sent_at TIMESTAMP,
+    created_at TIMESTAMP NOT NULL
+);
+CREATE UNIQUE INDEX index_file_attentes_on_rdv_id_and_user_id ON file_attentes (rdv_id, user_id);
+CREATE INDEX index_file_attentes_on_user_id ON file_attentes (user_id);

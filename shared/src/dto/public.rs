@@ -146,3 +146,11 @@ pub struct PublicBookingResponse {
 pub struct PublicRdvResponse {
     pub rdv: PublicRdv,
 }
+
+/// Opening or acting on the usager's link in a notification (`/r/{token}`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct RdvLinkRequest {
+    /// The first three letters of the last name of the person the message was sent to.
+    pub last_name_initials: String,
+}

@@ -6,6 +6,7 @@ use chrono::{Datelike, NaiveDateTime, Timelike};
 
 use super::gsm::{septets, to_gsm};
 use super::NotifEvent;
+use crate::time::{MONTHS_FR, WEEKDAYS_FR};
 
 /// Where the RDV takes place, as the usager must read it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,29 +38,13 @@ pub struct RdvFacts {
     pub follow_up: bool,
 }
 
-const DAYS: [&str; 7] = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"];
-const MONTHS: [&str; 12] = [
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-];
-
 /// "mardi 8 décembre 2026 à 10h00".
 pub fn date_long(t: NaiveDateTime) -> String {
     format!(
         "{} {} {} {} à {}h{:02}",
-        DAYS[t.weekday().num_days_from_monday() as usize],
+        WEEKDAYS_FR[t.weekday().num_days_from_monday() as usize],
         t.day(),
-        MONTHS[t.month0() as usize],
+        MONTHS_FR[t.month0() as usize],
         t.year(),
         t.hour(),
         t.minute()

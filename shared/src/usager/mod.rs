@@ -16,6 +16,14 @@ pub fn fold(text: &str) -> String {
     ascii.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()).collect::<Vec<_>>().join(" ")
 }
 
+/// The check of the usager's link in a notification (reference §4.9): the first three letters of
+/// the last name, ignoring case, accents, spaces and punctuation (the whole name when shorter).
+pub fn initials_match(last_name: &str, typed: &str) -> bool {
+    let letters = |s: &str| fold(s).chars().filter(char::is_ascii_alphanumeric).take(3).collect::<String>();
+    let expected = letters(last_name);
+    !expected.is_empty() && letters(typed) == expected
+}
+
 /// The duplicate-warning key: same first and last names (folded) and same birth date
 /// (reference-domain.md §9.2). `None` without a birth date: names alone are too common.
 pub fn identity_key(first_name: &str, last_name: &str, birth_date: Option<NaiveDate>) -> Option<String> {
@@ -107,6 +115,26 @@ mod tests {
         assert_eq!(birth_date(d("1896-11-21"), today), Err("invalid"));
         assert_eq!(birth_date(d("2026-11-23"), today), Err("invalid"), "tomorrow");
         assert!(birth_date(today, today).is_ok(), "born today");
+    }
+
+    #[test]
+    fn initials_of_the_last_name() {
+        let cases = [
+            ("Dupont", "dup", true),
+            ("Dupont", "DUP", true),
+            ("Dupont", "dupont", true),
+            ("Dupont", "du", false),
+            ("Dupont", "dpu", false),
+            ("Élise-Ørsted", "eli", true),
+            ("O'Connor", "oco", true),
+            ("O'Connor", "o'co", true),
+            ("Li", "li", true),
+            ("Li", "lin", false),
+            ("", "", false),
+        ];
+        for (name, typed, ok) in cases {
+            assert_eq!(initials_match(name, typed), ok, "{name} / {typed}");
+        }
     }
 
     #[test]

@@ -15,6 +15,7 @@ pub mod organisation;
 pub mod outbox;
 pub mod plage;
 pub mod rdv;
+pub mod rdv_link;
 pub mod rdv_reads;
 pub mod sector;
 pub mod service;
