@@ -66,6 +66,8 @@ pub fn api_routes() -> (
                         .service(routes::motifs::list_motif_categories)
                         .service(routes::territories::get_territory)
                         .service(routes::territories::update_territory)
+                        .service(routes::territories::get_sms_settings)
+                        .service(routes::territories::update_sms_settings)
                         .service(routes::territories::list_territory_organisations)
                         .service(routes::territories::list_services)
                         .service(routes::teams::list_teams)

@@ -532,3 +532,78 @@ async fn the_link_in_a_message_opens_the_rdv_after_the_name_check_and_cancels_it
     actix_rt::time::sleep(std::time::Duration::from_millis(400)).await;
     assert_eq!(sms.requests().len(), 1, "no SMS when the usager cancels");
 }
+
+#[actix_rt::test]
+async fn a_territory_sends_its_sms_through_its_own_provider() {
+    let sms = SmsProvider::start();
+    let app = TestApp::spawn().await; // no provider in the environment: the file sink
+    let arras = app.organisation_id("MDS Arras");
+    let territory: i32 = {
+        use rdv_api::db::schema::organisations;
+        let mut conn = app.state.pool.get().unwrap();
+        organisations::table.find(arras).select(organisations::territory_id).get_result(&mut *conn).unwrap()
+    };
+    let admin = app.sign_in("camille.martin").await; // territory admin in the demo data
+    let sophie = app.sign_in("sophie.durand").await;
+    let path = format!("/api/v1/territories/{territory}/sms_settings");
+    let (s, _) = call(&app, &sophie, "PATCH", &path, Some(json!({"sms_sender": "X"}))).await;
+    assert_eq!(s, 403, "territory admins only");
+    let (s, b) = call(&app, &admin, "PATCH", &path, Some(json!({"sms_sender": "Un nom beaucoup trop long"}))).await;
+    assert_eq!((s, b["errors"]["sms_sender"][0]["error"].clone()), (422, json!("invalid")), "{b}");
+    let body = json!({"sms_provider_url": sms.url, "sms_api_key": "territory-key", "sms_sender": "CD62"});
+    let (s, b) = call(&app, &admin, "PATCH", &path, Some(body)).await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["sms_settings"], json!({"sms_provider_url": sms.url, "sms_sender": "CD62", "sms_api_key_set": true}));
+    assert!(
+        !app.versions_of("Territory", territory).iter().any(|(_, v)| v.to_string().contains("territory-key")),
+        "the key stays out of the history"
+    );
+
+    let camille_id = app.agent_id("camille.martin").await;
+    let lea = usager(&app, &admin, arras).await;
+    book(
+        &app,
+        &admin,
+        arras,
+        "MDS Arras",
+        "MDS Arras — Baudimont",
+        "Consultation PMI nourrisson",
+        camille_id,
+        lea,
+        local_in_days(3, 15),
+    )
+    .await;
+    let texts =
+        eventually("the SMS at the territory's provider", || Some(sms.requests()).filter(|r| !r.is_empty())).await;
+    assert_eq!((texts[0].api_key.as_str(), texts[0].body["sender"].clone()), ("territory-key", json!("CD62")));
+    // Cleared: back to the server's settings (here the file sink).
+    let (s, b) = call(&app, &admin, "PATCH", &path, Some(json!({"sms_provider_url": "", "sms_api_key": ""}))).await;
+    assert_eq!((s, b["sms_settings"]["sms_api_key_set"].clone()), (200, json!(false)), "{b}");
+}
+
+#[actix_rt::test]
+async fn an_agent_hears_of_their_absences_and_plages_by_their_level() {
+    let app = TestApp::spawn().await;
+    let camille = app.sign_in("camille.martin").await;
+    let sophie = app.sign_in("sophie.durand").await;
+    let sophie_id = app.agent_id("sophie.durand").await;
+    let day = (Utc::now() + Duration::days(9)).date_naive();
+    let body = json!({"agent_id": sophie_id, "title": "Formation", "first_day": day, "start_time": "09:00", "end_time": "12:00"});
+    let (s, b) = call(&app, &camille, "POST", "/api/v1/absences", Some(body)).await;
+    assert_eq!(s, 200, "{b}");
+    let id = b["absence"]["id"].as_i64().unwrap();
+    let mailbox = app.state.config.dev_mailbox_dir.clone();
+    let files = common::wait_for_files(&mailbox, 1).await;
+    let mail = parse_mail(&std::fs::read(&files[0]).unwrap());
+    assert!(mail.to.starts_with("sophie.durand@"), "{mail:?}");
+    assert_eq!(mail.subject, "Indisponibilité créée : Formation");
+    assert!(mail.text.contains("09:00–12:00"), "{}", mail.text);
+
+    // Level "none": nothing more.
+    let (s, b) = call(&app, &sophie, "PATCH", &format!("/api/v1/agents/{sophie_id}"), Some(json!({"absence_notification_level": "none"}))).await;
+    assert_eq!(s, 200, "{b}");
+    let (s, _) = call(&app, &camille, "DELETE", &format!("/api/v1/absences/{id}"), None).await;
+    assert_eq!(s, 204);
+    actix_rt::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(std::fs::read_dir(&mailbox).unwrap().count(), 1, "no email at level none");
+}

@@ -157,6 +157,14 @@ test('a territorial admin changes the territory settings and creates a team', as
   await page.getByRole('button', { name: "Créer l'équipe" }).click();
   await page.getByRole('status').filter({ hasText: 'Équipe « Sages-femmes du 62 » créée.' }).waitFor();
   await page.getByText('Sages-femmes du 62 — Sophie Durand').waitFor();
+
+  // The territory's SMS sender (the key is never shown back).
+  await page.getByLabel("Nom d'expéditeur (11 caractères au plus)").fill('CD62');
+  await page.getByLabel("Clé d'API").fill('cle-secrete');
+  await page.getByRole('button', { name: 'Valider le fournisseur SMS' }).click();
+  await page.getByRole('status').filter({ hasText: 'Fournisseur SMS enregistré.' }).waitFor();
+  assert.equal(await page.getByLabel("Clé d'API").inputValue(), '');
+  assert.match(await page.getByLabel("Clé d'API").getAttribute('placeholder'), /Clé enregistrée/);
   page.assertClean();
   await page.context().close();
 });

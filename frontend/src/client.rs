@@ -106,6 +106,14 @@ pub async fn update_territory(s: &Session, id: i32, body: &impl Serialize) -> R<
     api::send(s, "PATCH", &format!("{V1}/territories/{id}"), body).await
 }
 
+pub async fn get_sms_settings(s: &Session, id: i32) -> R<SmsSettingsResponse> {
+    api::get(s, &format!("{V1}/territories/{id}/sms_settings")).await
+}
+
+pub async fn update_sms_settings(s: &Session, id: i32, body: &UpdateSmsSettingsRequest) -> R<SmsSettingsResponse> {
+    api::send(s, "PATCH", &format!("{V1}/territories/{id}/sms_settings"), body).await
+}
+
 pub async fn list_territory_organisations(s: &Session, territory_id: i32) -> R<OrganisationsResponse> {
     api::get(s, &format!("{V1}/territories/{territory_id}/organisations")).await
 }

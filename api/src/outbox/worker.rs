@@ -186,6 +186,10 @@ impl Drop for Workers {
     }
 }
 
+/// How often the first worker plans the reminders nobody planned (RDVs imported in bulk or
+/// written before notifications existed); every server does it, the keys make it idempotent.
+const SWEEP_EVERY: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
 /// Starts `count` worker threads on the pool.
 pub fn spawn(pool: Pool, config: &crate::config::Config, count: usize) -> anyhow::Result<Workers> {
     let deliverer = Arc::new(Deliverer::new(config)?);
@@ -195,7 +199,18 @@ pub fn spawn(pool: Pool, config: &crate::config::Config, count: usize) -> anyhow
         let (pool, deliverer, stop) = (pool.clone(), deliverer.clone(), stop.clone());
         let idle = deliverer.config.poll;
         threads.push(std::thread::Builder::new().name(format!("outbox-{i}")).spawn(move || {
+            let mut last_sweep: Option<std::time::Instant> = None;
             while !stop.load(Ordering::Relaxed) {
+                if i == 0 && last_sweep.is_none_or(|t| t.elapsed() >= SWEEP_EVERY) {
+                    last_sweep = Some(std::time::Instant::now());
+                    if let Ok(mut conn) = pool.get() {
+                        match notifications::plan_missing_reminders(&mut conn, chrono::Utc::now()) {
+                            Ok(0) => {}
+                            Ok(n) => tracing::info!(planned = n, "reminders planned by the sweep"),
+                            Err(e) => tracing::error!(error = %e, "reminder sweep"),
+                        }
+                    }
+                }
                 let handled = match pool.get() {
                     Ok(mut conn) => deliverer.run_once(&mut conn).unwrap_or_else(|e| {
                         tracing::error!(error = %e, "outbox worker");

@@ -53,8 +53,10 @@ pub async fn create_absence(
     body: ApiJson<CreateAbsenceRequest>,
 ) -> ApiResult<HttpResponse> {
     let ApiJson(req) = body;
+    let config = state.config.clone();
     let absence =
-        super::with_conn(&state, move |conn| services::absences::create_absence(conn, &auth.agent, req)).await?;
+        super::with_conn(&state, move |conn| services::absences::create_absence(conn, &config, &auth.agent, req))
+            .await?;
     Ok(HttpResponse::Ok().json(AbsenceResponse { absence }))
 }
 
@@ -101,8 +103,10 @@ pub async fn update_absence(
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
     let ApiJson(req) = body;
+    let config = state.config.clone();
     let absence =
-        super::with_conn(&state, move |conn| services::absences::update_absence(conn, &auth.agent, id, req)).await?;
+        super::with_conn(&state, move |conn| services::absences::update_absence(conn, &config, &auth.agent, id, req))
+            .await?;
     Ok(HttpResponse::Ok().json(AbsenceResponse { absence }))
 }
 
@@ -123,6 +127,7 @@ pub async fn delete_absence(
     path: web::Path<i32>,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
-    super::with_conn(&state, move |conn| services::absences::delete_absence(conn, &auth.agent, id)).await?;
+    let config = state.config.clone();
+    super::with_conn(&state, move |conn| services::absences::delete_absence(conn, &config, &auth.agent, id)).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -58,8 +58,10 @@ pub async fn create_plage_ouverture(
     body: ApiJson<CreatePlageRequest>,
 ) -> ApiResult<HttpResponse> {
     let ApiJson(req) = body;
+    let config = state.config.clone();
     let plage =
-        super::with_conn(&state, move |conn| services::plages::create_plage_ouverture(conn, &auth.agent, req)).await?;
+        super::with_conn(&state, move |conn| services::plages::create_plage_ouverture(conn, &config, &auth.agent, req))
+            .await?;
     Ok(HttpResponse::Ok().json(PlageOuvertureResponse { plage_ouverture: plage }))
 }
 
@@ -107,9 +109,11 @@ pub async fn update_plage_ouverture(
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
     let ApiJson(req) = body;
-    let plage =
-        super::with_conn(&state, move |conn| services::plages::update_plage_ouverture(conn, &auth.agent, id, req))
-            .await?;
+    let config = state.config.clone();
+    let plage = super::with_conn(&state, move |conn| {
+        services::plages::update_plage_ouverture(conn, &config, &auth.agent, id, req)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(PlageOuvertureResponse { plage_ouverture: plage }))
 }
 
@@ -130,6 +134,8 @@ pub async fn delete_plage_ouverture(
     path: web::Path<i32>,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
-    super::with_conn(&state, move |conn| services::plages::delete_plage_ouverture(conn, &auth.agent, id)).await?;
+    let config = state.config.clone();
+    super::with_conn(&state, move |conn| services::plages::delete_plage_ouverture(conn, &config, &auth.agent, id))
+        .await?;
     Ok(HttpResponse::NoContent().finish())
 }

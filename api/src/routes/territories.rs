@@ -2,7 +2,10 @@
 //! territorial admins (reference-domain.md §1.2, §2.8) — and `/api/v1/services`, the catalogue.
 
 use actix_web::{get, patch, web, HttpResponse};
-use rdv_shared::dto::{OrganisationsResponse, ServicesResponse, TerritoryResponse, UpdateTerritoryRequest};
+use rdv_shared::dto::{
+    OrganisationsResponse, ServicesResponse, SmsSettingsResponse, TerritoryResponse, UpdateSmsSettingsRequest,
+    UpdateTerritoryRequest,
+};
 use rdv_shared::pagination::{normalise_page, Meta};
 
 use crate::auth::Authenticated;
@@ -104,4 +107,56 @@ pub async fn list_services(state: web::Data<AppState>, auth: Authenticated) -> A
         super::with_conn(&state, move |conn| services::territories::list_services(conn, &auth.agent)).await?;
     let total = services.len() as i64;
     Ok(HttpResponse::Ok().json(ServicesResponse { services, meta: Meta::new(1, total) }))
+}
+
+/// The territory's SMS provider (territory admins). The API key is never shown, only whether
+/// one is set.
+#[utoipa::path(
+    tag = "territories",
+    params(("id" = i32, Path)),
+    responses(
+        (status = 200, body = SmsSettingsResponse),
+        (status = 403, body = rdv_shared::dto::ForbiddenError),
+        (status = 404, body = rdv_shared::dto::NotFoundError),
+    ),
+)]
+#[get("/territories/{id}/sms_settings")]
+pub async fn get_sms_settings(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<i32>,
+) -> ApiResult<HttpResponse> {
+    let id = path.into_inner();
+    let body =
+        super::with_conn(&state, move |conn| services::territories::get_sms_settings(conn, &auth.agent, id)).await?;
+    Ok(HttpResponse::Ok().json(body))
+}
+
+/// Sets the territory's SMS provider: URL (Brevo's `…/v3/transactionalSMS/sms` or compatible),
+/// API key, sender name. An absent field is unchanged, an empty string clears it (the server's
+/// `RDV_SMS_*` settings then apply).
+#[utoipa::path(
+    tag = "territories",
+    params(("id" = i32, Path)),
+    request_body = UpdateSmsSettingsRequest,
+    responses(
+        (status = 200, body = SmsSettingsResponse),
+        (status = 400, body = rdv_shared::dto::MessagesError),
+        (status = 403, body = rdv_shared::dto::ForbiddenError),
+        (status = 404, body = rdv_shared::dto::NotFoundError),
+        (status = 422, body = rdv_shared::dto::ValidationError),
+    ),
+)]
+#[patch("/territories/{id}/sms_settings")]
+pub async fn update_sms_settings(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<i32>,
+    body: ApiJson<UpdateSmsSettingsRequest>,
+) -> ApiResult<HttpResponse> {
+    let (id, ApiJson(req)) = (path.into_inner(), body);
+    let body =
+        super::with_conn(&state, move |conn| services::territories::update_sms_settings(conn, &auth.agent, id, req))
+            .await?;
+    Ok(HttpResponse::Ok().json(body))
 }

@@ -6,13 +6,16 @@ use rdv_shared::agenda::AbsenceFields;
 use rdv_shared::dto::{CreateAbsenceRequest, UpdateAbsenceRequest};
 use serde::Deserialize;
 
+use crate::config::Config;
 use crate::db::models::absence::AbsenceRow;
 use crate::db::models::agent::AgentRow;
 use crate::db::models::{absence, agent};
 use crate::db::{now_utc, write_tx, DbConn};
 use crate::error::{ApiError, ApiResult};
 use crate::services::agenda::{render_absences, target_agent, visible_agent_ids};
+use crate::services::agenda_notifications::{item_changed, ItemFacts};
 use crate::services::viewer;
+use rdv_shared::notify::texts::{AgendaItem, ItemChange};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -79,6 +82,7 @@ pub fn list_absences(
 /// Creates an absence for `agent_id`, else `agent_email`, else oneself (reference B2).
 pub fn create_absence(
     conn: &mut DbConn,
+    config: &Config,
     caller: &AgentRow,
     req: CreateAbsenceRequest,
 ) -> ApiResult<rdv_shared::dto::Absence> {
@@ -93,8 +97,25 @@ pub fn create_absence(
         recurrence: req.recurrence,
     };
     validated(&fields)?;
-    let row = write_tx(conn, |c| Ok::<_, ApiError>(absence::create(c, &caller.author(), owner.id, &fields)?))?;
+    let row = write_tx(conn, |c| {
+        let row = absence::create(c, &caller.author(), owner.id, &fields)?;
+        item_changed(c, config, &facts(&row), ItemChange::Created)?;
+        Ok::<_, ApiError>(row)
+    })?;
     Ok(render_absences(conn, &[row])?.remove(0))
+}
+
+fn facts(a: &AbsenceRow) -> ItemFacts<'_> {
+    ItemFacts {
+        item: AgendaItem::Absence,
+        id: a.id,
+        agent_id: a.agent_id,
+        title: &a.title,
+        first_day: a.first_day,
+        start_time: a.start_time,
+        end_time: a.end_time,
+        recurring: a.recurrence.is_some(),
+    }
 }
 
 /// Shows an absence.
@@ -106,6 +127,7 @@ pub fn get_absence(conn: &mut DbConn, caller: &AgentRow, id: i32) -> ApiResult<r
 /// Updates an absence (reference B4, plus `recurrence`).
 pub fn update_absence(
     conn: &mut DbConn,
+    config: &Config,
     caller: &AgentRow,
     id: i32,
     req: UpdateAbsenceRequest,
@@ -121,12 +143,21 @@ pub fn update_absence(
         recurrence: req.recurrence.unwrap_or(old.recurrence),
     };
     validated(&fields)?;
-    let row = write_tx(conn, |c| Ok::<_, ApiError>(absence::update(c, &caller.author(), &before, &fields)?))?;
+    let row = write_tx(conn, |c| {
+        let row = absence::update(c, &caller.author(), &before, &fields)?;
+        if row.updated_at != before.updated_at {
+            item_changed(c, config, &facts(&row), ItemChange::Updated)?;
+        }
+        Ok::<_, ApiError>(row)
+    })?;
     Ok(render_absences(conn, &[row])?.remove(0))
 }
 
 /// Deletes an absence (204).
-pub fn delete_absence(conn: &mut DbConn, caller: &AgentRow, id: i32) -> ApiResult<()> {
+pub fn delete_absence(conn: &mut DbConn, config: &Config, caller: &AgentRow, id: i32) -> ApiResult<()> {
     let before = managed(conn, caller.id, id, AgendaLevel::Write)?;
-    write_tx(conn, |c| Ok::<_, ApiError>(absence::delete(c, &caller.author(), &before)?))
+    write_tx(conn, |c| {
+        item_changed(c, config, &facts(&before), ItemChange::Deleted)?;
+        Ok::<_, ApiError>(absence::delete(c, &caller.author(), &before)?)
+    })
 }

@@ -33,12 +33,14 @@
 //! | `versions` | the audit history of a record |
 //! | `notifications` | who hears about an RDV change, reminder planning and jobs, receipts |
 //! | `notification_messages` | renders notices into outbox rows (texts, calendar parts) |
+//! | `agenda_notifications` | emails to an agent about their plages and absences (level "all") |
 //! | `rdv_links` | the usager's `/r/{token}` link: issue, open after the name check, cancel |
 
 pub mod absences;
 pub mod agenda;
 pub mod agenda_access;
 pub mod agenda_feed;
+pub mod agenda_notifications;
 pub mod agents;
 pub mod booking;
 pub mod creneaux;

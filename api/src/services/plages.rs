@@ -11,6 +11,7 @@ use rdv_shared::recurrence::occurrences;
 use rdv_shared::{OrganisationId, ServiceId};
 use serde::Deserialize;
 
+use crate::config::Config;
 use crate::db::models::agent::AgentRow;
 use crate::db::models::motif::motifs_by_id;
 use crate::db::models::plage::{PlageRow, PlageValues};
@@ -18,8 +19,10 @@ use crate::db::models::{agent, lieu, organisation, plage};
 use crate::db::{now_utc, write_tx, DbConn};
 use crate::error::{ApiError, ApiResult};
 use crate::services::agenda::{render_plages, target_agent, tz, visible_agent_ids};
+use crate::services::agenda_notifications::{item_changed, ItemFacts};
 use crate::services::viewer;
 use crate::services::viewer::agenda_level;
+use rdv_shared::notify::texts::{AgendaItem, ItemChange};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -201,6 +204,7 @@ pub fn list_plage_ouvertures(
 /// agent belongs to. 422 with `warnings` on overlap until confirmed.
 pub fn create_plage_ouverture(
     conn: &mut DbConn,
+    config: &Config,
     caller: &AgentRow,
     req: CreatePlageRequest,
 ) -> ApiResult<rdv_shared::dto::PlageOuverture> {
@@ -225,8 +229,25 @@ pub fn create_plage_ouverture(
     if !may_write(&viewer, &owner_facts, req.organisation_id, &services) {
         return Err(ApiError::forbidden());
     }
-    let row = write_tx(conn, |c| Ok::<_, ApiError>(plage::create(c, &caller.author(), &v)?))?;
+    let row = write_tx(conn, |c| {
+        let row = plage::create(c, &caller.author(), &v)?;
+        item_changed(c, config, &facts(&row), ItemChange::Created)?;
+        Ok::<_, ApiError>(row)
+    })?;
     Ok(render_plages(conn, &[row])?.remove(0))
+}
+
+fn facts(p: &PlageRow) -> ItemFacts<'_> {
+    ItemFacts {
+        item: AgendaItem::Plage,
+        id: p.id,
+        agent_id: p.agent_id,
+        title: &p.title,
+        first_day: p.first_day,
+        start_time: p.start_time,
+        end_time: p.end_time,
+        recurring: p.recurrence.is_some(),
+    }
 }
 
 /// Shows a plage.
@@ -243,6 +264,7 @@ pub fn get_plage_ouverture(
 /// Updates a plage (its agent and organisation stay).
 pub fn update_plage_ouverture(
     conn: &mut DbConn,
+    config: &Config,
     caller: &AgentRow,
     id: i32,
     req: UpdatePlageRequest,
@@ -265,14 +287,23 @@ pub fn update_plage_ouverture(
     if !may_write(&viewer, &owner, OrganisationId(before.organisation_id), &services) {
         return Err(ApiError::forbidden());
     }
-    let row = write_tx(conn, |c| Ok::<_, ApiError>(plage::update(c, &caller.author(), &before, &old, &v)?))?;
+    let row = write_tx(conn, |c| {
+        let row = plage::update(c, &caller.author(), &before, &old, &v)?;
+        if row.updated_at != before.updated_at {
+            item_changed(c, config, &facts(&row), ItemChange::Updated)?;
+        }
+        Ok::<_, ApiError>(row)
+    })?;
     Ok(render_plages(conn, &[row])?.remove(0))
 }
 
 /// Deletes a plage (204). Its past RDVs stay.
-pub fn delete_plage_ouverture(conn: &mut DbConn, caller: &AgentRow, id: i32) -> ApiResult<()> {
+pub fn delete_plage_ouverture(conn: &mut DbConn, config: &Config, caller: &AgentRow, id: i32) -> ApiResult<()> {
     let viewer = viewer::load(conn, caller.id)?;
     let before = load(conn, &viewer, id, AgendaLevel::Write)?;
     let old = PlageValues::of(&before, plage::motif_ids_of(conn, &[id])?.remove(&id).unwrap_or_default());
-    write_tx(conn, |c| Ok::<_, ApiError>(plage::delete(c, &caller.author(), &before, &old)?))
+    write_tx(conn, |c| {
+        item_changed(c, config, &facts(&before), ItemChange::Deleted)?;
+        Ok::<_, ApiError>(plage::delete(c, &caller.author(), &before, &old)?)
+    })
 }

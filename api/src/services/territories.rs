@@ -2,7 +2,10 @@
 //! organisations of a territory, and the services catalogue.
 
 use rdv_shared::access::{can_manage_territory, can_read_territory};
-use rdv_shared::dto::{CatalogueService, TerritoryResponse, UpdateTerritoryRequest};
+use rdv_shared::dto::{
+    valid_sms_sender, CatalogueService, SmsSettings, SmsSettingsResponse, TerritoryResponse, UpdateSmsSettingsRequest,
+    UpdateTerritoryRequest,
+};
 use rdv_shared::validation::Errors;
 use rdv_shared::{validation, ServiceId, TerritoryId};
 
@@ -105,4 +108,51 @@ pub fn list_services(conn: &mut DbConn, caller: &AgentRow) -> ApiResult<Vec<rdv_
             short_name: s.short_name,
         })
         .collect::<Vec<_>>())
+}
+
+fn sms_dto(s: &territory::SmsSettings) -> SmsSettings {
+    SmsSettings { sms_provider_url: s.0.clone(), sms_sender: s.2.clone(), sms_api_key_set: s.1.is_some() }
+}
+
+/// The territory's SMS provider, for those who manage the territory.
+pub fn get_sms_settings(conn: &mut DbConn, caller: &AgentRow, id: i32) -> ApiResult<SmsSettingsResponse> {
+    let actor = agent::facts(conn, caller.id)?;
+    if !can_read_territory(&actor, TerritoryId(id)) {
+        return Err(ApiError::NotFound("territory"));
+    }
+    if !can_manage_territory(&actor, TerritoryId(id)) {
+        return Err(ApiError::forbidden());
+    }
+    let s = territory::sms_settings(conn, id)?.ok_or(ApiError::NotFound("territory"))?;
+    Ok(SmsSettingsResponse { sms_settings: sms_dto(&s) })
+}
+
+/// Changes the territory's SMS provider (territory admins): an absent field is unchanged, an
+/// empty one cleared; the URL must be http(s), the sender 1–11 letters or digits.
+pub fn update_sms_settings(
+    conn: &mut DbConn,
+    caller: &AgentRow,
+    id: i32,
+    req: UpdateSmsSettingsRequest,
+) -> ApiResult<SmsSettingsResponse> {
+    get_sms_settings(conn, caller, id)?;
+    let clean = |v: Option<String>| v.map(|s| Some(s.trim().to_owned()).filter(|s| !s.is_empty()));
+    let (url, key, sender) = (clean(req.sms_provider_url), clean(req.sms_api_key), clean(req.sms_sender));
+    let mut errors = Errors::default();
+    if let Some(Some(u)) = &url {
+        if !(u.starts_with("https://") || u.starts_with("http://")) || u.len() > 500 {
+            errors.add("sms_provider_url", "invalid");
+        }
+    }
+    if let Some(Some(s)) = &sender {
+        if !valid_sms_sender(s) {
+            errors.add("sms_sender", "invalid");
+        }
+    }
+    if !errors.is_empty() {
+        return Err(ApiError::Validation(errors));
+    }
+    let author = caller.author();
+    let s = write_tx(conn, |c| territory::set_sms_settings(c, &author, id, url, key, sender))?;
+    Ok(SmsSettingsResponse { sms_settings: sms_dto(&s) })
 }

@@ -53,6 +53,8 @@ impl SmtpSink {
     }
 
     fn session(&self, stream: TcpStream) -> std::io::Result<()> {
+        // Replies go out at once, as a real server's do (no Nagle delay on small writes).
+        stream.set_nodelay(true)?;
         let mut out = stream.try_clone()?;
         let mut input = BufReader::new(stream);
         out.write_all(b"220 sink.test ESMTP\r\n")?;

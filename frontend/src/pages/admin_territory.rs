@@ -1,5 +1,6 @@
 //! Territory settings (`/admin/territoire`, territorial admins): usager field toggles, RDV
-//! settings, services offered, teams, territorial rights — and the territory's history.
+//! settings, services offered, SMS provider, teams, territorial rights — and the territory's
+//! history.
 
 use leptos::prelude::*;
 
@@ -11,6 +12,7 @@ use crate::client;
 use crate::components::history::History;
 use crate::components::status::{Outcome, Status};
 use crate::ctx::use_ctx;
+use crate::pages::admin_sms::SmsSection;
 use crate::pages::admin_teams::{RightsSection, TeamsSection};
 
 #[component]
@@ -147,6 +149,7 @@ fn TerritoryForm(territory: Territory, services: Vec<CatalogueService>) -> impl 
             <Status outcome=outcome/>
             <button type="submit">"Enregistrer"</button>
         </form>
+        <SmsSection territory_id=id/>
         <TeamsSection territory_id=id/>
         <RightsSection territory_id=id/>
         <History item_type="Territory" item_id=id refresh=refresh/>

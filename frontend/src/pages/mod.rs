@@ -7,6 +7,7 @@ pub mod admin_motifs;
 pub mod admin_organisation;
 pub mod admin_sector_card;
 pub mod admin_sectors;
+pub mod admin_sms;
 pub mod admin_teams;
 pub mod admin_territory;
 pub mod agenda;

@@ -204,3 +204,37 @@ pub struct UpdateAccessRightsRequest {
     pub allow_to_manage_access_rights: Option<bool>,
     pub allow_to_invite_agents: Option<bool>,
 }
+
+/// The territory's SMS provider (Brevo's transactional SMS API or compatible). The API key is
+/// never shown back, only whether one is set. Without a URL, the server's settings apply
+/// (`RDV_SMS_URL`), and without those, SMS are written to files.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct SmsSettings {
+    pub sms_provider_url: Option<String>,
+    /// Sender name shown on phones: letters and digits, 11 at most.
+    pub sms_sender: Option<String>,
+    pub sms_api_key_set: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct SmsSettingsResponse {
+    pub sms_settings: SmsSettings,
+}
+
+/// Changes to the SMS provider: an absent field is unchanged, an empty string clears it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct UpdateSmsSettingsRequest {
+    pub sms_provider_url: Option<String>,
+    pub sms_sender: Option<String>,
+    pub sms_api_key: Option<String>,
+}
+
+/// A sender name operators accept: 1 to 11 letters, digits or spaces, starting with a letter.
+pub fn valid_sms_sender(s: &str) -> bool {
+    (1..=11).contains(&s.chars().count())
+        && s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ')
+}

@@ -219,6 +219,55 @@ pub fn sms(event: NotifEvent, f: &RdvFacts, relatives: &[String], link: Option<&
     lines.join("\n")
 }
 
+/// A plage d'ouverture or an absence, for the emails to its agent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AgendaItem {
+    Plage,
+    Absence,
+}
+
+/// What happened to it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ItemChange {
+    Created,
+    Updated,
+    Deleted,
+}
+
+impl ItemChange {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ItemChange::Created => "created",
+            ItemChange::Updated => "updated",
+            ItemChange::Deleted => "destroyed",
+        }
+    }
+}
+
+/// Subject and text of the email telling an agent (level "all") that one of their plages or
+/// absences was created, changed or deleted (reference §4.3). `when`: "lundi 7 décembre 2026,
+/// 09:00–12:00, toutes les semaines".
+pub fn agenda_item_mail(item: AgendaItem, change: ItemChange, title: &str, when: &str, link: &str) -> (String, String) {
+    let (noun, feminine) = match item {
+        AgendaItem::Plage => ("Plage d'ouverture", true),
+        AgendaItem::Absence => ("Indisponibilité", true),
+    };
+    let verb = match (change, feminine) {
+        (ItemChange::Created, true) => "créée",
+        (ItemChange::Updated, true) => "modifiée",
+        (ItemChange::Deleted, true) => "supprimée",
+        (ItemChange::Created, false) => "créé",
+        (ItemChange::Updated, false) => "modifié",
+        (ItemChange::Deleted, false) => "supprimé",
+    };
+    let subject = format!("{noun} {verb} : {title}");
+    let text = format!(
+        "Bonjour,\n\n{noun} {verb} sur votre agenda :\n\n{title}\n{when}\n\nVoir votre agenda : {link}\n\n\
+         Vous recevez ce message parce que vos préférences (Mon compte) demandent toutes les notifications.\n"
+    );
+    (subject, text)
+}
+
 /// Minimal HTML for an email's text: escaped, paragraphs on blank lines, links clickable.
 pub fn html_of(text: &str) -> String {
     let escape = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
@@ -267,6 +316,21 @@ mod tests {
             agents: vec!["C. Martin".into()],
             follow_up: true,
         }
+    }
+
+    #[test]
+    fn agenda_item_mails() {
+        let (subject, text) = agenda_item_mail(
+            AgendaItem::Absence,
+            ItemChange::Deleted,
+            "Formation",
+            "lundi 7 décembre",
+            "http://x/agenda",
+        );
+        assert_eq!(subject, "Indisponibilité supprimée : Formation");
+        assert!(text.contains("lundi 7 décembre") && text.contains("http://x/agenda"), "{text}");
+        let (subject, _) = agenda_item_mail(AgendaItem::Plage, ItemChange::Created, "PMI", "", "");
+        assert_eq!(subject, "Plage d'ouverture créée : PMI");
     }
 
     #[test]

@@ -208,3 +208,41 @@ pub fn sms_settings(conn: &mut DbConn, id: i32) -> QueryResult<Option<SmsSetting
         .get_result(conn)
         .optional()
 }
+
+/// Sets the SMS provider (`None`: unchanged; `Some(None)`: cleared) and records a version in
+/// which the key shows only as set or not.
+pub fn set_sms_settings(
+    conn: &mut DbConn,
+    author: &Author,
+    id: i32,
+    url: Option<Option<String>>,
+    key: Option<Option<String>>,
+    sender: Option<Option<String>>,
+) -> QueryResult<SmsSettings> {
+    #[derive(Serialize)]
+    struct Shown<'a> {
+        sms_provider_url: &'a Option<String>,
+        sms_sender: &'a Option<String>,
+        sms_api_key_set: bool,
+    }
+    let before = sms_settings(conn, id)?.unwrap_or_default();
+    let after = (
+        url.unwrap_or_else(|| before.0.clone()),
+        key.unwrap_or_else(|| before.1.clone()),
+        sender.unwrap_or_else(|| before.2.clone()),
+    );
+    diesel::update(territories::table.find(id))
+        .set((
+            territories::sms_provider_url.eq(&after.0),
+            territories::sms_api_key.eq(&after.1),
+            territories::sms_sender.eq(&after.2),
+            territories::updated_at.eq(now_utc()),
+        ))
+        .execute(conn)?;
+    let shown = |s: &SmsSettings| -> serde_json::Value {
+        serde_json::to_value(Shown { sms_provider_url: &s.0, sms_sender: &s.2, sms_api_key_set: s.1.is_some() })
+            .unwrap_or_default()
+    };
+    audit::record(conn, author, "Territory", id, Event::Update, Some(&shown(&before)), Some(&shown(&after)))?;
+    Ok(after)
+}

@@ -1,0 +1,227 @@
+//! Outbox benchmarks (issue 15), on the database of `DATABASE_URL` (fresh; migrated here):
+//!
+//! - `outbox_load throughput N THREADS`: N emails queued, then delivered by THREADS workers to
+//!   a local SMTP server (the test suite's sink); prints messages/s through the pipeline.
+//! - `outbox_load reminders N`: N RDVs on the day after tomorrow (demo structure, 1 000
+//!   usagers with email and mobile), then the reminder planning sweep (`rdv outbox
+//!   plan-reminders`) timed, then the N due jobs turned into their messages, timed.
+//!
+//! Run by `scripts/bench-outbox.sh` (from `just bench`).
+
+#![allow(clippy::unwrap_used)] // a benchmark: a failed unwrap is a failed run
+
+#[allow(dead_code)] // the example uses part of the test sink
+#[path = "../tests/common/smtp.rs"]
+mod smtp;
+
+use std::time::Instant;
+
+use chrono::{Duration, Utc};
+use diesel::prelude::*;
+use rdv_api::config::{Config, Delivery};
+use rdv_api::db::schema::{agents, agents_rdvs, lieux, motifs, organisations, participations, rdvs, users};
+use rdv_api::db::{self, now_utc, write_tx, DbConn};
+use rdv_api::outbox::{enqueue_mail, MailPayload};
+
+fn config(url: &str, smtp: Option<String>, dir: &std::path::Path) -> Config {
+    Config {
+        database_url: url.to_owned(),
+        data_dir: dir.to_owned(),
+        jwt_secret: b"bench-secret-bench-secret-bench-secret-00".to_vec(),
+        token_ttl: Duration::hours(1),
+        spa_dir: dir.join("spa"),
+        sign_in_per_minute_email: 10,
+        sign_in_per_minute_ip: 10,
+        max_body_bytes: 1 << 20,
+        pool_size: 8,
+        public_url: "http://rdv.bench".into(),
+        mail_from: "RDV <ne-pas-repondre@rdv.bench>".into(),
+        dev_mailbox_dir: dir.join("mailbox"),
+        public_per_minute_ip: 10,
+        geocoder_url: None,
+        partner_shared_secret: None,
+        delivery: Delivery { smtp_url: smtp, poll: std::time::Duration::from_millis(20), ..Delivery::local(dir) },
+    }
+}
+
+fn throughput(url: &str, n: usize, threads: usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let sink = smtp::SmtpSink::start();
+    let cfg = config(url, Some(sink.url.clone()), dir.path());
+    let (pool, _) = db::open_pool(url, 8).unwrap();
+    db::run_migrations(&mut pool.get().unwrap()).unwrap();
+    let mail = MailPayload {
+        from: cfg.mail_from.clone(),
+        reply_to: Some("mds@example.fr".into()),
+        subject: "RDV confirmé le mardi 8 décembre 2026 à 10h00".into(),
+        text: "Bonjour,\n\nVotre rendez-vous est confirmé.\n".repeat(8),
+        html: Some("<p>Bonjour,</p><p>Votre rendez-vous est confirmé.</p>".repeat(8)),
+        ics: None,
+    };
+    let mut conn = pool.get().unwrap();
+    write_tx(&mut conn, |c| {
+        for i in 0..n {
+            enqueue_mail(c, "bench", format!("bench:{i}"), Default::default(), &format!("u{i}@example.fr"), &mail)?;
+        }
+        Ok::<_, diesel::result::Error>(())
+    })
+    .unwrap();
+    let started = Instant::now();
+    let workers = rdv_api::outbox::worker::spawn(pool.clone(), &cfg, threads).unwrap();
+    while sink.received().len() < n {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    let secs = started.elapsed().as_secs_f64();
+    workers.stop();
+    println!(
+        "outbox throughput: {n} emails through {threads} workers to SMTP in {secs:.2} s = {:.0} messages/s",
+        n as f64 / secs
+    );
+}
+
+/// N RDVs on the day after tomorrow in MDS Arras, one participant each among 1 000 usagers.
+fn seed_rdvs(conn: &mut DbConn, n: usize) {
+    rdv_api::seed::demo_structure(conn).unwrap();
+    let org: i32 = organisations::table
+        .filter(organisations::name.eq("MDS Arras"))
+        .select(organisations::id)
+        .get_result(conn)
+        .unwrap();
+    let motif: i32 = motifs::table
+        .filter(motifs::organisation_id.eq(org))
+        .filter(motifs::collectif.eq(false))
+        .select(motifs::id)
+        .limit(1)
+        .get_result(conn)
+        .unwrap();
+    let lieu: i32 =
+        lieux::table.filter(lieux::organisation_id.eq(org)).select(lieux::id).limit(1).get_result(conn).unwrap();
+    let agent: i32 =
+        agents::table.filter(agents::last_name.eq("Durand")).select(agents::id).limit(1).get_result(conn).unwrap();
+    let now = now_utc();
+    let user_rows: Vec<_> = (0..1000)
+        .map(|i| {
+            (
+                users::first_name.eq(format!("Usager{i}")),
+                users::last_name.eq("Bench"),
+                users::email.eq(Some(format!("usager{i}@example.fr"))),
+                users::phone_number_formatted.eq(Some(format!("+336{:08}", i))),
+                users::created_through.eq("bench"),
+                users::created_at.eq(now),
+                users::updated_at.eq(now),
+            )
+        })
+        .collect();
+    let q = diesel::insert_into(users::table).values(&user_rows);
+    rdv_api::on_backend!(&mut *conn, |c| q.execute(c)).unwrap();
+    let user_ids: Vec<i32> = users::table.filter(users::last_name.eq("Bench")).select(users::id).load(conn).unwrap();
+    let day = (Utc::now() + Duration::days(2)).date_naive().and_hms_opt(6, 0, 0).unwrap();
+    for chunk in (0..n).collect::<Vec<_>>().chunks(2000) {
+        let rows: Vec<_> = chunk
+            .iter()
+            .map(|i| {
+                let start = day + Duration::seconds((*i as i64 * 37) % 43_200);
+                (
+                    rdvs::organisation_id.eq(org),
+                    rdvs::motif_id.eq(motif),
+                    rdvs::lieu_id.eq(Some(lieu)),
+                    rdvs::starts_at.eq(start),
+                    rdvs::ends_at.eq(start + Duration::minutes(30)),
+                    rdvs::uuid.eq(format!("bench-{i}")),
+                    rdvs::users_count.eq(1),
+                    rdvs::created_by_type.eq("Agent"),
+                    rdvs::created_at.eq(now),
+                    rdvs::updated_at.eq(now),
+                )
+            })
+            .collect();
+        write_tx(conn, |c| {
+            let q = diesel::insert_into(rdvs::table).values(&rows);
+            rdv_api::on_backend!(&mut *c, |b| q.execute(b))?;
+            let ids: Vec<(i32, chrono::NaiveDateTime, chrono::NaiveDateTime)> = rdvs::table
+                .filter(rdvs::uuid.like("bench-%"))
+                .filter(diesel::dsl::not(diesel::dsl::exists(
+                    participations::table.filter(participations::rdv_id.eq(rdvs::id)),
+                )))
+                .select((rdvs::id, rdvs::starts_at, rdvs::ends_at))
+                .load(c)?;
+            let parts: Vec<_> = ids
+                .iter()
+                .map(|(id, _, _)| {
+                    (
+                        participations::rdv_id.eq(*id),
+                        participations::user_id.eq(user_ids[*id as usize % user_ids.len()]),
+                        participations::created_by_type.eq("Agent"),
+                        participations::created_at.eq(now),
+                        participations::updated_at.eq(now),
+                    )
+                })
+                .collect();
+            let q = diesel::insert_into(participations::table).values(&parts);
+            rdv_api::on_backend!(&mut *c, |b| q.execute(b))?;
+            let links: Vec<_> = ids
+                .iter()
+                .map(|(id, s, e)| {
+                    (
+                        agents_rdvs::agent_id.eq(agent),
+                        agents_rdvs::rdv_id.eq(*id),
+                        agents_rdvs::starts_at.eq(*s),
+                        agents_rdvs::ends_at.eq(*e),
+                    )
+                })
+                .collect();
+            let q = diesel::insert_into(agents_rdvs::table).values(&links);
+            rdv_api::on_backend!(&mut *c, |b| q.execute(b))
+        })
+        .unwrap();
+    }
+}
+
+fn reminders(url: &str, n: usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(url, None, dir.path());
+    let (pool, _) = db::open_pool(url, 8).unwrap();
+    let mut conn = pool.get().unwrap();
+    db::run_migrations(&mut conn).unwrap();
+    seed_rdvs(&mut conn, n);
+    // Planning as `rdv outbox plan-reminders` does it, for RDVs 48 h or more ahead: the
+    // bench's day is the day after tomorrow, so plan "as of" two days earlier.
+    let as_of = Utc::now() - Duration::days(1);
+    let started = Instant::now();
+    let planned = rdv_api::services::notifications::plan_missing_reminders(&mut conn, as_of).unwrap();
+    let plan_secs = started.elapsed().as_secs_f64();
+    println!("reminder planning: {planned} reminders for {n} RDVs in one day planned in {plan_secs:.2} s");
+    // The jobs become due: turn them into their messages (not delivered here), one worker.
+    let due = (Utc::now() + Duration::days(3)).naive_utc();
+    let started = Instant::now();
+    let mut jobs = 0;
+    loop {
+        let claimed =
+            write_tx(&mut conn, |c| rdv_api::db::models::outbox::claim(c, due, due + Duration::minutes(5), 200))
+                .unwrap();
+        if claimed.is_empty() {
+            break;
+        }
+        for job in claimed.iter().filter(|j| j.channel == "job") {
+            write_tx(&mut conn, |c| {
+                let outcome = rdv_api::services::notifications::run_job(c, &cfg, job, now_utc())?;
+                rdv_api::db::models::outbox::finish(c, job.id, &outcome, now_utc())
+            })
+            .unwrap();
+            jobs += 1;
+        }
+    }
+    let secs = started.elapsed().as_secs_f64();
+    println!("reminder jobs: {jobs} jobs turned into their messages in {secs:.2} s = {:.0} jobs/s", jobs as f64 / secs);
+}
+
+fn main() {
+    let url = std::env::var("DATABASE_URL").expect("DATABASE_URL");
+    let args: Vec<String> = std::env::args().collect();
+    let n: usize = args.get(2).and_then(|v| v.parse().ok()).unwrap_or(10_000);
+    match args.get(1).map(String::as_str) {
+        Some("throughput") => throughput(&url, n, args.get(3).and_then(|v| v.parse().ok()).unwrap_or(4)),
+        Some("reminders") => reminders(&url, n),
+        _ => eprintln!("usage: outbox_load throughput N THREADS | reminders N"),
+    }
+}
