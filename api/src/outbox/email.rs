@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use lettre::message::header::{ContentTransferEncoding, ContentType, HeaderName, HeaderValue};
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart};
+use lettre::transport::smtp::PoolConfig;
 use lettre::{Message, SmtpTransport, Transport};
 use sha2::{Digest, Sha256};
 
@@ -33,9 +34,11 @@ impl Mailer {
     pub fn new(smtp_url: Option<&str>, mailbox: PathBuf) -> anyhow::Result<Mailer> {
         match smtp_url {
             Some(url) => {
+                // Enough pooled connections for every lane of every worker of the process.
                 let transport = SmtpTransport::from_url(url)
                     .map_err(|e| anyhow::anyhow!("RDV_SMTP_URL: {e}"))?
                     .timeout(Some(Duration::from_secs(30)))
+                    .pool_config(PoolConfig::new().max_size(32))
                     .build();
                 Ok(Mailer::Smtp(Box::new(transport)))
             }

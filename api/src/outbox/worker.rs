@@ -2,6 +2,7 @@
 //! and a receipt. They run inside `rdv serve` (`RDV_OUTBOX_WORKERS`, default 2) and alone as
 //! `rdv worker`. Everything they know is in the database, so they can stop at any moment.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
@@ -18,7 +19,9 @@ use crate::db::{now_utc, write_tx, DbConn, Pool};
 use crate::services::notifications;
 
 /// How many rows a worker claims at once.
-const BATCH: i64 = 20;
+const BATCH: i64 = 32;
+/// Messages a worker sends at the same time (SMTP connections come from lettre's pool).
+const LANES: usize = 8;
 
 /// What a worker needs: the transports, built once per process.
 pub struct Deliverer {
@@ -50,27 +53,54 @@ impl Deliverer {
         let lease_until = now + self.config.lease;
         let claimed = write_tx(conn, |c| rows::claim(c, now, lease_until, BATCH))?;
         let n = claimed.len();
-        for row in claimed {
-            // Past the lease, another worker may have taken the rest of the batch: leave it.
-            if now_utc() >= lease_until && now_utc() > now {
-                break;
-            }
-            if row.channel == JOB {
-                // A job becomes its messages in one transaction with being marked done.
-                write_tx(conn, |c| {
-                    let outcome = notifications::run_job(c, &self.app, &row, now)?;
-                    rows::finish(c, row.id, &outcome, now_utc())
-                })?;
-                continue;
-            }
-            let (result, receipt) = self.deliver(conn, &row);
-            let outcome = self.outcome(&row, result);
-            // Recorded at once: a crash right after a delivery re-sends at most that message.
+        let (jobs, messages): (Vec<OutboxRow>, Vec<OutboxRow>) = claimed.into_iter().partition(|r| r.channel == JOB);
+        for row in &jobs {
+            // A job becomes its messages in one transaction with being marked done.
             write_tx(conn, |c| {
-                rows::finish(c, row.id, &outcome, now_utc())?;
-                rows::insert_receipts(c, std::slice::from_ref(&receipt))
+                let outcome = notifications::run_job(c, &self.app, row, now)?;
+                rows::finish(c, row.id, &outcome, now_utc())
             })?;
         }
+        if messages.is_empty() {
+            return Ok(n);
+        }
+        // SMS providers are read once per batch, before sending (senders do not touch the database).
+        let mut providers: HashMap<Option<i32>, Provider> = HashMap::new();
+        for row in messages.iter().filter(|r| r.channel == "sms") {
+            let territory = serde_json::from_str::<SmsPayload>(&row.payload).ok().and_then(|p| p.territory_id);
+            providers.entry(territory).or_insert_with(|| self.provider(conn, territory));
+        }
+        // Messages go out in parallel lanes (a receiver answers each one after a network round
+        // trip or two); each outcome is recorded as soon as it is known, so a crash re-sends at
+        // most the messages in flight, one per lane.
+        let lanes = LANES.min(messages.len());
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::scope(|scope| {
+            for lane in 0..lanes {
+                let tx = tx.clone();
+                let (rows_of_lane, providers) = (messages.iter().skip(lane).step_by(lanes), &providers);
+                scope.spawn(move || {
+                    for row in rows_of_lane {
+                        // Past the lease, another worker may have taken the rest: leave it.
+                        if now_utc() >= lease_until && now_utc() > now {
+                            break;
+                        }
+                        if tx.send((row, self.deliver(row, providers))).is_err() {
+                            break;
+                        }
+                    }
+                });
+            }
+            drop(tx);
+            for (row, (result, receipt)) in rx {
+                let outcome = self.outcome(row, result);
+                write_tx(conn, |c| {
+                    rows::finish(c, row.id, &outcome, now_utc())?;
+                    rows::insert_receipts(c, std::slice::from_ref(&receipt))
+                })?;
+            }
+            Ok::<_, anyhow::Error>(())
+        })?;
         Ok(n)
     }
 
@@ -86,7 +116,11 @@ impl Deliverer {
     }
 
     /// One delivery attempt and its receipt.
-    fn deliver(&self, conn: &mut DbConn, row: &OutboxRow) -> (Result<(), SendError>, NewReceipt) {
+    fn deliver(
+        &self,
+        row: &OutboxRow,
+        providers: &HashMap<Option<i32>, Provider>,
+    ) -> (Result<(), SendError>, NewReceipt) {
         let mut receipt = NewReceipt {
             outbox_id: row.id,
             organisation_id: row.organisation_id,
@@ -114,14 +148,17 @@ impl Deliverer {
             "sms" => match serde_json::from_str::<SmsPayload>(&row.payload) {
                 Ok(payload) => {
                     receipt.content = payload.content.clone();
-                    let provider = self.provider(conn, payload.territory_id);
+                    let Some(provider) = providers.get(&payload.territory_id) else {
+                        return (Err(SendError::Temporary("no SMS provider resolved".into())), receipt);
+                    };
                     receipt.sms_count = i32::try_from(gsm::segments(&payload.content)).ok();
-                    sms::send(&self.http, &provider, row.id, &row.recipient, &payload.content, &row.idempotency_key)
-                        .map(|sent| {
+                    sms::send(&self.http, provider, row.id, &row.recipient, &payload.content, &row.idempotency_key).map(
+                        |sent| {
                             if sent.sms_count.is_some() {
                                 receipt.sms_count = sent.sms_count;
                             }
-                        })
+                        },
+                    )
                 }
                 Err(e) => Err(SendError::Permanent(format!("unreadable payload: {e}"))),
             },

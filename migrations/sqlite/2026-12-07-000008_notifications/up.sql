@@ -29,6 +29,9 @@ CREATE TABLE outbox (
 CREATE UNIQUE INDEX index_outbox_on_idempotency_key ON outbox (idempotency_key);
 CREATE INDEX index_outbox_on_status_and_run_at ON outbox (status, run_at);
 CREATE INDEX index_outbox_on_rdv_id ON outbox (rdv_id);
+-- The reminder planning's anti-join ("RDVs without a job for their start"): without it
+-- PostgreSQL underestimates the job rows and scans the outbox once per RDV.
+CREATE INDEX index_outbox_on_rdv_id_and_due_for_jobs ON outbox (rdv_id, due_for) WHERE channel = 'job';
 
 -- The messages the old mail outbox still held move over unchanged.
 INSERT INTO outbox (channel, event, idempotency_key, recipient, payload, status, run_at, attempts, created_at, done_at)
