@@ -159,19 +159,21 @@ fn plan_reminder(conn: &mut DbConn, r: &RdvRow, now: NaiveDateTime) -> diesel::Q
 /// existed, or by a bulk import. Runs in batches of 5 000 RDVs per transaction.
 pub fn plan_missing_reminders(conn: &mut DbConn, now: DateTime<Utc>) -> diesel::QueryResult<usize> {
     let from = now.naive_utc() + reminder_delay();
-    let mut planned = 0;
+    let (mut planned, mut after) = (0, 0);
     loop {
-        let batch = rdv_reads::without_reminder(conn, REMINDER, from, 5_000)?;
-        if batch.is_empty() {
-            return Ok(planned);
-        }
+        let batch = rdv_reads::future_after(conn, from, after, 5_000)?;
+        let Some(last) = batch.last() else { return Ok(planned) };
+        after = last.0;
+        let ids: Vec<i32> = batch.iter().map(|r| r.0).collect();
+        let live: std::collections::HashSet<(i32, NaiveDateTime)> =
+            rows::live_jobs_of(conn, REMINDER, &ids)?.into_iter().collect();
         let jobs: Vec<_> = batch
             .iter()
+            .filter(|(id, _, starts_at)| !live.contains(&(*id, *starts_at)))
             .map(|(id, org, starts_at)| job(REMINDER, *id, *org, *starts_at, *starts_at - reminder_delay()))
             .collect();
-        planned += write_tx(conn, |c| plan_jobs(c, &jobs))?;
-        if batch.len() < 5_000 {
-            return Ok(planned);
+        if !jobs.is_empty() {
+            planned += write_tx(conn, |c| plan_jobs(c, &jobs))?;
         }
     }
 }

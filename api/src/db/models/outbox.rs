@@ -196,6 +196,19 @@ pub fn revive(conn: &mut DbConn, keys: &[&str]) -> QueryResult<usize> {
     Ok(n)
 }
 
+/// The live (not cancelled) `event` jobs of these RDVs: `(rdv_id, due_for)`. Two plain
+/// index lookups rather than an anti-join, which PostgreSQL misplans on fresh statistics.
+pub fn live_jobs_of(conn: &mut DbConn, event: &str, rdv_ids: &[i32]) -> QueryResult<Vec<(i32, NaiveDateTime)>> {
+    let rows: Vec<(Option<i32>, Option<NaiveDateTime>)> = outbox::table
+        .filter(outbox::channel.eq(JOB))
+        .filter(outbox::rdv_id.eq_any(rdv_ids))
+        .filter(outbox::event.eq(event))
+        .filter(outbox::status.ne(CANCELLED))
+        .select((outbox::rdv_id, outbox::due_for))
+        .load(conn)?;
+    Ok(rows.into_iter().filter_map(|(r, d)| Some((r?, d?))).collect())
+}
+
 /// Counts rows by status, for one channel or all (operators' `rdv outbox status`, tests).
 pub fn count_by_status(conn: &mut DbConn) -> QueryResult<Vec<(String, String, i64)>> {
     outbox::table

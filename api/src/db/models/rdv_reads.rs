@@ -213,26 +213,18 @@ pub fn of_users_between(
         .load(conn)
 }
 
-/// Future RDVs (starting after `from`), not cancelled, with no live `event` job planned for
-/// their current start: `(id, organisation_id, starts_at)`, at most `limit`.
-pub fn without_reminder(
+/// Future RDVs (starting after `from`), not cancelled, by id after `after_id`:
+/// `(id, organisation_id, starts_at)`, at most `limit` (keyset pages for the reminder sweep).
+pub fn future_after(
     conn: &mut DbConn,
-    event: &str,
     from: NaiveDateTime,
+    after_id: i32,
     limit: i64,
 ) -> QueryResult<Vec<(i32, i32, NaiveDateTime)>> {
-    use crate::db::models::outbox::{CANCELLED, JOB};
-    use crate::db::schema::outbox;
-    let planned = outbox::table
-        .filter(outbox::rdv_id.eq(rdvs::id.nullable()))
-        .filter(outbox::channel.eq(JOB))
-        .filter(outbox::event.eq(event))
-        .filter(outbox::due_for.eq(rdvs::starts_at.nullable()))
-        .filter(outbox::status.ne(CANCELLED));
     rdvs::table
         .filter(rdvs::starts_at.gt(from))
+        .filter(rdvs::id.gt(after_id))
         .filter(not_cancelled())
-        .filter(diesel::dsl::not(diesel::dsl::exists(planned)))
         .order(rdvs::id)
         .limit(limit)
         .select((rdvs::id, rdvs::organisation_id, rdvs::starts_at))
