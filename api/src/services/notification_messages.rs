@@ -6,8 +6,10 @@ use std::collections::HashMap;
 
 use chrono::{NaiveDateTime, TimeZone, Utc};
 use rdv_shared::enums::LocationType;
+use rdv_shared::enums::VisibilityType;
 use rdv_shared::notify::texts::{self, Place, RdvFacts};
-use rdv_shared::notify::{is_mobile, Channel, Contact, NotifEvent, UsagerNotice};
+use rdv_shared::notify::{is_mobile, Channel, Contact, NotifEvent, Silence, UsagerNotice};
+use rdv_shared::time::in_zone;
 
 use crate::config::Config;
 use crate::db::models::agent::{agents_by_id, AgentRow};
@@ -60,8 +62,6 @@ pub fn load(conn: &mut DbConn, rdv: RdvRow, user_ids: &[i32]) -> diesel::QueryRe
     let responsibles: Vec<i32> =
         users.values().filter_map(|u| u.responsible_id).filter(|r| !users.contains_key(r)).collect();
     users.extend(user::find_many(conn, &responsibles)?.into_iter().map(|u| (u.id, u)));
-    let zone = tz(&organisation.time_zone);
-    let local = |t: NaiveDateTime| Utc.from_utc_datetime(&t).with_timezone(&zone).naive_local();
     let lieu = match rdv.lieu_id {
         Some(id) => lieu::find(conn, id)?,
         None => None,
@@ -81,7 +81,7 @@ pub fn load(conn: &mut DbConn, rdv: RdvRow, user_ids: &[i32]) -> diesel::QueryRe
         service_short_name: service.map(|s| s.short_name).unwrap_or_default(),
         motif_name: motif.name.clone(),
         name: rdv.name.clone(),
-        starts_local: local(rdv.starts_at),
+        starts_local: in_zone(rdv.starts_at, &organisation.time_zone).naive_local(),
         previous_starts_local: None,
         duration_in_min: (rdv.ends_at - rdv.starts_at).num_minutes(),
         place,
@@ -95,6 +95,20 @@ pub fn load(conn: &mut DbConn, rdv: RdvRow, user_ids: &[i32]) -> diesel::QueryRe
 }
 
 impl Loaded {
+    /// A UTC instant in the organisation's zone.
+    pub fn local(&self, t: NaiveDateTime) -> NaiveDateTime {
+        in_zone(t, &self.organisation.time_zone).naive_local()
+    }
+
+    /// What silences every usager message about this RDV at `now`.
+    pub fn silence(&self, now: NaiveDateTime) -> Silence {
+        Silence {
+            past: self.rdv.starts_at <= now,
+            do_not_notify: !self.rdv.notify,
+            invisible: self.motif.visibility_type == VisibilityType::Invisible.as_str(),
+        }
+    }
+
     /// Contact facts of the loaded usagers, for the rules.
     pub fn contacts(&self) -> Vec<Contact> {
         self.users
@@ -120,8 +134,6 @@ impl Loaded {
     }
 
     fn ics(&self, config: &Config, method: &str, description: &str, now: NaiveDateTime) -> IcsPart {
-        let zone = tz(&self.organisation.time_zone);
-        let local = |t: NaiveDateTime| Utc.from_utc_datetime(&t).with_timezone(&zone).naive_local();
         let attendees: Vec<(String, String)> = if method == "PUBLISH" {
             Vec::new()
         } else {
@@ -142,9 +154,9 @@ impl Loaded {
             summary: &summary,
             description,
             location: location.as_deref(),
-            starts_local: local(self.rdv.starts_at),
-            ends_local: local(self.rdv.ends_at),
-            tz: zone,
+            starts_local: self.local(self.rdv.starts_at),
+            ends_local: self.local(self.rdv.ends_at),
+            tz: tz(&self.organisation.time_zone),
             organizer,
             attendees: &attendees,
             stamp: Utc.from_utc_datetime(&now),

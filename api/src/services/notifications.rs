@@ -5,13 +5,12 @@
 //! turn a due reminder job into its messages ([`run_job`]). Also: "Envoyer un rappel
 //! maintenant" ([`send_reminder`]) and the receipts of an RDV ([`receipts`]).
 
-use chrono::{DateTime, Duration, NaiveDateTime, TimeZone, Utc};
+use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use rdv_shared::access::AgendaLevel;
 use rdv_shared::dto::{Receipt, ReceiptsResponse};
-use rdv_shared::enums::{RdvNotificationsLevel, VisibilityType};
+use rdv_shared::enums::RdvNotificationsLevel;
 use rdv_shared::notify::{
     agent_notices, rdv_event, soon, usager_events, usager_notices, ChangeAuthor, NotifEvent, Participant, RdvState,
-    Silence,
 };
 use rdv_shared::pagination::{offset, page_in_memory, Meta, PER_PAGE};
 
@@ -23,8 +22,7 @@ use crate::db::models::{lieu, rdv, rdv_reads};
 use crate::db::{now_utc, write_tx, DbConn};
 use crate::error::{ApiError, ApiResult};
 use crate::outbox::{job, plan_jobs};
-use crate::services::agenda::tz;
-use crate::services::notification_messages::{load, Loaded};
+use crate::services::notification_messages::load;
 use crate::services::rdvs::load_rdv;
 use crate::services::usagers::{visible_user, UsagerContext};
 use crate::services::viewer::{self, rdv_level};
@@ -59,10 +57,10 @@ fn state_of(conn: &mut DbConn, r: &RdvRow) -> diesel::QueryResult<RdvState> {
     Ok(RdvState { starts_at: r.starts_at, place, cancelled: r.status().is_cancelled() })
 }
 
-/// The RDV as the rules see it; take it inside the write transaction, before the change.
-pub fn snapshot(conn: &mut DbConn, r: &RdvRow) -> diesel::QueryResult<Snapshot> {
-    let participants = rdv::participations_of(conn, &[r.id])?
-        .remove(&r.id)
+/// The RDV's participations as the rules see them.
+fn participants_of(conn: &mut DbConn, rdv_id: i32) -> diesel::QueryResult<Vec<Participant>> {
+    Ok(rdv::participations_of(conn, &[rdv_id])?
+        .remove(&rdv_id)
         .unwrap_or_default()
         .iter()
         .map(|p| Participant {
@@ -71,7 +69,12 @@ pub fn snapshot(conn: &mut DbConn, r: &RdvRow) -> diesel::QueryResult<Snapshot> 
             lifecycle: p.send_lifecycle_notifications,
             reminder: p.send_reminder_notification,
         })
-        .collect();
+        .collect())
+}
+
+/// The RDV as the rules see it; take it inside the write transaction, before the change.
+pub fn snapshot(conn: &mut DbConn, r: &RdvRow) -> diesel::QueryResult<Snapshot> {
+    let participants = participants_of(conn, r.id)?;
     let agents = rdv::agents_of(conn, &[r.id])?.remove(&r.id).unwrap_or_default();
     Ok(Snapshot { state: state_of(conn, r)?, participants, agents })
 }
@@ -112,28 +115,22 @@ pub fn rdv_changed(
         }
     }
     let Some(mut loaded) = load(conn, row, &user_ids)? else { return Ok(()) };
-    let zone = tz(&loaded.organisation.time_zone);
-    let local = |t: NaiveDateTime| Utc.from_utc_datetime(&t).with_timezone(&zone).naive_local();
     if let Some(b) = &before {
         if b.state.starts_at != loaded.rdv.starts_at {
-            loaded.facts.previous_starts_local = Some(local(b.state.starts_at));
+            loaded.facts.previous_starts_local = Some(loaded.local(b.state.starts_at));
         }
     }
-    let past = loaded.rdv.starts_at <= now.naive_utc();
-    let silence = Silence {
-        past,
-        do_not_notify: !loaded.rdv.notify,
-        invisible: loaded.motif.visibility_type == VisibilityType::Invisible.as_str(),
-    };
+    let silence = loaded.silence(now.naive_utc());
+    let past = silence.past;
     let key = format!("rdv:{}:{}", loaded.rdv.id, change_key());
     let notices = usager_notices(&events, &loaded.contacts(), author, silence);
     loaded.enqueue_usager(conn, config, &notices, &key, now.naive_utc())?;
 
     let removed: Vec<AgentRow> = agents_by_id(conn, &removed_ids)?.into_values().collect();
-    let today = now.with_timezone(&zone).date_naive();
-    let mut dates = vec![local(loaded.rdv.starts_at).date()];
+    let today = loaded.local(now.naive_utc()).date();
+    let mut dates = vec![loaded.local(loaded.rdv.starts_at).date()];
     if let Some(b) = &before {
-        dates.push(local(b.state.starts_at).date());
+        dates.push(loaded.local(b.state.starts_at).date());
     }
     let after_levels: Vec<(i32, RdvNotificationsLevel)> = loaded.agents.iter().map(|a| (a.id, level(a))).collect();
     let removed_levels: Vec<(i32, RdvNotificationsLevel)> = removed.iter().map(|a| (a.id, level(a))).collect();
@@ -183,35 +180,21 @@ pub fn rdv_deleted(conn: &mut DbConn, rdv_id: i32) -> diesel::QueryResult<()> {
     rows::cancel_jobs(conn, REMINDER, rdv_id, None, now_utc()).map(|_| ())
 }
 
-/// Reminder messages for every participant with the reminder switch on.
+/// Reminder messages of RDV `r` for every participant with the reminder switch on; `None`
+/// when its organisation or motif is gone.
 fn enqueue_reminder(
     conn: &mut DbConn,
     config: &Config,
-    loaded: &Loaded,
+    r: RdvRow,
     key: &str,
     now: NaiveDateTime,
-) -> diesel::QueryResult<usize> {
-    let participants: Vec<(Participant, NotifEvent)> = rdv::participations_of(conn, &[loaded.rdv.id])?
-        .remove(&loaded.rdv.id)
-        .unwrap_or_default()
-        .iter()
-        .map(|p| {
-            let participant = Participant {
-                user_id: p.user_id,
-                cancelled: p.status().is_cancelled(),
-                lifecycle: p.send_lifecycle_notifications,
-                reminder: p.send_reminder_notification,
-            };
-            (participant, NotifEvent::Reminder)
-        })
-        .collect();
-    let silence = Silence {
-        past: loaded.rdv.starts_at <= now,
-        do_not_notify: !loaded.rdv.notify,
-        invisible: loaded.motif.visibility_type == VisibilityType::Invisible.as_str(),
-    };
-    let notices = usager_notices(&participants, &loaded.contacts(), ChangeAuthor::System, silence);
-    loaded.enqueue_usager(conn, config, &notices, key, now)
+) -> diesel::QueryResult<Option<usize>> {
+    let participants = participants_of(conn, r.id)?;
+    let user_ids: Vec<i32> = participants.iter().map(|p| p.user_id).collect();
+    let Some(loaded) = load(conn, r, &user_ids)? else { return Ok(None) };
+    let events: Vec<(Participant, NotifEvent)> = participants.into_iter().map(|p| (p, NotifEvent::Reminder)).collect();
+    let notices = usager_notices(&events, &loaded.contacts(), ChangeAuthor::System, loaded.silence(now));
+    loaded.enqueue_usager(conn, config, &notices, key, now).map(Some)
 }
 
 /// A due job: a reminder becomes its messages, unless the RDV is gone, cancelled, over, or
@@ -230,12 +213,11 @@ pub fn run_job(
     if r.status().is_cancelled() || r.starts_at != due_for || r.starts_at <= now {
         return Ok(Outcome::Obsolete);
     }
-    let users: Vec<i32> =
-        rdv::participations_of(conn, &[r.id])?.remove(&r.id).unwrap_or_default().iter().map(|p| p.user_id).collect();
-    let Some(loaded) = load(conn, r, &users)? else { return Ok(Outcome::Obsolete) };
     // The key is the job's: a reminder is sent once per participant and RDV start.
-    enqueue_reminder(conn, config, &loaded, &job.idempotency_key, now)?;
-    Ok(Outcome::Sent)
+    Ok(match enqueue_reminder(conn, config, r, &job.idempotency_key, now)? {
+        Some(_) => Outcome::Sent,
+        None => Outcome::Obsolete,
+    })
 }
 
 /// "Envoyer un rappel maintenant": the reminder now, whatever was planned (not for a past or
@@ -255,11 +237,8 @@ pub fn send_reminder(
     if r.status().is_cancelled() {
         return Err(ApiError::field("status", "cancelled"));
     }
-    let users: Vec<i32> =
-        rdv::participations_of(conn, &[r.id])?.remove(&r.id).unwrap_or_default().iter().map(|p| p.user_id).collect();
-    let loaded = load(conn, r, &users)?.ok_or(ApiError::NotFound("rdv"))?;
     let key = format!("manual_reminder:{rdv_id}:{}", change_key());
-    Ok(write_tx(conn, |c| enqueue_reminder(c, config, &loaded, &key, now.naive_utc()))?)
+    write_tx(conn, |c| enqueue_reminder(c, config, r, &key, now.naive_utc()))?.ok_or(ApiError::NotFound("rdv"))
 }
 
 fn receipt_dto(r: ReceiptRow) -> Receipt {
