@@ -205,7 +205,7 @@ fn reminders(url: &str, n: usize) {
         for job in claimed.iter().filter(|j| j.channel == "job") {
             write_tx(&mut conn, |c| {
                 let outcome = rdv_api::services::notifications::run_job(c, &cfg, job, now_utc())?;
-                rdv_api::db::models::outbox::finish(c, job.id, &outcome, now_utc())
+                Ok::<_, rdv_api::error::ApiError>(rdv_api::db::models::outbox::finish(c, job.id, &outcome, now_utc())?)
             })
             .unwrap();
             jobs += 1;

@@ -139,6 +139,9 @@ pub fn api_routes() -> (
                         .service(routes::public_booking::cancel_public_rdv)
                         .service(routes::rdv_links::open_rdv_link)
                         .service(routes::rdv_links::cancel_rdv_link)
+                        .service(routes::rdv_links::list_rdv_link_creneaux)
+                        .service(routes::rdv_links::reschedule_rdv_link)
+                        .service(routes::rdv_links::update_rdv_link_waiting_list)
                         // `/agenda_grants/copy` before `/agenda_grants/{id}`.
                         .service(routes::agenda_grants::copy_agenda_grants)
                         .service(routes::agenda_grants::list_agenda_grants)

@@ -26,6 +26,9 @@ pub const PUBLIC_OPERATIONS: &[&str] = &[
     "cancel_public_rdv",
     "open_rdv_link",
     "cancel_rdv_link",
+    "list_rdv_link_creneaux",
+    "reschedule_rdv_link",
+    "update_rdv_link_waiting_list",
 ];
 
 /// Adds the sign-in requirement and the 401 response to every operation but the public ones.

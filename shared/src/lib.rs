@@ -19,6 +19,7 @@ pub mod pagination;
 pub mod rdv;
 pub mod recurrence;
 pub mod sectorisation;
+pub mod self_service;
 pub mod slots;
 pub mod time;
 pub mod usager;

@@ -121,6 +121,12 @@ pub fn job(
     NewOutboxRow { run_at, due_for: Some(due_for), ..row(JOB, event, key, about, "", "{}".to_owned()) }
 }
 
+/// A job about one usager of an RDV under its own `key`, due at `run_at` (waiting-list checks:
+/// one row per entry, re-armed after each run).
+pub fn user_job(event: &str, key: String, about: Subject, run_at: NaiveDateTime) -> NewOutboxRow {
+    NewOutboxRow { run_at, ..row(JOB, event, key, about, "", "{}".to_owned()) }
+}
+
 /// Plans jobs: a job already planned for the same RDV and start is kept as is, one cancelled
 /// earlier (the RDV moved away and back) is planned again, one already done stays done.
 pub fn plan_jobs(conn: &mut DbConn, jobs: &[NewOutboxRow]) -> diesel::QueryResult<usize> {

@@ -56,10 +56,16 @@ impl Deliverer {
         let (jobs, messages): (Vec<OutboxRow>, Vec<OutboxRow>) = claimed.into_iter().partition(|r| r.channel == JOB);
         for row in &jobs {
             // A job becomes its messages in one transaction with being marked done.
-            write_tx(conn, |c| {
+            let done = write_tx(conn, |c| {
                 let outcome = notifications::run_job(c, &self.app, row, now)?;
-                rows::finish(c, row.id, &outcome, now_utc())
-            })?;
+                Ok::<_, crate::error::ApiError>(rows::finish(c, row.id, &outcome, now_utc())?)
+            });
+            if let Err(e) = done {
+                // Rolled back: the job is tried again later rather than left to its lease.
+                tracing::warn!(job = row.id, event = %row.event, error = %e, "job failed");
+                let again = Outcome::Retry(now_utc() + backoff(self.config.retry_base, row.attempts), e.to_string());
+                write_tx(conn, |c| rows::finish(c, row.id, &again, now_utc()))?;
+            }
         }
         if messages.is_empty() {
             return Ok(n);

@@ -86,7 +86,7 @@ fn loads(conn: &mut DbConn, agents: &[i32], day_start: DateTime<Utc>) -> ApiResu
 }
 
 /// The next public slots from `from` (two weeks), for a 409.
-fn next_public(
+pub(crate) fn next_public(
     conn: &mut DbConn,
     o: &Offered,
     lieu_id: Option<i32>,
@@ -170,6 +170,9 @@ pub(crate) fn render(conn: &mut DbConn, r: &RdvRow, status: &str, now: DateTime<
             .custom_cancel_warning_message
             .clone()
             .unwrap_or_else(|| "Voulez-vous vraiment annuler ce RDV ?".to_owned()),
+        reschedulable: false,
+        waiting_list_offered: false,
+        on_waiting_list: false,
     })
 }
 
@@ -226,7 +229,7 @@ fn join_session(
 
 /// The agents free at `start` for the motif (at the lieu), as the public search finds them,
 /// in booking order: the least booked that day first, ties drawn at random.
-fn free_agents_in_order(
+pub(crate) fn free_agents_in_order(
     conn: &mut DbConn,
     o: &Offered,
     lieu_id: Option<i32>,
@@ -258,7 +261,7 @@ fn free_agents_in_order(
 /// lets go of it at once (the lock is taken in a savepoint, and rolling back to it releases the
 /// row lock). Holding a taken agent while locking the next one deadlocked on PostgreSQL: two
 /// requests trying the same agents in opposite orders each held one and waited for the other's.
-fn hold_if_free(conn: &mut DbConn, agent: i32, start: DateTime<Utc>, end: DateTime<Utc>) -> ApiResult<bool> {
+pub(crate) fn hold_if_free(conn: &mut DbConn, agent: i32, start: DateTime<Utc>, end: DateTime<Utc>) -> ApiResult<bool> {
     let held = write_tx(conn, |s| {
         lock_agents(s, &[agent])?;
         if agent_taken(s, agent, start, end)? {

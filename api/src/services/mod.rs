@@ -55,6 +55,7 @@ pub mod rdv_checks;
 pub mod rdv_links;
 pub mod rdv_render;
 pub mod rdvs;
+pub mod rescheduling;
 pub mod sectors;
 pub mod sessions;
 pub mod slot_search;
@@ -66,6 +67,7 @@ pub mod usager_tools;
 pub mod usagers;
 pub mod versions;
 pub mod viewer;
+pub mod waiting_list;
 
 use crate::error::ApiError;
 

@@ -90,6 +90,7 @@ pub fn load(conn: &mut DbConn, rdv: RdvRow, user_ids: &[i32]) -> diesel::QueryRe
         instructions: motif.instruction_for_rdv.clone(),
         agents: agents.iter().map(short_name).collect(),
         follow_up: motif.follow_up,
+        offered_local: None,
     };
     Ok(Some(Loaded { rdv, organisation, motif, agents, users, participant_ids: user_ids.to_vec(), facts }))
 }
@@ -189,7 +190,9 @@ impl Loaded {
                         t
                     }
                 };
-                format!("{}/r/{token}", config.public_url)
+                // The waiting list's message opens the page on the slots to move to.
+                let modify = if notice.event == NotifEvent::NewCreneau { "?modifier=1" } else { "" };
+                format!("{}/r/{token}{modify}", config.public_url)
             };
             let names: Vec<String> =
                 notice.for_users.iter().filter_map(|id| self.users.get(id)).map(full_name).collect();
@@ -206,7 +209,8 @@ impl Loaded {
                         reply_to: self.reply_to(),
                         subject: texts::usager_subject(notice.event, &self.facts),
                         html: Some(texts::html_of(&text)),
-                        ics: Some(self.ics(config, method, &text, now)),
+                        // An offer is not a change of the RDV: no calendar part.
+                        ics: (notice.event != NotifEvent::NewCreneau).then(|| self.ics(config, method, &text, now)),
                         text,
                     };
                     n += enqueue_mail(conn, event, message_key, about, address, &mail)?;

@@ -199,16 +199,14 @@ fn enqueue_reminder(
 
 /// A due job: a reminder becomes its messages, unless the RDV is gone, cancelled, over, or
 /// has moved since the job was planned (its new reminder is another job).
-pub fn run_job(
-    conn: &mut DbConn,
-    config: &Config,
-    job: &OutboxRow,
-    now: NaiveDateTime,
-) -> diesel::QueryResult<Outcome> {
-    let (Some(rdv_id), Some(due_for)) = (job.rdv_id, job.due_for) else { return Ok(Outcome::Obsolete) };
+pub fn run_job(conn: &mut DbConn, config: &Config, job: &OutboxRow, now: NaiveDateTime) -> ApiResult<Outcome> {
+    if job.event == crate::services::waiting_list::CHECK {
+        return crate::services::waiting_list::run(conn, config, job, now);
+    }
     if job.event != REMINDER {
         return Ok(Outcome::Failed(format!("unknown job {}", job.event)));
     }
+    let (Some(rdv_id), Some(due_for)) = (job.rdv_id, job.due_for) else { return Ok(Outcome::Obsolete) };
     let Some(r) = rdv::find(conn, rdv_id)? else { return Ok(Outcome::Obsolete) };
     if r.status().is_cancelled() || r.starts_at != due_for || r.starts_at <= now {
         return Ok(Outcome::Obsolete);

@@ -335,6 +335,18 @@ pub fn offered_motif(conn: &mut DbConn, place: &Place, motif_id: i32) -> ApiResu
     offer(conn, place)?.into_iter().find(|o| o.motif.id == motif_id).ok_or(ApiError::NotFound("motif"))
 }
 
+/// An RDV's motif as its usager may book it again from their link (rescheduling, waiting
+/// list): the same organisation, any agent of the motif (the usager's address was checked
+/// when the RDV was booked, and an agent may have booked it outside the sectorisation).
+pub fn offered_again(conn: &mut DbConn, r: &RdvRow) -> ApiResult<Offered> {
+    let motif = motif::find(conn, r.motif_id)?.ok_or(ApiError::NotFound("rdv"))?;
+    let organisation = organisation::find(conn, r.organisation_id)?.ok_or(ApiError::NotFound("rdv"))?;
+    let departement = crate::db::models::territory::find(conn, organisation.territory_id)?
+        .map(|t| t.departement_number)
+        .unwrap_or_default();
+    Ok(Offered { motif, organisation, service_name: String::new(), agents: None, departement })
+}
+
 /// Public slots of a motif at a lieu, per start (the agent is chosen at booking), within the
 /// motif's booking delays.
 pub fn public_slots(
@@ -369,7 +381,21 @@ pub fn creneaux_at(
     if o.motif.collectif {
         return session_creneaux(conn, &o, lieu_id, from, to, now);
     }
-    let slots = public_slots(conn, &o, lieu_id, from, to, now)?;
+    slot_creneaux(conn, &o, lieu_id, from, to, now)
+}
+
+/// The public slots of an individual motif over `[from, to)`, one per start, with the next
+/// availability after the window when it has none.
+pub fn slot_creneaux(
+    conn: &mut DbConn,
+    o: &Offered,
+    lieu_id: Option<i32>,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> ApiResult<PublicCreneauxResponse> {
+    let zone = tz(&o.organisation.time_zone);
+    let slots = public_slots(conn, o, lieu_id, from, to, now)?;
     let next_availability = match slots.first() {
         Some(s) => Some(s.starts_at),
         None => {

@@ -131,6 +131,15 @@ pub struct PublicRdv {
     /// Until 4 hours before, when the motif allows it.
     pub cancellable: bool,
     pub cancel_warning: String,
+    /// Through the usager's link only: the RDV may be moved to another slot (reference §4.7).
+    #[serde(default)]
+    pub reschedulable: bool,
+    /// Through the usager's link only: the waiting list may be joined (reference §4.6).
+    #[serde(default)]
+    pub waiting_list_offered: bool,
+    /// Through the usager's link only: the usager waits for an earlier slot.
+    #[serde(default)]
+    pub on_waiting_list: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -153,4 +162,35 @@ pub struct PublicRdvResponse {
 pub struct RdvLinkRequest {
     /// The first three letters of the last name of the person the message was sent to.
     pub last_name_initials: String,
+}
+
+/// The slots an RDV may be moved to, from its link: the same motif at the same lieu, any agent,
+/// within the motif's booking delays.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RdvLinkCreneauxRequest {
+    pub last_name_initials: String,
+    /// A date (local midnight) or RFC 3339.
+    pub from: String,
+    /// At most 14 days after `from`; a bare date includes that day.
+    pub to: String,
+}
+
+/// Moves the RDV of a link to one of the slots `…/creneaux` offered.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RdvLinkRescheduleRequest {
+    pub last_name_initials: String,
+    pub starts_at: DateTime<FixedOffset>,
+}
+
+/// Joins (`true`) or leaves (`false`) the waiting list of the RDV of a link.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct RdvLinkWaitingListRequest {
+    pub last_name_initials: String,
+    pub waiting: bool,
 }

@@ -25,6 +25,8 @@ pub enum NotifEvent {
     Updated,
     Cancelled,
     Reminder,
+    /// The waiting list found an earlier slot (reference §4.6).
+    NewCreneau,
 }
 
 impl NotifEvent {
@@ -35,6 +37,7 @@ impl NotifEvent {
             NotifEvent::Updated => "rdv_updated",
             NotifEvent::Cancelled => "rdv_cancelled",
             NotifEvent::Reminder => "rdv_upcoming_reminder",
+            NotifEvent::NewCreneau => "new_creneau_available",
         }
     }
 }
@@ -184,7 +187,12 @@ pub fn usager_notices(
     let contact = |id: i32| contacts.iter().find(|c| c.user_id == id);
     let mut out: Vec<UsagerNotice> = Vec::new();
     for (p, event) in events {
-        let wanted = if *event == NotifEvent::Reminder { p.reminder && !p.cancelled } else { p.lifecycle };
+        let wanted = match event {
+            NotifEvent::Reminder => p.reminder && !p.cancelled,
+            // Asked for by the usager (waiting list): their switches are about the RDV's life.
+            NotifEvent::NewCreneau => !p.cancelled,
+            _ => p.lifecycle,
+        };
         let Some(own) = contact(p.user_id) else { continue };
         if !wanted {
             continue;
@@ -249,14 +257,14 @@ pub fn agent_notices(
             RdvNotificationsLevel::Others => !is_author,
             RdvNotificationsLevel::Soon => !is_author && soon,
         };
-        if ok && e != NotifEvent::Reminder {
+        if ok && !matches!(e, NotifEvent::Reminder | NotifEvent::NewCreneau) {
             out.push((id, e));
         }
     };
     for (id, level) in after {
         let e = match event {
             Some(NotifEvent::Cancelled) => Some(NotifEvent::Cancelled),
-            Some(NotifEvent::Reminder) => None,
+            Some(NotifEvent::Reminder | NotifEvent::NewCreneau) => None,
             _ if !before.is_empty() && !before.contains(id) && event != Some(NotifEvent::Created) => {
                 Some(NotifEvent::Created)
             }

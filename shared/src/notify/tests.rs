@@ -172,6 +172,22 @@ fn usager_notices_by_consent_contact_and_author() {
             vec![],
             "no reminder for a cancelled participation",
         ),
+        (
+            vec![(Participant { lifecycle: false, reminder: false, ..p(1, false) }, NotifEvent::NewCreneau)],
+            both.clone(),
+            ChangeAuthor::System,
+            LOUD,
+            vec![(1, Mail, vec![1]), (1, Sms, vec![1])],
+            "waiting list: asked for by the usager, whatever the switches",
+        ),
+        (
+            vec![(p(1, true), NotifEvent::NewCreneau)],
+            both.clone(),
+            ChangeAuthor::System,
+            LOUD,
+            vec![],
+            "waiting list: not for a cancelled participation",
+        ),
     ];
     for (events, contacts, author, silence, expected, label) in cases {
         assert_eq!(channels(&usager_notices(&events, &contacts, author, silence)), expected, "{label}");

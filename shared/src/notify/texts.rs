@@ -36,6 +36,8 @@ pub struct RdvFacts {
     /// Agents' short names ("C. Martin"), shown for follow-up motifs.
     pub agents: Vec<String>,
     pub follow_up: bool,
+    /// The earlier slot the waiting list found (local), for its message.
+    pub offered_local: Option<NaiveDateTime>,
 }
 
 /// "mardi 8 décembre 2026 à 10h00".
@@ -92,13 +94,14 @@ pub fn usager_subject(event: NotifEvent, f: &RdvFacts) -> String {
             format!("RDV annulé le {} avec {}", date_long(f.starts_local), f.organisation_name)
         }
         NotifEvent::Reminder => format!("[Rappel] RDV le {}", date_long(f.starts_local)),
+        NotifEvent::NewCreneau => "Un créneau vient de se libérer !".to_owned(),
     }
 }
 
 /// The agent email's subject.
 pub fn agent_subject(event: NotifEvent, f: &RdvFacts) -> String {
     match event {
-        NotifEvent::Created | NotifEvent::Reminder => {
+        NotifEvent::Created | NotifEvent::Reminder | NotifEvent::NewCreneau => {
             format!("Nouveau RDV ajouté sur votre agenda RDV Solidarités pour le {}", date_long(f.starts_local))
         }
         NotifEvent::Updated => {
@@ -114,6 +117,9 @@ pub fn usager_body(event: NotifEvent, f: &RdvFacts, for_names: &[String], link: 
     let when = date_long(f.starts_local);
     let mut out = String::from("Bonjour,\n\n");
     let about = if for_names.len() > 1 { format!(" (pour {})", for_names.join(", ")) } else { String::new() };
+    if event == NotifEvent::NewCreneau {
+        return new_creneau_body(f, &about, link);
+    }
     let headline = match event {
         NotifEvent::Created => format!("Votre rendez-vous « {} » est confirmé{about} :", title(f)),
         NotifEvent::Updated => format!(
@@ -123,6 +129,7 @@ pub fn usager_body(event: NotifEvent, f: &RdvFacts, for_names: &[String], link: 
         ),
         NotifEvent::Cancelled => format!("Votre rendez-vous « {} » a été annulé{about} :", title(f)),
         NotifEvent::Reminder => format!("Nous vous rappelons votre rendez-vous « {} »{about} :", title(f)),
+        NotifEvent::NewCreneau => String::new(),
     };
     out.push_str(&headline);
     out.push_str(&format!("\n\n{when} ({} min)\n{}\n", f.duration_in_min, place_line(&f.place)));
@@ -152,10 +159,31 @@ pub fn usager_body(event: NotifEvent, f: &RdvFacts, for_names: &[String], link: 
     out
 }
 
+/// The waiting list's email: the earlier slot, how to take it, and that nothing changes
+/// otherwise.
+fn new_creneau_body(f: &RdvFacts, about: &str, link: Option<&str>) -> String {
+    let mut out = format!(
+        "Bonjour,\n\nUn créneau plus tôt vient de se libérer pour votre rendez-vous « {} »{about}, prévu le {} :\n\n",
+        title(f),
+        date_long(f.starts_local)
+    );
+    if let Some(at) = f.offered_local {
+        out.push_str(&format!("{}\n{}\n", date_long(at), place_line(&f.place)));
+    }
+    if let Some(link) = link {
+        out.push_str(&format!("\nPour prendre ce créneau (ou un autre) à la place du vôtre : {link}\n"));
+    }
+    out.push_str("Les créneaux libérés partent vite. Si vous ne faites rien, votre rendez-vous reste inchangé.\n");
+    out.push_str("\nÀ bientôt,\nRDV Solidarités\n");
+    out
+}
+
 /// The agent email's text. `usagers`: the participants' names; `link`: the RDV in the SPA.
 pub fn agent_body(event: NotifEvent, f: &RdvFacts, usagers: &[String], link: &str) -> String {
     let what = match event {
-        NotifEvent::Created | NotifEvent::Reminder => "Un rendez-vous a été ajouté à votre agenda",
+        NotifEvent::Created | NotifEvent::Reminder | NotifEvent::NewCreneau => {
+            "Un rendez-vous a été ajouté à votre agenda"
+        }
         NotifEvent::Updated => "Un rendez-vous de votre agenda a été modifié",
         NotifEvent::Cancelled => "Un rendez-vous de votre agenda a été annulé",
     };
@@ -182,6 +210,13 @@ pub fn sms(event: NotifEvent, f: &RdvFacts, relatives: &[String], link: Option<&
         NotifEvent::Created => format!("RDV {service} le {when}."),
         NotifEvent::Updated => format!("RDV modifie: {service} le {when}."),
         NotifEvent::Reminder => format!("Rappel RDV {service} le {when}."),
+        NotifEvent::NewCreneau => {
+            let offered = f.offered_local.map(|t| format!(" le {}", date_short(t))).unwrap_or_default();
+            let url = link.map(|l| format!(" Pour le prendre: {l}")).unwrap_or_default();
+            return to_gsm(&format!(
+                "Un creneau plus tot s'est libere{offered} pour votre RDV {service} du {when}.{url} Sinon votre RDV reste inchange."
+            ));
+        }
         NotifEvent::Cancelled => {
             let phone = f.organisation_phone.as_deref().map(|p| format!(" Appelez le {p}")).unwrap_or_default();
             let url = link.map(|l| format!(" ou allez sur {l}")).unwrap_or_default();
@@ -315,6 +350,7 @@ mod tests {
             instructions: Some("Apportez le carnet de santé.".into()),
             agents: vec!["C. Martin".into()],
             follow_up: true,
+            offered_local: None,
         }
     }
 
@@ -364,6 +400,21 @@ mod tests {
         let reminder = sms(NotifEvent::Reminder, &f, &[], Some(link));
         assert!(reminder.starts_with("Rappel RDV PMI le 08/12 a 10h00."), "{reminder}");
         assert!(reminder.contains("Infos et annulation: https://"), "{reminder}");
+    }
+
+    #[test]
+    fn new_creneau_messages() {
+        let mut f = facts(Place::Lieu { name: "MDS".into(), address: "1 rue Haute, Arras".into() });
+        f.offered_local = Some(NaiveDate::from_ymd_opt(2026, 12, 3).unwrap().and_hms_opt(14, 30, 0).unwrap());
+        let link = "https://rdv.example.fr/r/AbCdEfGhIjKlMnOp?modifier=1";
+        assert_eq!(usager_subject(NotifEvent::NewCreneau, &f), "Un créneau vient de se libérer !");
+        let body = usager_body(NotifEvent::NewCreneau, &f, &["Léa Dupont".into()], Some(link));
+        assert!(body.contains("jeudi 3 décembre 2026 à 14h30"), "{body}");
+        assert!(body.contains("prévu le mardi 8 décembre 2026 à 10h00"), "{body}");
+        assert!(body.contains(link) && body.contains("reste inchangé"), "{body}");
+        let text = sms(NotifEvent::NewCreneau, &f, &[], Some(link));
+        assert!(text.contains("le 03/12 a 14h30") && text.contains("du 08/12 a 10h00"), "{text}");
+        assert!(text.contains(link) && text.is_ascii() && segments(&text) <= 2, "{text}");
     }
 
     #[test]

@@ -120,6 +120,8 @@ pub enum Outcome {
     Failed(String),
     /// A job that no longer applies.
     Obsolete,
+    /// A recurring job done for now: run it again at that time (waiting-list checks).
+    Again(NaiveDateTime),
 }
 
 /// Records an attempt's outcome on its row (only while this worker still holds it).
@@ -145,6 +147,15 @@ pub fn finish(conn: &mut DbConn, id: i32, outcome: &Outcome, now: NaiveDateTime)
                 outbox::status.eq(PENDING),
                 outbox::run_at.eq(*at),
                 outbox::last_error.eq(Some(error)),
+                outbox::locked_until.eq(None::<NaiveDateTime>),
+            ))
+            .execute(conn),
+        Outcome::Again(at) => diesel::update(target)
+            .set((
+                outbox::status.eq(PENDING),
+                outbox::run_at.eq(*at),
+                outbox::attempts.eq(0),
+                outbox::last_error.eq(None::<String>),
                 outbox::locked_until.eq(None::<NaiveDateTime>),
             ))
             .execute(conn),
