@@ -591,8 +591,10 @@ async fn an_agent_hears_of_their_absences_and_plages_by_their_level() {
     let sophie = app.sign_in("sophie.durand").await;
     let sophie_id = app.agent_id("sophie.durand").await;
     let day = (Utc::now() + Duration::days(9)).date_naive();
-    let body = json!({"agent_id": sophie_id, "title": "Formation", "first_day": day, "start_time": "09:00", "end_time": "12:00"});
-    let (s, b) = call(&app, &camille, "POST", "/api/v1/absences", Some(body)).await;
+    let weekday = day.format("%A").to_string().to_lowercase();
+    let body = json!({"agent_id": sophie_id, "title": "Formation", "first_day": day, "start_time": "09:00",
+        "end_time": "12:00", "recurrence": {"every": "week", "interval": 1, "on": [weekday]}});
+    let (s, b) = call(&app, &camille, "POST", "/api/v1/absences", Some(body.clone())).await;
     assert_eq!(s, 200, "{b}");
     let id = b["absence"]["id"].as_i64().unwrap();
     let mailbox = app.state.config.dev_mailbox_dir.clone();
@@ -601,6 +603,25 @@ async fn an_agent_hears_of_their_absences_and_plages_by_their_level() {
     assert!(mail.to.starts_with("sophie.durand@"), "{mail:?}");
     assert_eq!(mail.subject, "Indisponibilité créée : Formation");
     assert!(mail.text.contains("09:00–12:00"), "{}", mail.text);
+    // The absence as a calendar event of Sophie's, repeating as it does.
+    let ics = calendar(&mail, "text/calendar");
+    let uid = format!("UID:absence_{id}@rdv");
+    for needle in ["METHOD:PUBLISH", uid.as_str(), "RRULE:FREQ=WEEKLY;INTERVAL=1;BYDAY=", "SUMMARY:Formation"] {
+        assert!(ics.contains(needle), "{needle} missing in\n{ics}");
+    }
+    assert!(ics.contains(&format!("DTSTART;TZID=Europe/Paris:{}T090000", day.format("%Y%m%d"))), "{ics}");
+
+    // Deleted at level "all": the same event, cancelled.
+    let (s, _) = call(&app, &camille, "DELETE", &format!("/api/v1/absences/{id}"), None).await;
+    assert_eq!(s, 204);
+    let files = common::wait_for_files(&mailbox, 2).await;
+    let cancelled = files
+        .iter()
+        .map(|f| parse_mail(&std::fs::read(f).unwrap()))
+        .find(|m| m.subject.starts_with("Indisponibilité supprimée"))
+        .expect("the deletion email");
+    let ics = calendar(&cancelled, "text/calendar");
+    assert!(ics.contains("METHOD:CANCEL") && ics.contains(&uid), "{ics}");
 
     // Level "none": nothing more.
     let (s, b) = call(
@@ -612,8 +633,10 @@ async fn an_agent_hears_of_their_absences_and_plages_by_their_level() {
     )
     .await;
     assert_eq!(s, 200, "{b}");
-    let (s, _) = call(&app, &camille, "DELETE", &format!("/api/v1/absences/{id}"), None).await;
+    let (s, b) = call(&app, &camille, "POST", "/api/v1/absences", Some(body)).await;
+    assert_eq!(s, 200, "{b}");
+    let (s, _) = call(&app, &camille, "DELETE", &format!("/api/v1/absences/{}", b["absence"]["id"]), None).await;
     assert_eq!(s, 204);
     actix_rt::time::sleep(std::time::Duration::from_millis(500)).await;
-    assert_eq!(std::fs::read_dir(&mailbox).unwrap().count(), 1, "no email at level none");
+    assert_eq!(std::fs::read_dir(&mailbox).unwrap().count(), 2, "no email at level none");
 }

@@ -1,7 +1,8 @@
 // Notifications in the browser (issue 15): book online → the confirmation reaches the mailbox
 // and the SMS sink → its link, the name check, cancel → the cancellation email; an agent moves
 // an RDV → the usager and the other agent are told, the receipts show on the RDV page, and
-// "Envoyer un rappel maintenant" queues the reminder.
+// "Envoyer un rappel maintenant" queues the reminder; from the link, the waiting list and moving
+// the RDV to an earlier slot.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -111,6 +112,51 @@ test('an agent moves an RDV: the usager and the other agent are told, receipts s
   await page.getByRole('button', { name: 'Envoyer un rappel maintenant' }).click();
   await page.getByText('Rappel envoyé (1 message(s)).').waitFor();
   await waitForFile(mailbox, (files) => emailTo(files, 'rdv_upcoming_reminder', 'jules.notifie@example.fr'));
+  page.assertClean();
+  await page.context().close();
+});
+
+test('from the link, a usager joins the waiting list and moves their RDV to an earlier slot', async () => {
+  // Booked online more than a week ahead, as a usager would, through the public API.
+  const motifs = await fetch(`${server.base}/api/v1/public/motifs?city_code=62041`).then((r) => r.json());
+  const key = motifs.motifs.find((m) => m.name === 'Consultation PMI nourrisson').key;
+  const lieux = await fetch(`${server.base}/api/v1/public/lieux?city_code=62041&motif_key=${key}`).then((r) => r.json());
+  const lieu = lieux.lieux.find((l) => l.next_availability);
+  const from = new Date(Date.now() + 9 * 86400000).toISOString().slice(0, 10);
+  const to = new Date(Date.now() + 22 * 86400000).toISOString().slice(0, 10);
+  const slots = await fetch(`${server.base}/api/v1/public/creneaux?city_code=62041&motif_id=${lieu.motif_id}&lieu_id=${lieu.lieu_id}&from=${from}&to=${to}`).then((r) => r.json());
+  assert.ok(slots.creneaux.length > 0, 'slots 9 to 22 days ahead');
+  const booked = await fetch(`${server.base}/api/v1/public/rdvs`, {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ motif_id: lieu.motif_id, lieu_id: lieu.lieu_id, starts_at: slots.creneaux.at(-1).starts_at,
+      city_code: '62041', first_name: 'Nina', last_name: 'Attente', phone_number: '06 11 22 33 44', email: 'nina.attente@example.fr' }),
+  });
+  assert.equal(booked.status, 200, await booked.text());
+  const sms = await waitForFile(join(server.dir, 'sms'), (files) => files.find((f) => JSON.parse(f.text).recipient === '33611223344'));
+  const path = JSON.parse(sms.text).content.match(/\/r\/[0-9a-f]+/)[0];
+
+  const page = await newPage(chrome.browser, phone);
+  await page.goto(`${server.base}${path}`);
+  await page.getByLabel('Trois premières lettres du nom').fill('att');
+  await page.getByRole('button', { name: 'Voir mon rendez-vous' }).tap();
+  await page.getByTestId('public-rdv').waitFor();
+  await page.getByLabel('Me prévenir si un créneau plus tôt se libère').check();
+  await page.getByText("C'est noté : nous vous prévenons").waitFor();
+
+  await page.getByRole('button', { name: "Changer la date ou l'heure" }).tap();
+  await page.locator('button.slot').first().waitFor();
+  const chosen = await page.locator('button.slot').first().textContent();
+  page.once('dialog', (d) => d.accept());
+  await page.locator('button.slot').first().tap();
+  await page.getByText('Votre rendez-vous est déplacé au').waitFor();
+  assert.match(await page.getByTestId('public-rdv').textContent(), new RegExp(chosen.replace(':', '\\:')));
+  // Moved: the usager chose, so the waiting list is closed; the change reaches their mailbox.
+  // (The switch is gone when the new date is a week away or less.)
+  const waiting = page.getByLabel('Me prévenir si un créneau plus tôt se libère');
+  if (await waiting.count()) assert.equal(await waiting.isChecked(), false);
+  await waitForFile(join(server.dir, 'mailbox'), (files) => emailTo(files, 'rdv_updated', 'nina.attente@example.fr'));
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  assert.ok(overflow <= 0, `no horizontal scroll on a phone (${overflow}px)`);
   page.assertClean();
   await page.context().close();
 });

@@ -187,6 +187,14 @@ pub async fn post_public<B: Serialize, T: DeserializeOwned>(path: &str, body: &B
     res.json::<T>().await.map_err(|_| ApiError::Server(res.status()))
 }
 
+/// Unauthenticated PUT (the waiting list of a usager's link).
+pub async fn put_public<B: Serialize, T: DeserializeOwned>(path: &str, body: &B) -> Result<T, ApiError> {
+    let res =
+        Request::put(path).json(body).map_err(|_| ApiError::Network)?.send().await.map_err(|_| ApiError::Network)?;
+    let res = check(res).await?;
+    res.json::<T>().await.map_err(|_| ApiError::Server(res.status()))
+}
+
 /// Unauthenticated POST with an `Idempotency-Key` (public booking).
 pub async fn post_public_with_key<B: Serialize, T: DeserializeOwned>(
     path: &str,

@@ -485,3 +485,29 @@ pub async fn cancel_rdv_link(token: &str, initials: &str) -> R<PublicRdvResponse
     let body = RdvLinkRequest { last_name_initials: initials.into() };
     api::post_public(&format!("{V1}/public/links/{token}/cancel"), &body).await
 }
+
+/// The slots the RDV of a link may move to, over `[from, to]` (local dates).
+pub async fn list_rdv_link_creneaux(
+    token: &str,
+    initials: &str,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> R<PublicCreneauxResponse> {
+    let body =
+        RdvLinkCreneauxRequest { last_name_initials: initials.into(), from: from.to_string(), to: to.to_string() };
+    api::post_public(&format!("{V1}/public/links/{token}/creneaux"), &body).await
+}
+
+pub async fn reschedule_rdv_link(
+    token: &str,
+    initials: &str,
+    starts_at: chrono::DateTime<chrono::FixedOffset>,
+) -> R<PublicRdvResponse> {
+    let body = RdvLinkRescheduleRequest { last_name_initials: initials.into(), starts_at };
+    api::post_public(&format!("{V1}/public/links/{token}/reschedule"), &body).await
+}
+
+pub async fn update_rdv_link_waiting_list(token: &str, initials: &str, waiting: bool) -> R<PublicRdvResponse> {
+    let body = RdvLinkWaitingListRequest { last_name_initials: initials.into(), waiting };
+    api::put_public(&format!("{V1}/public/links/{token}/waiting_list"), &body).await
+}

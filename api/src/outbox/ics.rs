@@ -1,6 +1,7 @@
-//! Calendar attachments (reference §4.5) with the `icalendar` crate: one VEVENT per RDV, UID
-//! stable per RDV (its uuid), METHOD PUBLISH for usagers, REQUEST for agents (every agent of the
-//! RDV an attendee), CANCEL when cancelled; times in the organisation's zone with its VTIMEZONE.
+//! Calendar attachments (reference §4.3, §4.5) with the `icalendar` crate: one VEVENT per RDV,
+//! UID stable per RDV (its uuid), METHOD PUBLISH for usagers, REQUEST for agents (every agent of
+//! the RDV an attendee), CANCEL when cancelled; times in the organisation's zone with its
+//! VTIMEZONE. Plages and absences (emails to their agent) are events too, with their RRULE.
 
 use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, Offset, TimeZone, Utc};
 use chrono_tz::Tz;
@@ -21,6 +22,8 @@ pub struct IcsEvent<'a> {
     pub organizer: &'a str,
     pub attendees: &'a [(String, String)],
     pub stamp: DateTime<Utc>,
+    /// A recurring plage or absence: its rule (`FREQ=WEEKLY;…`).
+    pub rrule: Option<&'a str>,
 }
 
 /// The VCALENDAR text.
@@ -37,6 +40,9 @@ pub fn calendar(e: &IcsEvent<'_>) -> String {
         .append_property(Property::new("ORGANIZER", format!("mailto:{}", e.organizer)));
     if let Some(location) = e.location {
         event.location(location);
+    }
+    if let Some(rule) = e.rrule {
+        event.add_property("RRULE", rule);
     }
     if e.method == "CANCEL" {
         event.status(EventStatus::Cancelled);
@@ -120,6 +126,7 @@ mod tests {
             organizer: "ne-pas-repondre@rdv.test",
             attendees: &attendees,
             stamp: Utc::now(),
+            rrule: None,
         })
     }
 

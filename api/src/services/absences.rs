@@ -113,8 +113,12 @@ fn facts(a: &AbsenceRow) -> ItemFacts<'_> {
         title: &a.title,
         first_day: a.first_day,
         start_time: a.start_time,
+        end_day: a.end_day,
         end_time: a.end_time,
-        recurring: a.recurrence.is_some(),
+        rule: a.rule(),
+        organisation_id: None,
+        created_at: a.created_at,
+        updated_at: a.updated_at,
     }
 }
 

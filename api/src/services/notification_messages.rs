@@ -161,6 +161,7 @@ impl Loaded {
             organizer,
             attendees: &attendees,
             stamp: Utc.from_utc_datetime(&now),
+            rrule: None,
         });
         IcsPart { method: method.to_owned(), content }
     }

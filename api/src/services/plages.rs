@@ -245,8 +245,12 @@ fn facts(p: &PlageRow) -> ItemFacts<'_> {
         title: &p.title,
         first_day: p.first_day,
         start_time: p.start_time,
+        end_day: p.first_day,
         end_time: p.end_time,
-        recurring: p.recurrence.is_some(),
+        rule: p.rule(),
+        organisation_id: Some(p.organisation_id),
+        created_at: p.created_at,
+        updated_at: p.updated_at,
     }
 }
 

@@ -24,6 +24,7 @@ pub mod public_rdv;
 pub mod rdv;
 pub mod rdv_form;
 pub mod rdv_link;
+pub mod rdv_link_actions;
 pub mod shell;
 pub mod usager;
 pub mod usager_form;

@@ -1,20 +1,24 @@
 //! The link in a usager's email or SMS (`/r/:token`, reference §4.9): nothing shows until the
 //! first three letters of the last name are typed; then the RDV and, until 4 hours before when
-//! the motif allows it, "Annuler ce rendez-vous". Phone first: one field, one big button.
+//! the motif allows it, "Annuler ce rendez-vous"; then moving it and the waiting list
+//! (`rdv_link_actions`). Phone first: one field, one big button.
 
 use leptos::prelude::*;
-use leptos_router::hooks::use_params_map;
+use leptos_router::hooks::{use_params_map, use_query_map};
 
 use rdv_shared::dto::PublicRdv;
 
 use crate::api::ApiError;
 use crate::client;
 use crate::pages::public_rdv::PublicRdvCard;
+use crate::pages::rdv_link_actions::{MoveRdv, WaitingList};
 
 #[component]
 pub fn RdvLinkPage() -> impl IntoView {
     let params = use_params_map();
-    let token = move || params.read().get("token").unwrap_or_default();
+    let token = Signal::derive(move || params.read().get("token").unwrap_or_default());
+    // `?modifier=1` (the waiting list's message): the slots open at once.
+    let modify = use_query_map().get_untracked().get("modifier").is_some();
     let initials = RwSignal::new(String::new());
     let rdv: RwSignal<Option<PublicRdv>> = RwSignal::new(None);
     let message: RwSignal<Option<Result<String, String>>> = RwSignal::new(None);
@@ -27,7 +31,7 @@ pub fn RdvLinkPage() -> impl IntoView {
     };
     let submit = move |ev: leptos::ev::SubmitEvent| {
         ev.prevent_default();
-        let (t, typed) = (token(), initials.get_untracked());
+        let (t, typed) = (token.get_untracked(), initials.get_untracked());
         leptos::task::spawn_local(async move {
             match client::open_rdv_link(&t, &typed).await {
                 Ok(r) => {
@@ -43,7 +47,7 @@ pub fn RdvLinkPage() -> impl IntoView {
         if !confirmed {
             return;
         }
-        let (t, typed) = (token(), initials.get_untracked());
+        let (t, typed) = (token.get_untracked(), initials.get_untracked());
         leptos::task::spawn_local(async move {
             match client::cancel_rdv_link(&t, &typed).await {
                 Ok(r) => {
@@ -64,7 +68,14 @@ pub fn RdvLinkPage() -> impl IntoView {
                 Err(text) => view! { <p role="alert" class="error">{text}</p> }.into_any(),
             })}
             {move || match rdv.get() {
-                Some(r) => view! { <PublicRdvCard rdv=r on_cancel=cancel/> }.into_any(),
+                Some(r) => {
+                    let (movable, waiting) = (r.reschedulable, r.waiting_list_offered);
+                    view! {
+                        <PublicRdvCard rdv=r on_cancel=cancel/>
+                        {movable.then(|| view! { <MoveRdv token initials rdv message open=modify/> })}
+                        {waiting.then(|| view! { <WaitingList token initials rdv message/> })}
+                    }.into_any()
+                }
                 None => view! {
                     <form class="card" on:submit=submit>
                         <p>"Pour protéger vos informations, indiquez d'abord les trois premières lettres de votre nom de famille."</p>
