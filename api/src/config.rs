@@ -12,6 +12,7 @@
 //! | `RDV_PUBLIC_URL` | `http://127.0.0.1:8080` | base of links sent by email (invitations) |
 //! | `RDV_MAIL_FROM` | `RDV Solidarités <ne-pas-repondre@rdv-solidarites.localhost>` | sender of emails |
 //! | `RDV_DEV_MAILBOX_DIR` | `$RDV_DATA_DIR/mailbox` | where emails are written as `.eml` files without SMTP |
+//! | `RDV_MAIL_REPLY_TO` | unset | replies to usagers' emails when the organisation has no email (else the RDV's first agent) |
 //! | `RDV_SMTP_URL` | unset (file mailbox) | `smtp://host:25`, `smtps://user:pass@host`, `smtp://…?tls=required` |
 //! | `RDV_SMS_URL` / `RDV_SMS_API_KEY` | unset (file sink) | Brevo-style transactional SMS endpoint and key |
 //! | `RDV_SMS_SENDER` | `RdvSoli` | SMS sender name (a territory may override all three) |
@@ -57,6 +58,9 @@ pub struct Config {
 #[derive(Debug, Clone)]
 pub struct Delivery {
     pub smtp_url: Option<String>,
+    /// Where usagers' replies go when the RDV's organisation has no email (before falling back
+    /// to the RDV's first agent): a service mailbox.
+    pub reply_to: Option<String>,
     pub sms_url: Option<String>,
     pub sms_api_key: Option<String>,
     pub sms_sender: String,
@@ -73,6 +77,7 @@ impl Delivery {
     pub fn local(data_dir: &Path) -> Delivery {
         Delivery {
             smtp_url: None,
+            reply_to: None,
             sms_url: None,
             sms_api_key: None,
             sms_sender: "RdvSoli".to_owned(),
@@ -90,6 +95,7 @@ impl Delivery {
         let local = Delivery::local(data_dir);
         Ok(Delivery {
             smtp_url: set("RDV_SMTP_URL"),
+            reply_to: set("RDV_MAIL_REPLY_TO"),
             sms_url: set("RDV_SMS_URL"),
             sms_api_key: set("RDV_SMS_API_KEY"),
             sms_sender: set("RDV_SMS_SENDER").unwrap_or(local.sms_sender),

@@ -29,6 +29,7 @@ async fn setup() -> Setup {
     let app = TestApp::spawn_with(move |c| {
         c.delivery.smtp_url = Some(url);
         c.delivery.workers = 0;
+        c.delivery.reply_to = Some("accueil@mds-arras.example.fr".into());
     })
     .await;
     let lieu = app.id_by_name("lieux", "MDS Arras", "MDS Arras — Baudimont");
@@ -158,6 +159,8 @@ async fn a_usager_moves_their_rdv_from_the_link() {
     run_at(&s, Utc::now());
     let confirmation = received(&s, "lea.dupont@example.fr").remove(0);
     assert!(confirmation.subject.starts_with("RDV confirmé"), "{}", confirmation.subject);
+    // The organisation has no email: replies go to the configured service mailbox.
+    assert_eq!(confirmation.reply_to.as_deref(), Some("accueil@mds-arras.example.fr"));
     let token = token_of(&confirmation);
     let rdv = rdv_of(&s.app, "lea.dupont@example.fr");
     let link = format!("/api/v1/public/links/{token}");

@@ -129,9 +129,15 @@ impl Loaded {
         Subject { organisation_id: Some(self.organisation.id), rdv_id: Some(self.rdv.id), user_id, agent_id }
     }
 
-    /// Replies reach a person: the organisation's address, else the RDV's first agent (seed 002).
-    fn reply_to(&self) -> Option<String> {
-        self.organisation.email.clone().or_else(|| self.agents.iter().find_map(|a| a.email.clone()))
+    /// Replies reach a person: the organisation's address, else the configured service mailbox
+    /// (`RDV_MAIL_REPLY_TO`), else the RDV's first agent (seed 002).
+    fn reply_to(&self, config: &Config) -> Option<String> {
+        self.organisation
+            .email
+            .clone()
+            .filter(|e| !e.trim().is_empty())
+            .or_else(|| config.delivery.reply_to.clone())
+            .or_else(|| self.agents.iter().find_map(|a| a.email.clone()))
     }
 
     fn ics(&self, config: &Config, method: &str, description: &str, now: NaiveDateTime) -> IcsPart {
@@ -207,7 +213,7 @@ impl Loaded {
                     let method = if notice.event == NotifEvent::Cancelled { "CANCEL" } else { "PUBLISH" };
                     let mail = MailPayload {
                         from: config.mail_from.clone(),
-                        reply_to: self.reply_to(),
+                        reply_to: self.reply_to(config),
                         subject: texts::usager_subject(notice.event, &self.facts),
                         html: Some(texts::html_of(&text)),
                         // An offer is not a change of the RDV: no calendar part.
