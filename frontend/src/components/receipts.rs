@@ -14,6 +14,7 @@ fn event_label(event: &str) -> &str {
         "rdv_updated" => "Modification",
         "rdv_cancelled" => "Annulation",
         "rdv_upcoming_reminder" => "Rappel",
+        "new_creneau_available" => "Créneau libéré (liste d'attente)",
         other => other,
     }
 }
