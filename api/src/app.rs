@@ -142,6 +142,13 @@ pub fn api_routes() -> (
                         .service(routes::rdv_links::list_rdv_link_creneaux)
                         .service(routes::rdv_links::reschedule_rdv_link)
                         .service(routes::rdv_links::update_rdv_link_waiting_list)
+                        .service(routes::webhooks::list_webhook_endpoints)
+                        .service(routes::webhooks::create_webhook_endpoint)
+                        .service(routes::webhooks::update_webhook_endpoint)
+                        .service(routes::webhooks::replace_webhook_endpoint)
+                        .service(routes::webhooks::delete_webhook_endpoint)
+                        .service(routes::webhooks::list_webhook_deliveries)
+                        .service(routes::webhooks::redeliver_webhook_delivery)
                         // `/agenda_grants/copy` before `/agenda_grants/{id}`.
                         .service(routes::agenda_grants::copy_agenda_grants)
                         .service(routes::agenda_grants::list_agenda_grants)

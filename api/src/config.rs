@@ -13,6 +13,7 @@
 //! | `RDV_MAIL_FROM` | `RDV Solidarités <ne-pas-repondre@rdv-solidarites.localhost>` | sender of emails |
 //! | `RDV_DEV_MAILBOX_DIR` | `$RDV_DATA_DIR/mailbox` | where emails are written as `.eml` files without SMTP |
 //! | `RDV_MAIL_REPLY_TO` | unset | replies to usagers' emails when the organisation has no email (else the RDV's first agent) |
+//! | `RDV_WEBHOOK_ALLOWED_HOSTS` | unset | webhook hosts allowed to resolve to internal addresses (`127.0.0.1,localhost`) |
 //! | `RDV_SMTP_URL` | unset (file mailbox) | `smtp://host:25`, `smtps://user:pass@host`, `smtp://…?tls=required` |
 //! | `RDV_SMS_URL` / `RDV_SMS_API_KEY` | unset (file sink) | Brevo-style transactional SMS endpoint and key |
 //! | `RDV_SMS_SENDER` | `RdvSoli` | SMS sender name (a territory may override all three) |
@@ -61,6 +62,8 @@ pub struct Delivery {
     /// Where usagers' replies go when the RDV's organisation has no email (before falling back
     /// to the RDV's first agent): a service mailbox.
     pub reply_to: Option<String>,
+    /// Webhook hosts allowed although they resolve to internal addresses (`RDV_WEBHOOK_ALLOWED_HOSTS`).
+    pub webhook_allowed_hosts: Vec<String>,
     pub sms_url: Option<String>,
     pub sms_api_key: Option<String>,
     pub sms_sender: String,
@@ -78,6 +81,7 @@ impl Delivery {
         Delivery {
             smtp_url: None,
             reply_to: None,
+            webhook_allowed_hosts: Vec::new(),
             sms_url: None,
             sms_api_key: None,
             sms_sender: "RdvSoli".to_owned(),
@@ -96,6 +100,9 @@ impl Delivery {
         Ok(Delivery {
             smtp_url: set("RDV_SMTP_URL"),
             reply_to: set("RDV_MAIL_REPLY_TO"),
+            webhook_allowed_hosts: set("RDV_WEBHOOK_ALLOWED_HOSTS")
+                .map(|v| v.split(',').map(|h| h.trim().to_owned()).filter(|h| !h.is_empty()).collect())
+                .unwrap_or_default(),
             sms_url: set("RDV_SMS_URL"),
             sms_api_key: set("RDV_SMS_API_KEY"),
             sms_sender: set("RDV_SMS_SENDER").unwrap_or(local.sms_sender),

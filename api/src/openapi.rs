@@ -99,6 +99,7 @@ pub fn require_sign_in(doc: &mut utoipa::openapi::OpenApi) {
         (name = "public", description = "Public booking, no account: motifs at an address, lieux, slots, booking, confirmation and cancellation (rate-limited per IP)"),
         (name = "agenda_grants", description = "Agenda access grants: busy, read, write — per agent, team or service"),
         (name = "versions", description = "Audit history of a record"),
+        (name = "webhooks", description = "Outgoing webhooks: endpoints per organisation (W1–W3), signed events, delivery log (see docs/webhooks.md)"),
         (name = "health", description = "Liveness"),
     )
 )]

@@ -53,7 +53,9 @@ fn worker(url: &str, smtp: &SmtpSink, dir: &std::path::Path) -> Child {
         .env("RDV_JWT_SECRET", "process-test-secret-process-test-secret")
         .env("RDV_SMTP_URL", &smtp.url)
         .env("RDV_OUTBOX_POLL_MS", "50")
-        .env("RDV_OUTBOX_LEASE_SECONDS", "3")
+        // Long enough that a loaded CI machine finishes a batch within it (a lease that runs
+        // out mid-batch lets another thread take the rest: copies this test would count).
+        .env("RDV_OUTBOX_LEASE_SECONDS", "6")
         .env("RUST_LOG", "warn")
         .stderr(Stdio::null())
         .spawn()
@@ -94,7 +96,7 @@ fn a_killed_worker_loses_nothing() {
 
     let mut second = worker(&url, &smtp, dir.path());
     wait_until("every message", Duration::from_secs(60), || by_message_id(&smtp).len() == 200);
-    std::thread::sleep(Duration::from_millis(3500)); // leases of the killed worker's rows expire
+    std::thread::sleep(Duration::from_millis(6500)); // leases of the killed worker's rows expire
     second.kill().unwrap();
     second.wait().unwrap();
     let seen = by_message_id(&smtp);

@@ -24,5 +24,6 @@ pub mod slots;
 pub mod time;
 pub mod usager;
 pub mod validation;
+pub mod webhooks;
 
 pub use ids::*;

@@ -199,6 +199,37 @@ diesel::table! {
         last_error -> Nullable<Text>,
         created_at -> Timestamp,
         done_at -> Nullable<Timestamp>,
+        sequence_key -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    webhook_endpoints (id) {
+        id -> Integer,
+        organisation_id -> Integer,
+        target_url -> Text,
+        secret -> Text,
+        subscriptions -> Text,
+        flagged_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (id) {
+        id -> Integer,
+        endpoint_id -> Integer,
+        outbox_id -> Integer,
+        model -> Text,
+        event -> Text,
+        record_id -> Integer,
+        status_code -> Nullable<Integer>,
+        success -> Bool,
+        latency_ms -> Integer,
+        response_excerpt -> Nullable<Text>,
+        error -> Nullable<Text>,
+        created_at -> Timestamp,
     }
 }
 
@@ -594,6 +625,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     receipts,
     rdv_links,
     file_attentes,
+    webhook_endpoints,
+    webhook_deliveries,
     lieux,
     motif_categories,
     motifs,

@@ -21,6 +21,8 @@ use super::MailPayload;
 pub enum SendError {
     Permanent(String),
     Temporary(String),
+    /// Nobody to send to any more (a deleted webhook endpoint): dropped, not failed.
+    Gone,
 }
 
 /// Where emails go.

@@ -15,6 +15,7 @@
 pub mod email;
 pub mod ics;
 pub mod sms;
+pub mod webhook;
 pub mod worker;
 
 use chrono::NaiveDateTime;
@@ -76,6 +77,7 @@ fn row(channel: &str, event: &str, key: String, about: Subject, recipient: &str,
         run_at: now,
         due_for: None,
         created_at: now,
+        sequence_key: None,
     }
 }
 
@@ -106,6 +108,22 @@ pub fn enqueue_sms(
     sms: &SmsPayload,
 ) -> diesel::QueryResult<usize> {
     rows::insert(conn, &[row("sms", event, key, about, to, json(sms)?)])
+}
+
+/// Queues a webhook event for its endpoint; `sequence` orders the events of one record per
+/// endpoint (`webhook:{endpoint}:{model}:{record}`): one is not delivered before the earlier.
+pub fn enqueue_webhook(
+    conn: &mut DbConn,
+    key: String,
+    about: Subject,
+    target_url: &str,
+    payload: &webhook::WebhookPayload,
+) -> diesel::QueryResult<usize> {
+    let sequence = format!("webhook:{}:{}:{}", payload.endpoint_id, payload.model, payload.record_id);
+    let event = format!("{}_{}", payload.model, payload.event);
+    let new =
+        NewOutboxRow { sequence_key: Some(sequence), ..row("webhook", &event, key, about, target_url, json(payload)?) };
+    rows::insert(conn, &[new])
 }
 
 /// A job row for `rdv_id`, due at `run_at`, about the RDV starting at `due_for`.

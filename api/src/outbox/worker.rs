@@ -11,10 +11,12 @@ use rdv_shared::notify::gsm;
 
 use super::email::{Mailer, SendError};
 use super::sms::{self, Provider};
+use super::webhook::WebhookPayload;
 use super::{MailPayload, SmsPayload};
 use crate::config::Delivery;
 use crate::db::models::outbox::{self as rows, NewReceipt, OutboxRow, Outcome, JOB};
 use crate::db::models::territory;
+use crate::db::models::webhook::{self, EndpointRow, NewDelivery};
 use crate::db::{now_utc, write_tx, DbConn, Pool};
 use crate::services::notifications;
 
@@ -30,8 +32,13 @@ pub struct Deliverer {
     /// Built on first use, in a worker thread: reqwest's blocking client owns a runtime, which
     /// must not be created or dropped inside an async context (the HTTP server's).
     http: std::sync::OnceLock<reqwest::blocking::Client>,
+    /// Webhooks' client (no redirects, 10 s), built on first use for the same reason.
+    hooks: std::sync::OnceLock<reqwest::blocking::Client>,
     config: Delivery,
 }
+
+/// What one attempt leaves: its receipt, and for a webhook its line in the delivery log.
+type Attempt = (Result<(), SendError>, NewReceipt, Option<NewDelivery>);
 
 impl Deliverer {
     pub fn new(config: &crate::config::Config) -> anyhow::Result<Deliverer> {
@@ -39,6 +46,7 @@ impl Deliverer {
             app: config.clone(),
             mailer: Mailer::new(config.delivery.smtp_url.as_deref(), config.dev_mailbox_dir.clone())?,
             http: std::sync::OnceLock::new(),
+            hooks: std::sync::OnceLock::new(),
             config: config.delivery.clone(),
         })
     }
@@ -76,6 +84,17 @@ impl Deliverer {
             let territory = serde_json::from_str::<SmsPayload>(&row.payload).ok().and_then(|p| p.territory_id);
             providers.entry(territory).or_insert_with(|| self.provider(conn, territory));
         }
+        let hook_ids: Vec<i32> = messages
+            .iter()
+            .filter(|r| r.channel == "webhook")
+            .filter_map(|r| serde_json::from_str::<WebhookPayload>(&r.payload).ok().map(|p| p.endpoint_id))
+            .collect();
+        let endpoints: HashMap<i32, EndpointRow> = if hook_ids.is_empty() {
+            HashMap::new()
+        } else {
+            webhook::find_many(conn, &hook_ids)?.into_iter().map(|e| (e.id, e)).collect()
+        };
+        let targets = Targets { providers: &providers, endpoints: &endpoints };
         // Messages go out in parallel lanes (a receiver answers each one after a network round
         // trip or two); each outcome is recorded as soon as it is known, so a crash re-sends at
         // most the messages in flight, one per lane.
@@ -84,24 +103,33 @@ impl Deliverer {
         std::thread::scope(|scope| {
             for lane in 0..lanes {
                 let tx = tx.clone();
-                let (rows_of_lane, providers) = (messages.iter().skip(lane).step_by(lanes), &providers);
+                let (rows_of_lane, targets) = (messages.iter().skip(lane).step_by(lanes), &targets);
                 scope.spawn(move || {
                     for row in rows_of_lane {
                         // Past the lease, another worker may have taken the rest: leave it.
                         if now_utc() >= lease_until && now_utc() > now {
                             break;
                         }
-                        if tx.send((row, self.deliver(row, providers))).is_err() {
+                        if tx.send((row, self.deliver(row, targets))).is_err() {
                             break;
                         }
                     }
                 });
             }
             drop(tx);
-            for (row, (result, receipt)) in rx {
+            for (row, (result, receipt, delivery)) in rx {
                 let outcome = self.outcome(row, result);
                 write_tx(conn, |c| {
                     rows::finish(c, row.id, &outcome, now_utc())?;
+                    if let Some(d) = &delivery {
+                        webhook::insert_delivery(c, d)?;
+                        // Given up: the endpoint is flagged; a later success clears the flag.
+                        match &outcome {
+                            Outcome::Failed(_) => webhook::set_flag(c, d.endpoint_id, Some(now_utc()))?,
+                            Outcome::Sent => webhook::set_flag(c, d.endpoint_id, None)?,
+                            _ => 0,
+                        };
+                    }
                     rows::insert_receipts(c, std::slice::from_ref(&receipt))
                 })?;
             }
@@ -113,20 +141,26 @@ impl Deliverer {
     fn outcome(&self, row: &OutboxRow, result: Result<(), SendError>) -> Outcome {
         match result {
             Ok(()) => Outcome::Sent,
+            Err(SendError::Gone) => Outcome::Obsolete,
             Err(SendError::Permanent(e)) => Outcome::Failed(e),
-            Err(SendError::Temporary(e)) if row.attempts >= self.config.max_attempts => Outcome::Failed(e),
+            Err(SendError::Temporary(e)) if row.attempts >= self.max_attempts(row) => Outcome::Failed(e),
             Err(SendError::Temporary(e)) => {
                 Outcome::Retry(now_utc() + backoff(self.config.retry_base, row.attempts), e)
             }
         }
     }
 
+    /// Webhooks are retried for about three days; messages `RDV_OUTBOX_MAX_ATTEMPTS` times.
+    fn max_attempts(&self, row: &OutboxRow) -> i32 {
+        if row.channel == "webhook" {
+            super::webhook::MAX_ATTEMPTS
+        } else {
+            self.config.max_attempts
+        }
+    }
+
     /// One delivery attempt and its receipt.
-    fn deliver(
-        &self,
-        row: &OutboxRow,
-        providers: &HashMap<Option<i32>, Provider>,
-    ) -> (Result<(), SendError>, NewReceipt) {
+    fn deliver(&self, row: &OutboxRow, targets: &Targets<'_>) -> Attempt {
         let mut receipt = NewReceipt {
             outbox_id: row.id,
             organisation_id: row.organisation_id,
@@ -143,6 +177,7 @@ impl Deliverer {
             attempt: row.attempts,
             created_at: now_utc(),
         };
+        let mut delivery = None;
         let result = match row.channel.as_str() {
             "mail" => match serde_json::from_str::<MailPayload>(&row.payload) {
                 Ok(mail) => {
@@ -154,8 +189,8 @@ impl Deliverer {
             "sms" => match serde_json::from_str::<SmsPayload>(&row.payload) {
                 Ok(payload) => {
                     receipt.content = payload.content.clone();
-                    let Some(provider) = providers.get(&payload.territory_id) else {
-                        return (Err(SendError::Temporary("no SMS provider resolved".into())), receipt);
+                    let Some(provider) = targets.providers.get(&payload.territory_id) else {
+                        return (Err(SendError::Temporary("no SMS provider resolved".into())), receipt, None);
                     };
                     receipt.sms_count = i32::try_from(gsm::segments(&payload.content)).ok();
                     sms::send(&self.http, provider, row.id, &row.recipient, &payload.content, &row.idempotency_key).map(
@@ -168,14 +203,33 @@ impl Deliverer {
                 }
                 Err(e) => Err(SendError::Permanent(format!("unreadable payload: {e}"))),
             },
+            "webhook" => match serde_json::from_str::<WebhookPayload>(&row.payload) {
+                Ok(payload) => {
+                    receipt.content = format!("{} {}", payload.model, payload.event);
+                    // A deleted endpoint gets nothing more.
+                    let Some(endpoint) = targets.endpoints.get(&payload.endpoint_id) else {
+                        return (Err(SendError::Gone), receipt, None);
+                    };
+                    let http = self.hooks.get_or_init(super::webhook::client);
+                    let allowed = &self.config.webhook_allowed_hosts;
+                    let (result, log) =
+                        super::webhook::send(http, endpoint, &payload, &row.idempotency_key, row.id, allowed);
+                    delivery = Some(log);
+                    result
+                }
+                Err(e) => Err(SendError::Permanent(format!("unreadable payload: {e}"))),
+            },
             other => Err(SendError::Permanent(format!("unknown channel {other}"))),
         };
+        if let Err(SendError::Gone) = &result {
+            receipt.result = "cancelled";
+        }
         if let Err(SendError::Permanent(e) | SendError::Temporary(e)) = &result {
             tracing::warn!(outbox_id = row.id, channel = %row.channel, attempt = row.attempts, error = %e, "delivery failed");
             receipt.result = "failed";
             receipt.error_message = Some(e.clone());
         }
-        (result, receipt)
+        (result, receipt, delivery)
     }
 
     /// The territory's SMS provider, else the environment's, else the file sink.
@@ -193,6 +247,13 @@ impl Deliverer {
             None => Provider::Files { dir: self.config.sms_sink_dir.clone(), sender },
         }
     }
+}
+
+/// Where a batch's messages go: SMS providers by territory, webhook endpoints by id (read
+/// before sending: senders do not touch the database).
+struct Targets<'a> {
+    providers: &'a HashMap<Option<i32>, Provider>,
+    endpoints: &'a HashMap<i32, EndpointRow>,
 }
 
 /// base × 2^(attempt − 1), at most six hours.

@@ -33,6 +33,7 @@ pub mod user_links;
 pub mod users;
 pub mod users_extra;
 pub mod versions;
+pub mod webhooks;
 
 use actix_web::web;
 

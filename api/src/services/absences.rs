@@ -15,6 +15,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::services::agenda::{render_absences, target_agent, visible_agent_ids};
 use crate::services::agenda_notifications::{item_changed, ItemFacts};
 use crate::services::viewer;
+use crate::services::webhook_events;
 use rdv_shared::notify::texts::{AgendaItem, ItemChange};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -100,6 +101,7 @@ pub fn create_absence(
     let row = write_tx(conn, |c| {
         let row = absence::create(c, &caller.author(), owner.id, &fields)?;
         item_changed(c, config, &facts(&row), ItemChange::Created)?;
+        webhook_events::absence_event(c, &row, webhook_events::CREATED)?;
         Ok::<_, ApiError>(row)
     })?;
     Ok(render_absences(conn, &[row])?.remove(0))
@@ -151,6 +153,7 @@ pub fn update_absence(
         let row = absence::update(c, &caller.author(), &before, &fields)?;
         if row.updated_at != before.updated_at {
             item_changed(c, config, &facts(&row), ItemChange::Updated)?;
+            webhook_events::absence_event(c, &row, webhook_events::UPDATED)?;
         }
         Ok::<_, ApiError>(row)
     })?;
@@ -162,6 +165,7 @@ pub fn delete_absence(conn: &mut DbConn, config: &Config, caller: &AgentRow, id:
     let before = managed(conn, caller.id, id, AgendaLevel::Write)?;
     write_tx(conn, |c| {
         item_changed(c, config, &facts(&before), ItemChange::Deleted)?;
+        webhook_events::absence_event(c, &before, webhook_events::DESTROYED)?;
         Ok::<_, ApiError>(absence::delete(c, &caller.author(), &before)?)
     })
 }

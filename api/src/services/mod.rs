@@ -68,6 +68,8 @@ pub mod usagers;
 pub mod versions;
 pub mod viewer;
 pub mod waiting_list;
+pub mod webhook_events;
+pub mod webhooks;
 
 use crate::error::ApiError;
 

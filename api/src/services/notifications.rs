@@ -26,6 +26,7 @@ use crate::services::notification_messages::load;
 use crate::services::rdvs::load_rdv;
 use crate::services::usagers::{visible_user, UsagerContext};
 use crate::services::viewer::{self, rdv_level};
+use crate::services::webhook_events;
 
 pub const REMINDER: &str = "rdv_upcoming_reminder";
 /// Reminders go 48 hours before the RDV (J-2).
@@ -96,8 +97,11 @@ pub fn rdv_changed(
     rdv_id: i32,
     author: ChangeAuthor,
     now: DateTime<Utc>,
-) -> diesel::QueryResult<()> {
+) -> ApiResult<()> {
     let Some(row) = rdv::find(conn, rdv_id)? else { return Ok(()) };
+    // Webhooks hear of every change, notifications only of those the rules name.
+    let event = if before.is_none() { webhook_events::CREATED } else { webhook_events::UPDATED };
+    webhook_events::rdv_event(conn, rdv_id, event)?;
     let after = snapshot(conn, &row)?;
     plan_reminder(conn, &row, now.naive_utc())?;
     let event = rdv_event(before.as_ref().map(|b| &b.state), &after.state);
@@ -202,6 +206,9 @@ fn enqueue_reminder(
 pub fn run_job(conn: &mut DbConn, config: &Config, job: &OutboxRow, now: NaiveDateTime) -> ApiResult<Outcome> {
     if job.event == crate::services::waiting_list::CHECK {
         return crate::services::waiting_list::run(conn, config, job, now);
+    }
+    if job.event == webhook_events::REPLAY {
+        return webhook_events::run_replay(conn, job);
     }
     if job.event != REMINDER {
         return Ok(Outcome::Failed(format!("unknown job {}", job.event)));

@@ -22,6 +22,7 @@ use crate::services::agenda::{render_plages, target_agent, tz, visible_agent_ids
 use crate::services::agenda_notifications::{item_changed, ItemFacts};
 use crate::services::viewer;
 use crate::services::viewer::agenda_level;
+use crate::services::webhook_events;
 use rdv_shared::notify::texts::{AgendaItem, ItemChange};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -232,6 +233,7 @@ pub fn create_plage_ouverture(
     let row = write_tx(conn, |c| {
         let row = plage::create(c, &caller.author(), &v)?;
         item_changed(c, config, &facts(&row), ItemChange::Created)?;
+        webhook_events::plage_event(c, &row, webhook_events::CREATED)?;
         Ok::<_, ApiError>(row)
     })?;
     Ok(render_plages(conn, &[row])?.remove(0))
@@ -295,6 +297,7 @@ pub fn update_plage_ouverture(
         let row = plage::update(c, &caller.author(), &before, &old, &v)?;
         if row.updated_at != before.updated_at {
             item_changed(c, config, &facts(&row), ItemChange::Updated)?;
+            webhook_events::plage_event(c, &row, webhook_events::UPDATED)?;
         }
         Ok::<_, ApiError>(row)
     })?;
@@ -308,6 +311,7 @@ pub fn delete_plage_ouverture(conn: &mut DbConn, config: &Config, caller: &Agent
     let old = PlageValues::of(&before, plage::motif_ids_of(conn, &[id])?.remove(&id).unwrap_or_default());
     write_tx(conn, |c| {
         item_changed(c, config, &facts(&before), ItemChange::Deleted)?;
+        webhook_events::plage_event(c, &before, webhook_events::DESTROYED)?;
         Ok::<_, ApiError>(plage::delete(c, &caller.author(), &before, &old)?)
     })
 }

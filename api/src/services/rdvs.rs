@@ -250,6 +250,7 @@ pub fn delete(conn: &mut DbConn, caller: &AgentRow, id: i32) -> ApiResult<()> {
     }
     write_tx(conn, |c| {
         notifications::rdv_deleted(c, before.id)?;
+        crate::services::webhook_events::rdv_event(c, before.id, crate::services::webhook_events::DESTROYED)?;
         Ok::<_, ApiError>(rdv::delete(c, &caller.author(), &before)?)
     })
 }

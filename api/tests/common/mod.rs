@@ -7,6 +7,7 @@
 
 pub mod providers;
 pub mod smtp;
+pub mod webhook_receiver;
 
 use std::net::TcpListener;
 
@@ -334,6 +335,7 @@ pub async fn call(app: &TestApp, who: &Session, method: &str, path: &str, body: 
     let req = match method {
         "POST" => app.post(path),
         "PATCH" => app.patch(path),
+        "PUT" => app.client.put(app.url(path)),
         "DELETE" => app.delete(path),
         _ => app.get(path),
     }

@@ -159,6 +159,13 @@ pub fn can_manage_lieux(actor: &Actor, org: OrganisationId) -> bool {
     actor.is_admin_of(org)
 }
 
+/// Webhook endpoints of an organisation (of `territory`): its admins and the territory's admins
+/// (the reference allowed territorial admins only; organisation admins run their partner tools
+/// too). Endpoints carry secrets and copies of every RDV: nobody else sees them.
+pub fn can_manage_webhooks(actor: &Actor, org: OrganisationId, territory: TerritoryId) -> bool {
+    actor.is_admin_of(org) || actor.territorial_admin_of.contains(&territory)
+}
+
 /// Motifs: admins of the organisation create, edit and delete them.
 pub fn can_manage_motifs(actor: &Actor, org: OrganisationId) -> bool {
     actor.is_admin_of(org)
@@ -240,6 +247,34 @@ mod tests {
 
     fn agent(id: i32, memberships: Vec<Membership>, services: Vec<ServiceId>) -> AgentFacts {
         AgentFacts { agent_id: Some(AgentId(id)), memberships, service_ids: services, ..Default::default() }
+    }
+
+    #[test]
+    fn webhooks_table() {
+        use AccessLevel::*;
+        let cases: Vec<(AgentFacts, OrganisationId, TerritoryId, bool, &str)> = vec![
+            (agent(1, vec![m(ORG_A, Admin)], vec![]), ORG_A, T62, true, "organisation admin"),
+            (agent(1, vec![m(ORG_A, Admin)], vec![]), ORG_B, T62, false, "admin of another organisation"),
+            (agent(1, vec![m(ORG_A, Basic)], vec![PMI]), ORG_A, T62, false, "basic agent"),
+            (agent(1, vec![m(ORG_A, Intervenant)], vec![]), ORG_A, T62, false, "intervenant"),
+            (
+                AgentFacts { territorial_admin_of: vec![T62], ..agent(1, vec![], vec![]) },
+                ORG_B,
+                T62,
+                true,
+                "territorial admin",
+            ),
+            (
+                AgentFacts { territorial_admin_of: vec![T62], ..agent(1, vec![], vec![]) },
+                ORG_C,
+                T59,
+                false,
+                "territorial admin of another territory",
+            ),
+        ];
+        for (actor, org, territory, expected, label) in cases {
+            assert_eq!(can_manage_webhooks(&actor, org, territory), expected, "{label}");
+        }
     }
 
     #[test]

@@ -20,6 +20,7 @@ pub mod sector;
 pub mod territory;
 pub mod user;
 pub mod user_import;
+pub mod webhook;
 
 pub use agenda::*;
 pub use agenda_grant::*;
@@ -38,3 +39,4 @@ pub use sector::*;
 pub use territory::*;
 pub use user::*;
 pub use user_import::*;
+pub use webhook::*;

@@ -144,3 +144,15 @@ pub fn page_of(conn: &mut DbConn, agent_ids: &[i32], page: i64) -> QueryResult<(
         .load(conn)?;
     Ok((rows, total))
 }
+
+/// Every absence of the agents of an organisation (a webhook replay).
+pub fn of_organisation_agents(conn: &mut DbConn, organisation_id: i32) -> QueryResult<Vec<AbsenceRow>> {
+    use crate::db::schema::agent_roles;
+    let agents =
+        agent_roles::table.filter(agent_roles::organisation_id.eq(organisation_id)).select(agent_roles::agent_id);
+    absences::table
+        .filter(absences::agent_id.eq_any(agents))
+        .order(absences::id)
+        .select(AbsenceRow::as_select())
+        .load(conn)
+}

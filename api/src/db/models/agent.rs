@@ -391,3 +391,12 @@ pub fn organisation_zones(conn: &mut DbConn, agent_ids: &[i32]) -> QueryResult<V
         .select((agent_roles::agent_id, organisations::time_zone))
         .load(conn)
 }
+
+/// The organisations where the agent has a role (an absence's webhook routing).
+pub fn organisation_ids(conn: &mut DbConn, agent_id: i32) -> QueryResult<Vec<i32>> {
+    agent_roles::table
+        .filter(agent_roles::agent_id.eq(agent_id))
+        .order(agent_roles::organisation_id)
+        .select(agent_roles::organisation_id)
+        .load(conn)
+}

@@ -27,3 +27,4 @@ pub mod user_import;
 pub mod user_links;
 pub mod user_search;
 pub mod version;
+pub mod webhook;

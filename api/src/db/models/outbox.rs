@@ -36,6 +36,8 @@ pub struct NewOutboxRow {
     pub run_at: NaiveDateTime,
     pub due_for: Option<NaiveDateTime>,
     pub created_at: NaiveDateTime,
+    /// Webhooks: rows with the same key go out in id order (one record's events per endpoint).
+    pub sequence_key: Option<String>,
 }
 
 #[derive(Queryable, Selectable, Debug, Clone)]
@@ -95,6 +97,7 @@ pub fn claim(
             outbox::table.filter(due).order((outbox::run_at, outbox::id)).limit(limit).select(outbox::id).load(lite)?
         }
     };
+    let ids = in_sequence(conn, ids, now)?;
     if ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -110,6 +113,39 @@ pub fn claim(
         .order((outbox::run_at, outbox::id))
         .select(OutboxRow::as_select())
         .load(conn)
+}
+
+/// Keeps the rows that are first of their sequence (no earlier row with the same key still
+/// pending or sending); the others wait a few seconds before being considered again, so that
+/// they do not fill every batch while their predecessor is retried.
+fn in_sequence(conn: &mut DbConn, ids: Vec<i32>, now: NaiveDateTime) -> QueryResult<Vec<i32>> {
+    if ids.is_empty() {
+        return Ok(ids);
+    }
+    let keyed: Vec<(i32, Option<String>)> = outbox::table
+        .filter(outbox::id.eq_any(&ids))
+        .filter(outbox::sequence_key.is_not_null())
+        .select((outbox::id, outbox::sequence_key))
+        .load(conn)?;
+    if keyed.is_empty() {
+        return Ok(ids);
+    }
+    let keys: Vec<String> = keyed.iter().filter_map(|(_, k)| k.clone()).collect();
+    let firsts: Vec<(Option<String>, Option<i32>)> = outbox::table
+        .filter(outbox::sequence_key.eq_any(&keys))
+        .filter(outbox::status.eq_any([PENDING, SENDING]))
+        .group_by(outbox::sequence_key)
+        .select((outbox::sequence_key, diesel::dsl::min(outbox::id)))
+        .load(conn)?;
+    let first_of = |key: &Option<String>| firsts.iter().find(|(k, _)| k == key).and_then(|(_, id)| *id);
+    let waiting: Vec<i32> =
+        keyed.iter().filter(|(id, key)| first_of(key).is_some_and(|f| f < *id)).map(|(id, _)| *id).collect();
+    if !waiting.is_empty() {
+        diesel::update(outbox::table.filter(outbox::id.eq_any(&waiting)))
+            .set(outbox::run_at.eq(now + chrono::Duration::seconds(5)))
+            .execute(conn)?;
+    }
+    Ok(ids.into_iter().filter(|id| !waiting.contains(id)).collect())
 }
 
 /// Where a claimed row goes after an attempt.
@@ -302,4 +338,9 @@ pub fn receipts_of(
         .select(ReceiptRow::as_select())
         .load(conn)?;
     Ok((rows, total))
+}
+
+/// One row by id ("Renvoyer" re-reads a webhook event's body).
+pub fn find(conn: &mut DbConn, id: i32) -> QueryResult<Option<OutboxRow>> {
+    outbox::table.filter(outbox::id.eq(id)).select(OutboxRow::as_select()).get_result(conn).optional()
 }

@@ -246,3 +246,12 @@ pub fn linked_to_motifs(
     }
     q.order(plage_ouvertures::id).select((plage_ouverture_motifs::motif_id, PlageRow::as_select())).load(conn)
 }
+
+/// Every plage of an organisation (a webhook replay).
+pub fn of_organisation(conn: &mut DbConn, organisation_id: i32) -> QueryResult<Vec<PlageRow>> {
+    plage_ouvertures::table
+        .filter(plage_ouvertures::organisation_id.eq(organisation_id))
+        .order(plage_ouvertures::id)
+        .select(PlageRow::as_select())
+        .load(conn)
+}

@@ -524,3 +524,8 @@ pub fn by_cancel_token_digest(conn: &mut DbConn, digest: &str) -> QueryResult<Op
         .get_result(conn)
         .optional()
 }
+
+/// Ids of an organisation's RDVs (a webhook replay).
+pub fn ids_of_organisation(conn: &mut DbConn, organisation_id: i32) -> QueryResult<Vec<i32>> {
+    rdvs::table.filter(rdvs::organisation_id.eq(organisation_id)).order(rdvs::id).select(rdvs::id).load(conn)
+}

@@ -1,0 +1,165 @@
+//! Webhook events (reference-domain.md §5, issue 16): the write services call these inside
+//! their transaction, after the change (before it, for a deletion: the payload is rendered
+//! while the record exists). Each subscribed endpoint of the record's organisation(s) gets one
+//! outbox row (channel `webhook`) holding the exact body to send:
+//! `{"data": <the API v1 resource>, "meta": {"model", "event", "webhook_reason", "timestamp"}}`.
+//! Routing as the reference: an RDV or a plage to its organisation, an absence to every
+//! organisation of its agent. Also the replay of an organisation's records as `created` after
+//! an endpoint is saved (`trigger`), as a job.
+
+use chrono::Utc;
+use rdv_shared::webhooks::{model_of, subscription_of};
+use serde_json::{json, Value};
+
+use crate::db::models::absence::AbsenceRow;
+use crate::db::models::outbox::{OutboxRow, Outcome};
+use crate::db::models::plage::PlageRow;
+use crate::db::models::{absence, agent, plage, rdv, webhook};
+use crate::db::DbConn;
+use crate::error::{ApiError, ApiResult};
+use crate::outbox::webhook::WebhookPayload;
+use crate::outbox::{enqueue_webhook, Subject};
+use crate::services::agenda::{render_absences, render_plages};
+
+pub const CREATED: &str = "created";
+pub const UPDATED: &str = "updated";
+pub const DESTROYED: &str = "destroyed";
+/// The replay job's event.
+pub const REPLAY: &str = "webhook_replay";
+
+/// `meta.timestamp` as the reference writes it (`YYYY-MM-DD HH:MM:SS +HHMM`, Paris time);
+/// rdv-insertion orders a record's events by it.
+fn timestamp() -> String {
+    Utc::now().with_timezone(&chrono_tz::Europe::Paris).format("%Y-%m-%d %H:%M:%S %z").to_string()
+}
+
+/// Queues `event` of `model` #`record_id` for every endpoint of `organisation_ids` subscribed
+/// to it; `only`: that endpoint alone (a replay).
+#[allow(clippy::too_many_arguments)]
+fn emit(
+    conn: &mut DbConn,
+    model: &str,
+    record_id: i32,
+    event: &str,
+    organisation_ids: &[i32],
+    data: &Value,
+    rdv_id: Option<i32>,
+    only: Option<i32>,
+) -> ApiResult<usize> {
+    let Some(subscription) = subscription_of(model) else { return Ok(0) };
+    let endpoints = webhook::of_organisations(conn, organisation_ids, None)?;
+    let mut n = 0;
+    for e in endpoints.iter().filter(|e| only.is_none_or(|id| id == e.id)) {
+        if !e.subscriptions().iter().any(|s| s == subscription) {
+            continue;
+        }
+        let body = json!({
+            "data": data,
+            "meta": {"model": model, "event": event, "webhook_reason": Value::Null, "timestamp": timestamp()},
+        });
+        let payload = WebhookPayload {
+            endpoint_id: e.id,
+            model: model.to_owned(),
+            event: event.to_owned(),
+            record_id,
+            body: body.to_string(),
+        };
+        let key = format!("webhook:{}:{model}:{record_id}:{event}:{}", e.id, crate::auth::token::random_id(8));
+        let about = Subject { organisation_id: Some(e.organisation_id), rdv_id, ..Subject::default() };
+        n += enqueue_webhook(conn, key, about, &e.target_url, &payload)?;
+    }
+    Ok(n)
+}
+
+fn value<T: serde::Serialize>(v: &T) -> ApiResult<Value> {
+    serde_json::to_value(v).map_err(|e| ApiError::Internal(e.into()))
+}
+
+/// An RDV was created, changed (participations included) or is about to be deleted.
+pub fn rdv_event(conn: &mut DbConn, rdv_id: i32, event: &str) -> ApiResult<usize> {
+    rdv_event_for(conn, rdv_id, event, None)
+}
+
+fn rdv_event_for(conn: &mut DbConn, rdv_id: i32, event: &str, only: Option<i32>) -> ApiResult<usize> {
+    let Some(row) = rdv::find(conn, rdv_id)? else { return Ok(0) };
+    if !any_endpoint(conn, &[row.organisation_id])? {
+        return Ok(0);
+    }
+    let data = crate::services::rdv_render::render(conn, std::slice::from_ref(&row), Utc::now())?;
+    let data = value(&data.first())?;
+    emit(conn, "Rdv", rdv_id, event, &[row.organisation_id], &data, Some(rdv_id), only)
+}
+
+/// Most organisations have no endpoint: one indexed read spares the rendering.
+fn any_endpoint(conn: &mut DbConn, organisation_ids: &[i32]) -> ApiResult<bool> {
+    Ok(!webhook::of_organisations(conn, organisation_ids, None)?.is_empty())
+}
+
+/// A plage d'ouverture was created, changed or is about to be deleted.
+pub fn plage_event(conn: &mut DbConn, row: &PlageRow, event: &str) -> ApiResult<usize> {
+    plage_event_for(conn, row, event, None)
+}
+
+fn plage_event_for(conn: &mut DbConn, row: &PlageRow, event: &str, only: Option<i32>) -> ApiResult<usize> {
+    if !any_endpoint(conn, &[row.organisation_id])? {
+        return Ok(0);
+    }
+    let data = value(&render_plages(conn, std::slice::from_ref(row))?.first())?;
+    emit(conn, "PlageOuverture", row.id, event, &[row.organisation_id], &data, None, only)
+}
+
+/// An absence was created, changed or is about to be deleted: every organisation of its agent.
+pub fn absence_event(conn: &mut DbConn, row: &AbsenceRow, event: &str) -> ApiResult<usize> {
+    let orgs = agent::organisation_ids(conn, row.agent_id)?;
+    absence_event_for(conn, row, event, &orgs, None)
+}
+
+fn absence_event_for(
+    conn: &mut DbConn,
+    row: &AbsenceRow,
+    event: &str,
+    orgs: &[i32],
+    only: Option<i32>,
+) -> ApiResult<usize> {
+    if !any_endpoint(conn, orgs)? {
+        return Ok(0);
+    }
+    let data = value(&render_absences(conn, std::slice::from_ref(row))?.first())?;
+    emit(conn, "Absence", row.id, event, orgs, &data, None, only)
+}
+
+/// Plans the replay of the organisation's records to a saved endpoint (`trigger`).
+pub fn plan_replay(conn: &mut DbConn, endpoint: &webhook::EndpointRow) -> ApiResult<usize> {
+    let about = Subject { organisation_id: Some(endpoint.organisation_id), ..Subject::default() };
+    let key = format!("{REPLAY}:{}:{}", endpoint.id, crate::auth::token::random_id(8));
+    let mut job = crate::outbox::user_job(REPLAY, key, about, crate::db::now_utc());
+    job.recipient = endpoint.id.to_string();
+    Ok(crate::db::models::outbox::insert(conn, &[job])?)
+}
+
+/// The replay job: every record of the endpoint's organisation of a subscribed kind, as
+/// `created`, to that endpoint only. Models without an emitter yet are skipped.
+pub fn run_replay(conn: &mut DbConn, job: &OutboxRow) -> ApiResult<Outcome> {
+    let Ok(endpoint_id) = job.recipient.parse::<i32>() else { return Ok(Outcome::Obsolete) };
+    let Some(endpoint) = webhook::find(conn, endpoint_id)? else { return Ok(Outcome::Obsolete) };
+    let org = endpoint.organisation_id;
+    let subscriptions = endpoint.subscriptions();
+    let wants = |s: &str| subscriptions.iter().any(|x| x == s) && model_of(s).is_some();
+    if wants("rdv") {
+        for id in rdv::ids_of_organisation(conn, org)? {
+            rdv_event_for(conn, id, CREATED, Some(endpoint_id))?;
+        }
+    }
+    if wants("plage_ouverture") {
+        for row in plage::of_organisation(conn, org)? {
+            plage_event_for(conn, &row, CREATED, Some(endpoint_id))?;
+        }
+    }
+    if wants("absence") {
+        for row in absence::of_organisation_agents(conn, org)? {
+            let orgs = agent::organisation_ids(conn, row.agent_id)?;
+            absence_event_for(conn, &row, CREATED, &orgs, Some(endpoint_id))?;
+        }
+    }
+    Ok(Outcome::Sent)
+}
