@@ -32,6 +32,8 @@ export async function startServer() {
     DATABASE_URL: join(dir, 'rdv.sqlite3'),
     RDV_DATA_DIR: dir,
     RDV_SPA_DIR: SPA_DIR,
+    // Webhook receivers started by the tests listen on the loopback address.
+    RDV_WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
     RUST_LOG: 'warn',
   };
   execFileSync(BIN, ['seed', 'demo'], { env, stdio: 'ignore' });

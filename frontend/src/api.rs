@@ -158,6 +158,14 @@ pub async fn send<B: Serialize, T: DeserializeOwned>(
     res.json::<T>().await.map_err(|_| ApiError::Server(res.status()))
 }
 
+/// `POST path` without a body, for actions that answer without one (202/204).
+pub async fn post_empty(session: &Session, path: &str) -> Result<(), ApiError> {
+    let res = authed(Request::post(path), session).send().await.map_err(|_| ApiError::Network)?;
+    let res = check(res).await?;
+    let _ = res.text().await;
+    Ok(())
+}
+
 /// `DELETE path` (204 expected).
 pub async fn delete(session: &Session, path: &str) -> Result<(), ApiError> {
     let res = authed(Request::delete(path), session).send().await.map_err(|_| ApiError::Network)?;

@@ -511,3 +511,29 @@ pub async fn update_rdv_link_waiting_list(token: &str, initials: &str, waiting: 
     let body = RdvLinkWaitingListRequest { last_name_initials: initials.into(), waiting };
     api::put_public(&format!("{V1}/public/links/{token}/waiting_list"), &body).await
 }
+
+pub async fn list_webhook_endpoints(s: &Session, organisation_id: i32) -> R<WebhookEndpointsResponse> {
+    api::get(s, &format!("{V1}/organisations/{organisation_id}/webhook_endpoints")).await
+}
+
+pub async fn create_webhook_endpoint(
+    s: &Session,
+    organisation_id: i32,
+    body: &WebhookEndpointInput,
+) -> R<WebhookEndpointResponse> {
+    api::send(s, "POST", &format!("{V1}/organisations/{organisation_id}/webhook_endpoints"), body).await
+}
+
+pub async fn delete_webhook_endpoint(s: &Session, organisation_id: i32, id: i32) -> R<()> {
+    api::delete(s, &format!("{V1}/organisations/{organisation_id}/webhook_endpoints/{id}")).await
+}
+
+pub async fn list_webhook_deliveries(s: &Session, organisation_id: i32, id: i32) -> R<WebhookDeliveriesResponse> {
+    api::get(s, &format!("{V1}/organisations/{organisation_id}/webhook_endpoints/{id}/deliveries")).await
+}
+
+pub async fn redeliver_webhook_delivery(s: &Session, organisation_id: i32, id: i32, delivery_id: i32) -> R<()> {
+    let path =
+        format!("{V1}/organisations/{organisation_id}/webhook_endpoints/{id}/deliveries/{delivery_id}/redeliver");
+    api::post_empty(s, &path).await
+}

@@ -1,5 +1,5 @@
 //! Organisation settings (`/admin/organisation`): name, contact details, opening hours, time zone,
-//! external id — and the organisation's history.
+//! external id — the partner tools' webhooks, and the organisation's history.
 
 use leptos::prelude::*;
 
@@ -10,6 +10,7 @@ use crate::components::admin_only::AdminOnly;
 use crate::components::history::History;
 use crate::components::status::{Outcome, Status};
 use crate::ctx::use_ctx;
+use crate::pages::admin_webhooks::WebhooksSection;
 
 /// The zones of mainland and overseas départements, for the select.
 pub const TIME_ZONES: &[(&str, &str)] = &[
@@ -125,6 +126,7 @@ fn Form(org: Organisation) -> impl IntoView {
             <Status outcome=outcome/>
             <button type="submit">"Enregistrer"</button>
         </form>
+        <WebhooksSection organisation_id=id/>
         <History item_type="Organisation" item_id=id refresh=refresh/>
     }
 }

@@ -10,6 +10,7 @@ pub mod admin_sectors;
 pub mod admin_sms;
 pub mod admin_teams;
 pub mod admin_territory;
+pub mod admin_webhooks;
 pub mod agenda;
 pub mod agenda_access;
 pub mod creneaux;
