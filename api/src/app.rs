@@ -31,6 +31,7 @@ pub fn api_routes() -> (
         .into_utoipa_app()
         .openapi(crate::openapi::ApiDoc::openapi())
         .service(routes::health::get_health)
+        .service(routes::calendar::get_calendar_ics)
         .service(
             scope::scope("/api")
                 .service(
@@ -39,6 +40,9 @@ pub fn api_routes() -> (
                         .service(routes::auth::validate_token)
                         .service(routes::auth::sign_out)
                         .service(routes::me::get_me)
+                        .service(routes::calendar::get_calendar_feed)
+                        .service(routes::calendar::create_calendar_feed)
+                        .service(routes::calendar::delete_calendar_feed)
                         .service(routes::organisations::list_organisations)
                         .service(routes::organisations::create_organisation)
                         .service(routes::organisations::get_organisation)

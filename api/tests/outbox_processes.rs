@@ -101,11 +101,13 @@ fn a_killed_worker_loses_nothing() {
     second.wait().unwrap();
     let seen = by_message_id(&smtp);
     assert_eq!(seen.len(), 200, "each message delivered");
-    // The only copies are of the messages in flight when the process died (one per lane of
-    // each of the 2 threads at most), and they carry the same Message-ID, so the receiver can
-    // drop them.
+    // The only copies are of messages the killed process had claimed and not yet recorded as
+    // sent: those in flight, and those sent whose outcome was still waiting for its commit
+    // (commits are serial per thread and slower than SMTP on PostgreSQL). That is at most one
+    // claimed batch (32) per thread of the 2; the copies carry the same Message-ID, so the
+    // receiver can drop them.
     let copies: usize = seen.values().map(|n| n - 1).sum();
-    assert!(copies <= 2 * 8, "{copies} messages sent twice");
+    assert!(copies <= 2 * 32, "{copies} messages sent twice");
     let (pool, _) = rdv_api::db::open_pool(&url, 1).unwrap();
     let status = rdv_api::db::models::outbox::count_by_status(&mut pool.get().unwrap()).unwrap();
     assert_eq!(status, vec![("mail".to_owned(), "sent".to_owned(), 200)]);

@@ -217,6 +217,19 @@ diesel::table! {
 }
 
 diesel::table! {
+    calendar_feeds (id) {
+        id -> Integer,
+        agent_id -> Integer,
+        token_digest -> Text,
+        with_details -> Bool,
+        with_plages -> Bool,
+        created_at -> Timestamp,
+        last_read_at -> Nullable<Timestamp>,
+        revoked_at -> Nullable<Timestamp>,
+    }
+}
+
+diesel::table! {
     webhook_deliveries (id) {
         id -> Integer,
         endpoint_id -> Integer,
@@ -627,6 +640,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     file_attentes,
     webhook_endpoints,
     webhook_deliveries,
+    calendar_feeds,
     lieux,
     motif_categories,
     motifs,

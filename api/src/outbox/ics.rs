@@ -26,8 +26,8 @@ pub struct IcsEvent<'a> {
     pub rrule: Option<&'a str>,
 }
 
-/// The VCALENDAR text.
-pub fn calendar(e: &IcsEvent<'_>) -> String {
+/// One VEVENT.
+fn vevent(e: &IcsEvent<'_>, cancelled: bool) -> Event {
     let mut event = Event::new();
     event
         .uid(e.uid)
@@ -44,24 +44,48 @@ pub fn calendar(e: &IcsEvent<'_>) -> String {
     if let Some(rule) = e.rrule {
         event.add_property("RRULE", rule);
     }
-    if e.method == "CANCEL" {
-        event.status(EventStatus::Cancelled);
-    } else {
-        event.status(EventStatus::Confirmed);
-    }
+    event.status(if cancelled { EventStatus::Cancelled } else { EventStatus::Confirmed });
     for (name, email) in e.attendees {
         let mut attendee = Attendee::new(format!("mailto:{email}"));
         attendee.cn = Some(name.clone());
         event.attendee(attendee);
     }
-    let mut cal = Calendar::new();
-    cal.append_property(Property::new("METHOD", e.method)).push(event.done());
-    let text = cal.done().to_string();
-    // The crate writes no VTIMEZONE; it goes before the event that refers to it.
+    event.done()
+}
+
+/// The crate writes no VTIMEZONE: one per zone used goes before the first event.
+fn with_zones(text: String, zones: &[(Tz, NaiveDate)]) -> String {
+    let mut blocks = String::new();
+    let mut seen: Vec<Tz> = Vec::new();
+    for (tz, on) in zones {
+        if !seen.contains(tz) {
+            seen.push(*tz);
+            blocks.push_str(&vtimezone(*tz, *on));
+        }
+    }
     match text.find("BEGIN:VEVENT") {
-        Some(at) => format!("{}{}{}", &text[..at], vtimezone(e.tz, e.starts_local.date()), &text[at..]),
+        Some(at) => format!("{}{}{}", &text[..at], blocks, &text[at..]),
         None => text,
     }
+}
+
+/// The VCALENDAR text of one event (an email's calendar part).
+pub fn calendar(e: &IcsEvent<'_>) -> String {
+    let mut cal = Calendar::new();
+    cal.append_property(Property::new("METHOD", e.method)).push(vevent(e, e.method == "CANCEL"));
+    with_zones(cal.done().to_string(), &[(e.tz, e.starts_local.date())])
+}
+
+/// A calendar feed (agenda sync): its name and events, each with whether it is cancelled.
+pub fn feed(name: &str, events: &[(IcsEvent<'_>, bool)]) -> String {
+    let mut cal = Calendar::new();
+    cal.name(name);
+    cal.append_property(Property::new("X-PUBLISHED-TTL", "PT1H"));
+    for (e, cancelled) in events {
+        cal.push(vevent(e, *cancelled));
+    }
+    let zones: Vec<(Tz, NaiveDate)> = events.iter().map(|(e, _)| (e.tz, e.starts_local.date())).collect();
+    with_zones(cal.done().to_string(), &zones)
 }
 
 fn offset(tz: Tz, date: NaiveDate) -> i32 {

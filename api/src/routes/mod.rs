@@ -8,6 +8,7 @@ pub mod agenda_grants;
 pub mod agent_admin;
 pub mod agents;
 pub mod auth;
+pub mod calendar;
 pub mod creneaux;
 pub mod docs;
 pub mod health;

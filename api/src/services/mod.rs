@@ -43,6 +43,7 @@ pub mod agenda_feed;
 pub mod agenda_notifications;
 pub mod agents;
 pub mod booking;
+pub mod calendar_feed;
 pub mod creneaux;
 pub mod lieux;
 pub mod motifs;

@@ -6,6 +6,7 @@ pub mod absence;
 pub mod agenda_grant;
 pub mod agent;
 pub mod auth_token;
+pub mod calendar_feed;
 pub mod file_attente;
 pub mod idempotency;
 pub mod invitation;
