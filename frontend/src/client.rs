@@ -537,3 +537,15 @@ pub async fn redeliver_webhook_delivery(s: &Session, organisation_id: i32, id: i
         format!("{V1}/organisations/{organisation_id}/webhook_endpoints/{id}/deliveries/{delivery_id}/redeliver");
     api::post_empty(s, &path).await
 }
+
+pub async fn get_calendar_feed(s: &Session) -> R<CalendarFeedResponse> {
+    api::get(s, &format!("{V1}/me/calendar_feed")).await
+}
+
+pub async fn create_calendar_feed(s: &Session, body: &CreateCalendarFeedRequest) -> R<CalendarFeedCreatedResponse> {
+    api::send(s, "POST", &format!("{V1}/me/calendar_feed"), body).await
+}
+
+pub async fn delete_calendar_feed(s: &Session) -> R<()> {
+    api::delete(s, &format!("{V1}/me/calendar_feed")).await
+}

@@ -18,6 +18,7 @@ pub mod home;
 pub mod invitation;
 pub mod login;
 pub mod my_account;
+pub mod my_calendar;
 pub mod not_found;
 pub mod plage_form;
 pub mod public_booking;

@@ -1,5 +1,5 @@
 //! "Mon compte" (`/mon-compte`): the agent's own name and preferences — which notifications they
-//! receive, whether agendas show Saturdays.
+//! receive, whether agendas show Saturdays — and the link that syncs their own calendar.
 
 use leptos::prelude::*;
 
@@ -10,6 +10,7 @@ use crate::client;
 use crate::components::enum_select::EnumSelect;
 use crate::components::status::{Outcome, Status};
 use crate::ctx::use_ctx;
+use crate::pages::my_calendar::CalendarSection;
 
 #[component]
 pub fn MyAccountPage() -> impl IntoView {
@@ -32,6 +33,7 @@ pub fn MyAccountPage() -> impl IntoView {
                         })
                 }}
             </Transition>
+            <CalendarSection/>
         </main>
     }
 }
