@@ -5,32 +5,9 @@
 
 mod common;
 
-use chrono::{Duration, Utc};
-use common::{call, Session, TestApp};
+use common::{call, demo_rdv as rdv, TestApp};
 use icalendar::{Calendar, CalendarComponent, Component, EventLike, EventStatus};
 use serde_json::json;
-
-async fn rdv(app: &TestApp, who: &Session, agent: i32, days: i64, last_name: &str) -> serde_json::Value {
-    let arras = app.organisation_id("MDS Arras");
-    let (s, b) = call(
-        app,
-        who,
-        "POST",
-        "/api/v1/users",
-        Some(json!({"organisation_ids": [arras],
-        "first_name": "Inès", "last_name": last_name})),
-    )
-    .await;
-    assert_eq!(s, 200, "{b}");
-    let day = (Utc::now() + Duration::days(days)).date_naive();
-    let body = json!({"organisation_id": arras,
-        "motif_id": app.id_by_name("motifs", "MDS Arras", "Consultation PMI nourrisson"),
-        "lieu_id": app.id_by_name("lieux", "MDS Arras", "MDS Arras — Baudimont"), "agent_ids": [agent],
-        "user_ids": [b["user"]["id"]], "starts_at": format!("{day}T10:00:00+01:00"), "ignore_benign_errors": true});
-    let (s, b) = call(app, who, "POST", "/api/v1/rdvs", Some(body)).await;
-    assert_eq!(s, 200, "{b}");
-    b["rdv"].clone()
-}
 
 /// Fetches a feed URL from the test server: (status, body).
 async fn fetch(app: &TestApp, url: &str) -> (u16, String) {

@@ -42,25 +42,11 @@ fn of(received: &[Received], model: &str, id: i64) -> Vec<String> {
         .collect()
 }
 
-async fn new_rdv(app: &TestApp, who: &Session, org: i32, agent: i32, days: i64) -> (i64, chrono::NaiveDate) {
-    let (s, b) = call(
-        app,
-        who,
-        "POST",
-        "/api/v1/users",
-        Some(json!({"organisation_ids": [org],
-        "first_name": "Jade", "last_name": "Webhook"})),
-    )
-    .await;
-    assert_eq!(s, 200, "{b}");
-    let day = (Utc::now() + Duration::days(days)).date_naive();
-    let body = json!({"organisation_id": org,
-        "motif_id": app.id_by_name("motifs", "MDS Arras", "Consultation PMI nourrisson"),
-        "lieu_id": app.id_by_name("lieux", "MDS Arras", "MDS Arras — Baudimont"), "agent_ids": [agent],
-        "user_ids": [b["user"]["id"]], "starts_at": format!("{day}T10:00:00+01:00"), "ignore_benign_errors": true});
-    let (s, b) = call(app, who, "POST", "/api/v1/rdvs", Some(body)).await;
-    assert_eq!(s, 200, "{b}");
-    (b["rdv"]["id"].as_i64().unwrap(), day)
+/// An RDV `days` ahead: its id and day.
+async fn new_rdv(app: &TestApp, who: &Session, agent: i32, days: i64) -> (i64, chrono::NaiveDate) {
+    let r = common::demo_rdv(app, who, agent, days, "Webhook").await;
+    let day = chrono::NaiveDate::parse_from_str(&r["starts_at"].as_str().unwrap()[..10], "%Y-%m-%d").unwrap();
+    (r["id"].as_i64().unwrap(), day)
 }
 
 #[actix_rt::test]
@@ -97,7 +83,7 @@ async fn rdv_plage_and_absence_events_reach_the_receiver_signed_in_order_and_log
     assert!(receiver.received().is_empty(), "trigger: false replays nothing");
 
     // An RDV's life: created, updated, destroyed (its data rendered before deletion), in order.
-    let (rdv, day) = new_rdv(&app, &camille, arras, camille_id, 6).await;
+    let (rdv, day) = new_rdv(&app, &camille, camille_id, 6).await;
     let (s, b) = call(
         &app,
         &camille,
@@ -200,7 +186,7 @@ async fn rdv_plage_and_absence_events_reach_the_receiver_signed_in_order_and_log
     let (s, _) = call(&app, &camille, "DELETE", &format!("{list}/{id}"), None).await;
     assert_eq!(s, 204);
     let count = receiver.received().len();
-    new_rdv(&app, &camille, arras, camille_id, 9).await;
+    new_rdv(&app, &camille, camille_id, 9).await;
     actix_rt::time::sleep(std::time::Duration::from_millis(600)).await;
     assert_eq!(receiver.received().len(), count, "nothing after the endpoint is deleted");
     let versions = app.versions_of("WebhookEndpoint", i32::try_from(id).unwrap());
@@ -215,13 +201,13 @@ async fn saving_an_endpoint_replays_the_organisation_and_w3_updates_it() {
     let arras = app.organisation_id("MDS Arras");
     let camille = app.sign_in("camille.martin").await;
     let camille_id = app.agent_id("camille.martin").await;
-    let (rdv, day) = new_rdv(&app, &camille, arras, camille_id, 5).await;
+    let (rdv, day) = new_rdv(&app, &camille, camille_id, 5).await;
     let (s, b) = endpoint(
         &app,
         &camille,
         arras,
         json!({"target_url": receiver.url, "secret": SECRET,
-        "subscriptions": ["rdv"]}),
+        "subscriptions": ["rdv", "lieu", "motif", "organisation"]}),
     )
     .await;
     assert_eq!(s, 200, "{b}");
@@ -232,7 +218,32 @@ async fn saving_an_endpoint_replays_the_organisation_and_w3_updates_it() {
     })
     .await;
     assert_eq!(of(&got, "Rdv", rdv), ["created"]);
-    assert!(got.iter().all(|r| r.json()["data"]["organisation"]["id"] == arras), "only the organisation's RDVs");
+    let rdvs = got.iter().filter(|r| r.json()["meta"]["model"] == "Rdv");
+    assert!(rdvs.clone().all(|r| r.json()["data"]["organisation"]["id"] == arras), "only the organisation's RDVs");
+    // The organisation, its lieux and motifs are replayed too.
+    let lieu = app.id_by_name("lieux", "MDS Arras", "MDS Arras — Baudimont");
+    let motif = app.id_by_name("motifs", "MDS Arras", "Consultation PMI nourrisson");
+    let got = eventually("the replay of lieux and motifs", || {
+        let r = receiver.received();
+        (!of(&r, "Lieu", lieu.into()).is_empty()
+            && !of(&r, "Motif", motif.into()).is_empty()
+            && !of(&r, "Organisation", arras.into()).is_empty())
+        .then_some(r)
+    })
+    .await;
+    let m =
+        got.iter().find(|r| r.json()["meta"]["model"] == "Motif" && r.json()["data"]["id"] == motif).unwrap().json();
+    assert_eq!(m["data"]["name"], "Consultation PMI nourrisson", "{m}");
+    // A lieu renamed: "updated".
+    let (s, _) =
+        call(&app, &camille, "PATCH", &format!("/api/v1/lieux/{lieu}"), Some(json!({"name": "Baudimont (rénové)"})))
+            .await;
+    assert_eq!(s, 200);
+    let renamed = eventually("the lieu update", || {
+        receiver.received().into_iter().find(|r| r.model_event() == ("Lieu".into(), "updated".into()))
+    })
+    .await;
+    assert_eq!(renamed.json()["data"]["name"], "Baudimont (rénové)");
 
     // W3 (PUT and PATCH): new secret and subscriptions, no replay.
     let path = format!("/api/v1/organisations/{arras}/webhook_endpoints/{id}");

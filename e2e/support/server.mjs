@@ -107,6 +107,35 @@ export async function signIn(page, base, local, password = DEMO_PASSWORD) {
   await page.getByRole('button', { name: 'Se connecter' }).click();
 }
 
+/**
+ * Books "Consultation PMI nourrisson" at MDS Arras — Baudimont as the demo agent `local`, for a
+ * new usager, `days` from today at `time` (Paris), with `local` and the agents named in
+ * `withAgents` (demo logins). Returns `{ rdv, user, arras }`.
+ */
+export async function createRdvAs(base, local, { days, time, firstName, lastName, email, withAgents = [] }) {
+  const orgs = await apiAs(base, local, 'GET', '/api/v1/organisations');
+  const arras = orgs.body.organisations.find((o) => o.name === 'MDS Arras').id;
+  const user = await apiAs(base, local, 'POST', '/api/v1/users', {
+    organisation_ids: [arras], first_name: firstName, last_name: lastName, ...(email ? { email } : {}),
+  });
+  if (user.status !== 200) throw new Error(`usager: ${JSON.stringify(user.body)}`);
+  const lieux = await apiAs(base, local, 'GET', `/api/v1/organisations/${arras}/lieux`);
+  const motifs = await apiAs(base, local, 'GET', `/api/v1/organisations/${arras}/motifs`);
+  const me = await apiAs(base, local, 'GET', '/api/v1/me');
+  const agents = await apiAs(base, local, 'GET', `/api/v1/agents?organisation_id=${arras}`);
+  const others = withAgents.map((l) => agents.body.agents.find((a) => a.email?.startsWith(`${l}@`)).id);
+  const day = new Date(Date.now() + days * 86400000).toISOString().slice(0, 10);
+  const created = await apiAs(base, local, 'POST', '/api/v1/rdvs', {
+    organisation_id: arras,
+    motif_id: motifs.body.motifs.find((m) => m.name === 'Consultation PMI nourrisson').id,
+    lieu_id: lieux.body.lieux.find((l) => l.name === 'MDS Arras — Baudimont').id,
+    agent_ids: [me.body.agent.id, ...others], user_ids: [user.body.user.id],
+    starts_at: `${day}T${time}:00+01:00`, ignore_benign_errors: true,
+  });
+  if (created.status !== 200) throw new Error(`RDV: ${JSON.stringify(created.body)}`);
+  return { rdv: created.body.rdv, user: user.body.user, arras, day };
+}
+
 /** Calls the API as a demo agent (signs in once per call; fine for test set-up). */
 export async function apiAs(base, local, method, path, body) {
   const signIn = await fetch(`${base}/api/v1/auth/sign_in`, {

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { createHmac } from 'node:crypto';
-import { startServer, launchBrowser, newPage, signIn, apiAs } from '../support/server.mjs';
+import { startServer, launchBrowser, newPage, signIn, createRdvAs } from '../support/server.mjs';
 
 let server;
 let chrome;
@@ -60,23 +60,11 @@ test('an admin adds a webhook, an RDV reaches it signed, the log shows it and re
   assert.match(await section.textContent(), /Reçoit : Rendez-vous, Indisponibilités, Plages d'ouverture, Usagers/);
 
   // An RDV of the organisation: its "created" event reaches the receiver, signed.
-  const orgs = await apiAs(server.base, 'camille.martin', 'GET', '/api/v1/organisations');
-  const arras = orgs.body.organisations.find((o) => o.name === 'MDS Arras').id;
-  const user = await apiAs(server.base, 'camille.martin', 'POST', '/api/v1/users', { organisation_ids: [arras], first_name: 'Paul', last_name: 'Partenaire' });
-  const lieux = await apiAs(server.base, 'camille.martin', 'GET', `/api/v1/organisations/${arras}/lieux`);
-  const motifs = await apiAs(server.base, 'camille.martin', 'GET', `/api/v1/organisations/${arras}/motifs`);
-  const me = await apiAs(server.base, 'camille.martin', 'GET', '/api/v1/me');
-  const day = new Date(Date.now() + 6 * 86400000).toISOString().slice(0, 10);
-  const created = await apiAs(server.base, 'camille.martin', 'POST', '/api/v1/rdvs', {
-    organisation_id: arras, motif_id: motifs.body.motifs.find((m) => m.name === 'Consultation PMI nourrisson').id,
-    lieu_id: lieux.body.lieux.find((l) => l.name === 'MDS Arras — Baudimont').id, agent_ids: [me.body.agent.id],
-    user_ids: [user.body.user.id], starts_at: `${day}T15:00:00+01:00`, ignore_benign_errors: true,
-  });
-  assert.equal(created.status, 200, JSON.stringify(created.body));
+  const { rdv } = await createRdvAs(server.base, 'camille.martin', { days: 6, time: '15:00', firstName: 'Paul', lastName: 'Partenaire' });
   const event = await until('the RDV event', () => received.find((r) => JSON.parse(r.body).meta.model === 'Rdv'));
   const body = JSON.parse(event.body);
   assert.equal(body.meta.event, 'created');
-  assert.equal(body.data.id, created.body.rdv.id);
+  assert.equal(body.data.id, rdv.id);
   assert.equal(event.headers['x-lapin-signature'], createHmac('sha256', 'secret-e2e').update(event.body).digest('hex'));
   const [t, v1] = event.headers['x-rdv-signature'].split(',').map((p) => p.split('=')[1]);
   assert.equal(v1, createHmac('sha256', 'secret-e2e').update(`${t}.${event.body}`).digest('hex'));
@@ -125,19 +113,7 @@ test('an agent creates their calendar link, copies it, and the feed is valid iCa
   await page.context().grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.base });
   await signIn(page, server.base, 'sophie.durand');
   await page.getByTestId('agent-name').waitFor();
-  const orgs = await apiAs(server.base, 'sophie.durand', 'GET', '/api/v1/organisations');
-  const arras = orgs.body.organisations.find((o) => o.name === 'MDS Arras').id;
-  const user = await apiAs(server.base, 'sophie.durand', 'POST', '/api/v1/users', { organisation_ids: [arras], first_name: 'Zoé', last_name: 'Agenda' });
-  const lieux = await apiAs(server.base, 'sophie.durand', 'GET', `/api/v1/organisations/${arras}/lieux`);
-  const motifs = await apiAs(server.base, 'sophie.durand', 'GET', `/api/v1/organisations/${arras}/motifs`);
-  const me = await apiAs(server.base, 'sophie.durand', 'GET', '/api/v1/me');
-  const day = new Date(Date.now() + 3 * 86400000).toISOString().slice(0, 10);
-  const created = await apiAs(server.base, 'sophie.durand', 'POST', '/api/v1/rdvs', {
-    organisation_id: arras, motif_id: motifs.body.motifs.find((m) => m.name === 'Consultation PMI nourrisson').id,
-    lieu_id: lieux.body.lieux.find((l) => l.name === 'MDS Arras — Baudimont').id, agent_ids: [me.body.agent.id],
-    user_ids: [user.body.user.id], starts_at: `${day}T16:00:00+01:00`, ignore_benign_errors: true,
-  });
-  assert.equal(created.status, 200, JSON.stringify(created.body));
+  const { rdv } = await createRdvAs(server.base, 'sophie.durand', { days: 3, time: '16:00', firstName: 'Zoé', lastName: 'Agenda' });
 
   await page.goto(`${server.base}/mon-compte`);
   const card = page.getByTestId('calendar-feed');
@@ -155,7 +131,7 @@ test('an agent creates their calendar link, copies it, and the feed is valid iCa
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-type'), /^text\/calendar/);
   const events = parseIcs(await res.text());
-  const mine = events.find((e) => e.UID === created.body.rdv.uuid);
+  const mine = events.find((e) => e.UID === rdv.uuid);
   assert.ok(mine, 'the RDV is in the feed');
   assert.equal(mine.SUMMARY, 'RDV Consultation PMI nourrisson — Zoé Agenda');
   assert.match(mine.DTSTART, /T160000$/);

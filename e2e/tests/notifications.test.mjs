@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { startServer, launchBrowser, newPage, signIn, apiAs, waitForFile } from '../support/server.mjs';
+import { startServer, launchBrowser, newPage, signIn, apiAs, createRdvAs, waitForFile } from '../support/server.mjs';
 
 let server;
 let chrome;
@@ -73,27 +73,10 @@ test('the SMS link of an online booking opens the RDV after the name check and c
 });
 
 test('an agent moves an RDV: the usager and the other agent are told, receipts show, a reminder can be sent', async () => {
-  const orgs = await apiAs(server.base, 'camille.martin', 'GET', '/api/v1/organisations');
-  const arras = orgs.body.organisations.find((o) => o.name === 'MDS Arras').id;
-  const user = await apiAs(server.base, 'camille.martin', 'POST', '/api/v1/users', {
-    organisation_ids: [arras], first_name: 'Jules', last_name: 'Notifié', email: 'jules.notifie@example.fr',
+  const { rdv, day } = await createRdvAs(server.base, 'camille.martin', {
+    days: 5, time: '10:00', firstName: 'Jules', lastName: 'Notifié', email: 'jules.notifie@example.fr', withAgents: ['sophie.durand'],
   });
-  assert.equal(user.status, 200, JSON.stringify(user.body));
-  const lieux = await apiAs(server.base, 'camille.martin', 'GET', `/api/v1/organisations/${arras}/lieux`);
-  const motifs = await apiAs(server.base, 'camille.martin', 'GET', `/api/v1/organisations/${arras}/motifs`);
-  const me = await apiAs(server.base, 'camille.martin', 'GET', '/api/v1/me');
-  const agents = await apiAs(server.base, 'camille.martin', 'GET', `/api/v1/agents?organisation_id=${arras}`);
-  const sophie = agents.body.agents.find((a) => a.email?.startsWith('sophie.durand')).id;
-  const day = new Date(Date.now() + 5 * 86400000).toISOString().slice(0, 10);
-  const created = await apiAs(server.base, 'camille.martin', 'POST', '/api/v1/rdvs', {
-    organisation_id: arras,
-    motif_id: motifs.body.motifs.find((m) => m.name === 'Consultation PMI nourrisson').id,
-    lieu_id: lieux.body.lieux.find((l) => l.name === 'MDS Arras — Baudimont').id,
-    agent_ids: [me.body.agent.id, sophie], user_ids: [user.body.user.id],
-    starts_at: `${day}T10:00:00+01:00`, ignore_benign_errors: true,
-  });
-  assert.equal(created.status, 200, JSON.stringify(created.body));
-  const id = created.body.rdv.id;
+  const id = rdv.id;
   const moved = await apiAs(server.base, 'camille.martin', 'PATCH', `/api/v1/rdvs/${id}`, {
     starts_at: `${day}T11:00:00+01:00`, ignore_benign_errors: true,
   });

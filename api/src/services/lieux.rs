@@ -11,6 +11,7 @@ use crate::db::models::agent::AgentRow;
 use crate::db::models::{agent, lieu};
 use crate::db::{write_tx, DbConn};
 use crate::error::{ApiError, ApiResult};
+use crate::services::webhook_events;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -77,7 +78,11 @@ pub fn create_lieu(
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
-    write_tx(conn, |c| Ok(lieu::create(c, &caller.author(), org_id, &fields)?))
+    write_tx(conn, |c| {
+        let row = lieu::create(c, &caller.author(), org_id, &fields)?;
+        webhook_events::lieu_event(c, &row, webhook_events::CREATED)?;
+        Ok(row)
+    })
 }
 
 /// Updates a lieu (admins). A lieu cannot become, nor stop being, single-use.
@@ -105,5 +110,9 @@ pub fn update_lieu(conn: &mut DbConn, caller: &AgentRow, id: i32, req: UpdateLie
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));
     }
-    write_tx(conn, |c| Ok(lieu::update(c, &caller.author(), &before, &fields)?))
+    write_tx(conn, |c| {
+        let row = lieu::update(c, &caller.author(), &before, &fields)?;
+        webhook_events::lieu_event(c, &row, webhook_events::UPDATED)?;
+        Ok(row)
+    })
 }

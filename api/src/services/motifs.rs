@@ -11,6 +11,7 @@ use crate::db::models::motif::{MotifFilter, MotifRow};
 use crate::db::models::{agent, motif, organisation, service};
 use crate::db::{write_tx, DbConn};
 use crate::error::{ApiError, ApiResult};
+use crate::services::webhook_events;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -175,7 +176,11 @@ pub fn create_motif(
     }
     let settings = req.into_settings().normalised();
     check_settings(conn, org_id, &settings, None)?;
-    let row = write_tx(conn, |c| Ok::<_, ApiError>(motif::create(c, &caller.author(), org_id, &settings)?))?;
+    let row = write_tx(conn, |c| {
+        let row = motif::create(c, &caller.author(), org_id, &settings)?;
+        webhook_events::motif_event(c, &row, webhook_events::CREATED)?;
+        Ok::<_, ApiError>(row)
+    })?;
     render(conn, &row)
 }
 
@@ -198,7 +203,11 @@ pub fn update_motif(
     }
     let settings = req.apply(before.settings()).normalised();
     check_settings(conn, before.organisation_id, &settings, Some(before.id))?;
-    let row = write_tx(conn, |c| Ok::<_, ApiError>(motif::update(c, &caller.author(), &before, &settings)?))?;
+    let row = write_tx(conn, |c| {
+        let row = motif::update(c, &caller.author(), &before, &settings)?;
+        webhook_events::motif_event(c, &row, webhook_events::UPDATED)?;
+        Ok::<_, ApiError>(row)
+    })?;
     render(conn, &row)
 }
 
@@ -211,7 +220,11 @@ pub fn delete_motif(conn: &mut DbConn, caller: &AgentRow, id: i32) -> ApiResult<
     let row = if before.deleted_at.is_some() {
         before
     } else {
-        write_tx(conn, |c| Ok::<_, ApiError>(motif::soft_delete(c, &caller.author(), &before)?))?
+        write_tx(conn, |c| {
+            let row = motif::soft_delete(c, &caller.author(), &before)?;
+            webhook_events::motif_event(c, &row, webhook_events::UPDATED)?;
+            Ok::<_, ApiError>(row)
+        })?
     };
     render(conn, &row)
 }

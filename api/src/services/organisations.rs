@@ -10,6 +10,7 @@ use crate::db::models::agent::AgentRow;
 use crate::db::models::{agent, organisation};
 use crate::db::{write_tx, DbConn};
 use crate::error::{ApiError, ApiResult};
+use crate::services::webhook_events;
 
 fn validate_update(
     conn: &mut crate::db::DbConn,
@@ -104,7 +105,11 @@ pub fn update_organisation(
         return Err(ApiError::forbidden());
     }
     let changes = validate_update(conn, &before, req)?;
-    write_tx(conn, |conn| Ok(organisation::update(conn, &caller.author(), &before, changes)?))
+    write_tx(conn, |conn| {
+        let row = organisation::update(conn, &caller.author(), &before, changes)?;
+        webhook_events::organisation_event(conn, &row, webhook_events::UPDATED)?;
+        Ok(row)
+    })
 }
 
 /// Creates an organisation in a territory (its territorial admins). The creator gets no role in

@@ -3,8 +3,8 @@
 //! while the record exists). Each subscribed endpoint of the record's organisation(s) gets one
 //! outbox row (channel `webhook`) holding the exact body to send:
 //! `{"data": <the API v1 resource>, "meta": {"model", "event", "webhook_reason", "timestamp"}}`.
-//! Routing as the reference: an RDV or a plage to its organisation, an absence to every
-//! organisation of its agent. Also the replay of an organisation's records as `created` after
+//! Routing as the reference: an RDV, a plage, a lieu or a motif to its organisation, an
+//! organisation to itself, an absence to every organisation of its agent. Also the replay of an organisation's records as `created` after
 //! an endpoint is saved (`trigger`), as a job.
 
 use chrono::Utc;
@@ -12,9 +12,12 @@ use rdv_shared::webhooks::{model_of, subscription_of};
 use serde_json::{json, Value};
 
 use crate::db::models::absence::AbsenceRow;
+use crate::db::models::lieu::LieuRow;
+use crate::db::models::motif::{MotifFilter, MotifRow};
+use crate::db::models::organisation::OrganisationRow;
 use crate::db::models::outbox::{OutboxRow, Outcome};
 use crate::db::models::plage::PlageRow;
-use crate::db::models::{absence, agent, plage, rdv, webhook};
+use crate::db::models::{absence, agent, lieu, motif, organisation, plage, rdv, webhook};
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult};
 use crate::outbox::webhook::WebhookPayload;
@@ -128,6 +131,48 @@ fn absence_event_for(
     emit(conn, "Absence", row.id, event, orgs, &data, None, only)
 }
 
+/// A lieu was created or changed (disabling is a change, as the reference's soft delete).
+pub fn lieu_event(conn: &mut DbConn, row: &LieuRow, event: &str) -> ApiResult<usize> {
+    lieu_event_for(conn, row, event, None)
+}
+
+fn lieu_event_for(conn: &mut DbConn, row: &LieuRow, event: &str, only: Option<i32>) -> ApiResult<usize> {
+    if !any_endpoint(conn, &[row.organisation_id])? {
+        return Ok(0);
+    }
+    emit(conn, "Lieu", row.id, event, &[row.organisation_id], &value(&row.to_dto())?, None, only)
+}
+
+/// A motif was created or changed (its soft delete is a change, as the reference's `discard`).
+pub fn motif_event(conn: &mut DbConn, row: &MotifRow, event: &str) -> ApiResult<usize> {
+    motif_event_for(conn, row, event, None)
+}
+
+fn motif_event_for(conn: &mut DbConn, row: &MotifRow, event: &str, only: Option<i32>) -> ApiResult<usize> {
+    if !any_endpoint(conn, &[row.organisation_id])? {
+        return Ok(0);
+    }
+    let data = value(&crate::services::motifs::render(conn, row)?.motif)?;
+    emit(conn, "Motif", row.id, event, &[row.organisation_id], &data, None, only)
+}
+
+/// An organisation was changed.
+pub fn organisation_event(conn: &mut DbConn, row: &OrganisationRow, event: &str) -> ApiResult<usize> {
+    organisation_event_for(conn, row, event, None)
+}
+
+fn organisation_event_for(
+    conn: &mut DbConn,
+    row: &OrganisationRow,
+    event: &str,
+    only: Option<i32>,
+) -> ApiResult<usize> {
+    if !any_endpoint(conn, &[row.id])? {
+        return Ok(0);
+    }
+    emit(conn, "Organisation", row.id, event, &[row.id], &value(&row.to_dto())?, None, only)
+}
+
 /// Plans the replay of the organisation's records to a saved endpoint (`trigger`).
 pub fn plan_replay(conn: &mut DbConn, endpoint: &webhook::EndpointRow) -> ApiResult<usize> {
     let about = Subject { organisation_id: Some(endpoint.organisation_id), ..Subject::default() };
@@ -145,6 +190,21 @@ pub fn run_replay(conn: &mut DbConn, job: &OutboxRow) -> ApiResult<Outcome> {
     let org = endpoint.organisation_id;
     let subscriptions = endpoint.subscriptions();
     let wants = |s: &str| subscriptions.iter().any(|x| x == s) && model_of(s).is_some();
+    if wants("organisation") {
+        if let Some(row) = organisation::find(conn, org)? {
+            organisation_event_for(conn, &row, CREATED, Some(endpoint_id))?;
+        }
+    }
+    if wants("lieu") {
+        for row in lieu::of_organisation(conn, org)? {
+            lieu_event_for(conn, &row, CREATED, Some(endpoint_id))?;
+        }
+    }
+    if wants("motif") {
+        for row in motif::list(conn, org, &MotifFilter::default(), None)?.0 {
+            motif_event_for(conn, &row, CREATED, Some(endpoint_id))?;
+        }
+    }
     if wants("rdv") {
         for id in rdv::ids_of_organisation(conn, org)? {
             rdv_event_for(conn, id, CREATED, Some(endpoint_id))?;

@@ -403,3 +403,20 @@ pub async fn wait_for_files(dir: &std::path::Path, n: usize) -> Vec<std::path::P
     }
     panic!("fewer than {n} files in {} after 10 s", dir.display());
 }
+
+/// Books "Consultation PMI nourrisson" at Baudimont (MDS Arras) for a new usager named
+/// `last_name`, `days` from today at 10:00 Paris, with `agent`; returns the RDV as the API shows it.
+pub async fn demo_rdv(app: &TestApp, who: &Session, agent: i32, days: i64, last_name: &str) -> Value {
+    let arras = app.organisation_id("MDS Arras");
+    let user = serde_json::json!({"organisation_ids": [arras], "first_name": "Inès", "last_name": last_name});
+    let (s, b) = call(app, who, "POST", "/api/v1/users", Some(user)).await;
+    assert_eq!(s, 200, "{b}");
+    let day = (chrono::Utc::now() + chrono::Duration::days(days)).date_naive();
+    let body = serde_json::json!({"organisation_id": arras,
+        "motif_id": app.id_by_name("motifs", "MDS Arras", "Consultation PMI nourrisson"),
+        "lieu_id": app.id_by_name("lieux", "MDS Arras", "MDS Arras — Baudimont"), "agent_ids": [agent],
+        "user_ids": [b["user"]["id"]], "starts_at": format!("{day}T10:00:00+01:00"), "ignore_benign_errors": true});
+    let (s, b) = call(app, who, "POST", "/api/v1/rdvs", Some(body)).await;
+    assert_eq!(s, 200, "{b}");
+    b["rdv"].clone()
+}

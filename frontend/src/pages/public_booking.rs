@@ -29,6 +29,20 @@ fn hm(t: &DateTime<FixedOffset>) -> String {
     t.format("%H:%M").to_string()
 }
 
+/// Slots in start order, one group per local day (the slot lists of booking and of moving an
+/// RDV from its link).
+pub fn by_day(list: &[PublicCreneau]) -> Vec<(NaiveDate, Vec<PublicCreneau>)> {
+    let mut days: Vec<(NaiveDate, Vec<PublicCreneau>)> = Vec::new();
+    for c in list {
+        let d = c.starts_at.date_naive();
+        match days.last_mut() {
+            Some((day, l)) if *day == d => l.push(c.clone()),
+            _ => days.push((d, vec![c.clone()])),
+        }
+    }
+    days
+}
+
 /// A random key so that a retried booking is not booked twice.
 fn idempotency_key() -> String {
     (0..4).map(|_| format!("{:08x}", (js_sys::Math::random() * f64::from(u32::MAX)) as u32)).collect()
@@ -162,15 +176,7 @@ pub fn PublicBookingPage() -> impl IntoView {
                             {next.map(|t| view! { <button type="button" on:click=move |_| load_slots(t.date_naive())>"Voir cette date"</button> })}
                             }.into_any();
                         }
-                        let mut days: Vec<(NaiveDate, Vec<PublicCreneau>)> = Vec::new();
-                        for c in &r.creneaux {
-                            let d = c.starts_at.date_naive();
-                            match days.last_mut() {
-                                Some((day, list)) if *day == d => list.push(c.clone()),
-                                _ => days.push((d, vec![c.clone()])),
-                            }
-                        }
-                        days.into_iter().map(|(d, list)| view! {
+                        by_day(&r.creneaux).into_iter().map(|(d, list)| view! {
                             <h3>{long_day(d)}</h3>
                             <div class="slot-list">{list.into_iter().map(|c| {
                                 let (t, rdv) = (c.starts_at, c.rdv_id);

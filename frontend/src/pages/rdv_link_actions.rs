@@ -6,27 +6,15 @@
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate};
 use leptos::prelude::*;
 
-use rdv_shared::dto::{PublicCreneau, PublicCreneauxResponse, PublicRdv};
+use rdv_shared::dto::{PublicCreneauxResponse, PublicRdv};
 
 use crate::api::ApiError;
 use crate::client;
 use crate::dates::{long_day, today};
+use crate::pages::public_booking::by_day;
 
 fn hm(t: &DateTime<FixedOffset>) -> String {
     t.format("%H:%M").to_string()
-}
-
-/// Slots of a week, one heading per day.
-fn by_day(list: &[PublicCreneau]) -> Vec<(NaiveDate, Vec<PublicCreneau>)> {
-    let mut days: Vec<(NaiveDate, Vec<PublicCreneau>)> = Vec::new();
-    for c in list {
-        let d = c.starts_at.date_naive();
-        match days.last_mut() {
-            Some((day, l)) if *day == d => l.push(c.clone()),
-            _ => days.push((d, vec![c.clone()])),
-        }
-    }
-    days
 }
 
 /// "Changer la date ou l'heure": the week's slots, then the move once confirmed. `open`: shown

@@ -153,3 +153,12 @@ pub fn points(conn: &mut DbConn, ids: &[i32]) -> QueryResult<Vec<LieuPoint>> {
         .select((lieux::id, lieux::name, lieux::address, lieux::latitude, lieux::longitude))
         .load(conn)
 }
+
+/// Every lieu of an organisation (a webhook replay).
+pub fn of_organisation(conn: &mut DbConn, organisation_id: i32) -> QueryResult<Vec<LieuRow>> {
+    lieux::table
+        .filter(lieux::organisation_id.eq(organisation_id))
+        .order(lieux::id)
+        .select(LieuRow::as_select())
+        .load(conn)
+}
