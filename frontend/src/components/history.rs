@@ -158,7 +158,7 @@ pub fn History(item_type: &'static str, item_id: i32, #[prop(into)] refresh: Sig
                                     })
                                     .collect_view();
                                 view! {
-                                    <div class="table-wrap">
+                                    <div class="table-wrap" tabindex="0" role="region" aria-label="Historique des modifications">
                                         <table>
                                             <thead>
                                                 <tr>
