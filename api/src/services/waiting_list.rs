@@ -26,7 +26,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::outbox::{plan_jobs, user_job, Subject};
 use crate::services::agenda::tz;
 use crate::services::notification_messages::load;
-use crate::services::public_search::{offered_again, public_slots};
+use crate::services::public_search::{offered_again, public_slots, Offered};
 use crate::services::rdv_links::{facts, resolve, shown, LINK_AUTHOR};
 
 /// The job's event.
@@ -53,7 +53,8 @@ pub fn set(
             "La liste d'attente n'est pas proposée pour ce rendez-vous (moins de 7 jours avant, à domicile ou par téléphone, ou pris par le service).".into(),
         ));
     }
-    let zone = tz(&offered_again(conn, &r)?.organisation.time_zone);
+    let org = crate::db::models::organisation::find(conn, r.organisation_id)?.ok_or(ApiError::NotFound("rdv"))?;
+    let zone = tz(&org.time_zone);
     write_tx(conn, |c| {
         for p in mine.iter().filter(|p| !p.status().is_cancelled()) {
             match (waiting, file_attente::find(c, r.id, p.user_id)?) {
@@ -88,11 +89,10 @@ fn local_to_utc(zone: chrono_tz::Tz, local: NaiveDateTime) -> DateTime<Utc> {
 
 /// The first slot of the RDV's motif at its lieu from `now` until 2 days before it, in
 /// doubling windows (most checks stop at the first one).
-fn earlier_slot(conn: &mut DbConn, r: &RdvRow, now: DateTime<Utc>) -> ApiResult<Option<DateTime<Utc>>> {
-    let o = offered_again(conn, r)?;
+fn earlier_slot(conn: &mut DbConn, o: &Offered, r: &RdvRow, now: DateTime<Utc>) -> ApiResult<Option<DateTime<Utc>>> {
     let until = search_until(Utc.from_utc_datetime(&r.starts_at));
     for (from, to) in scan_windows(now, until) {
-        if let Some(first) = public_slots(conn, &o, r.lieu_id, from, to, now)?.first() {
+        if let Some(first) = public_slots(conn, o, r.lieu_id, from, to, now)?.first() {
             return Ok(Some(first.starts_at));
         }
     }
@@ -119,11 +119,13 @@ pub fn run(conn: &mut DbConn, config: &Config, job: &OutboxRow, now: NaiveDateTi
     if !keeps_checking(&f, entry.notifications_sent, now_utc) {
         return Ok(Outcome::Obsolete);
     }
-    let zone = tz(&offered_again(conn, &r)?.organisation.time_zone);
+    // The motif and organisation, read once: the zone and the slot search both need them.
+    let offered = offered_again(conn, &r)?;
+    let zone = tz(&offered.organisation.time_zone);
     let local = |t: NaiveDateTime| Utc.from_utc_datetime(&t).with_timezone(&zone).naive_local();
     let mut sent_today = entry.last_creneau_sent_at.is_some_and(|l| local(l).date() == local(now).date());
     if may_send(local(now), entry.notifications_sent, entry.last_creneau_sent_at.map(local)) {
-        if let Some(slot) = earlier_slot(conn, &r, now_utc)? {
+        if let Some(slot) = earlier_slot(conn, &offered, &r, now_utc)? {
             if tell(conn, config, &r, &entry, slot, now)? > 0 {
                 file_attente::mark_sent(conn, &Author::system("file d'attente"), &entry, now)?;
                 sent_today = true;

@@ -36,26 +36,32 @@ fn timestamp() -> String {
     Utc::now().with_timezone(&chrono_tz::Europe::Paris).format("%Y-%m-%d %H:%M:%S %z").to_string()
 }
 
-/// Queues `event` of `model` #`record_id` for every endpoint of `organisation_ids` subscribed
-/// to it; `only`: that endpoint alone (a replay).
-#[allow(clippy::too_many_arguments)]
-fn emit(
+/// The endpoints of `organisation_ids` subscribed to `model` (`only`: that one alone, a
+/// replay). One indexed read; most organisations have none, which spares the rendering.
+fn subscribers(
     conn: &mut DbConn,
     model: &str,
-    record_id: i32,
-    event: &str,
     organisation_ids: &[i32],
+    only: Option<i32>,
+) -> ApiResult<Vec<webhook::EndpointRow>> {
+    let Some(subscription) = subscription_of(model) else { return Ok(Vec::new()) };
+    Ok(webhook::of_organisations(conn, organisation_ids, None)?
+        .into_iter()
+        .filter(|e| only.is_none_or(|id| id == e.id))
+        .filter(|e| e.subscriptions().iter().any(|s| s == subscription))
+        .collect())
+}
+
+/// Queues `event` of `model` #`record_id` for each of `endpoints`.
+fn emit(
+    conn: &mut DbConn,
+    endpoints: &[webhook::EndpointRow],
+    (model, record_id, event): (&str, i32, &str),
     data: &Value,
     rdv_id: Option<i32>,
-    only: Option<i32>,
 ) -> ApiResult<usize> {
-    let Some(subscription) = subscription_of(model) else { return Ok(0) };
-    let endpoints = webhook::of_organisations(conn, organisation_ids, None)?;
     let mut n = 0;
-    for e in endpoints.iter().filter(|e| only.is_none_or(|id| id == e.id)) {
-        if !e.subscriptions().iter().any(|s| s == subscription) {
-            continue;
-        }
+    for e in endpoints {
         let body = json!({
             "data": data,
             "meta": {"model": model, "event": event, "webhook_reason": Value::Null, "timestamp": timestamp()},
@@ -85,17 +91,12 @@ pub fn rdv_event(conn: &mut DbConn, rdv_id: i32, event: &str) -> ApiResult<usize
 
 fn rdv_event_for(conn: &mut DbConn, rdv_id: i32, event: &str, only: Option<i32>) -> ApiResult<usize> {
     let Some(row) = rdv::find(conn, rdv_id)? else { return Ok(0) };
-    if !any_endpoint(conn, &[row.organisation_id])? {
+    let targets = subscribers(conn, "Rdv", &[row.organisation_id], only)?;
+    if targets.is_empty() {
         return Ok(0);
     }
     let data = crate::services::rdv_render::render(conn, std::slice::from_ref(&row), Utc::now())?;
-    let data = value(&data.first())?;
-    emit(conn, "Rdv", rdv_id, event, &[row.organisation_id], &data, Some(rdv_id), only)
-}
-
-/// Most organisations have no endpoint: one indexed read spares the rendering.
-fn any_endpoint(conn: &mut DbConn, organisation_ids: &[i32]) -> ApiResult<bool> {
-    Ok(!webhook::of_organisations(conn, organisation_ids, None)?.is_empty())
+    emit(conn, &targets, ("Rdv", rdv_id, event), &value(&data.first())?, Some(rdv_id))
 }
 
 /// A plage d'ouverture was created, changed or is about to be deleted.
@@ -104,11 +105,12 @@ pub fn plage_event(conn: &mut DbConn, row: &PlageRow, event: &str) -> ApiResult<
 }
 
 fn plage_event_for(conn: &mut DbConn, row: &PlageRow, event: &str, only: Option<i32>) -> ApiResult<usize> {
-    if !any_endpoint(conn, &[row.organisation_id])? {
+    let targets = subscribers(conn, "PlageOuverture", &[row.organisation_id], only)?;
+    if targets.is_empty() {
         return Ok(0);
     }
     let data = value(&render_plages(conn, std::slice::from_ref(row))?.first())?;
-    emit(conn, "PlageOuverture", row.id, event, &[row.organisation_id], &data, None, only)
+    emit(conn, &targets, ("PlageOuverture", row.id, event), &data, None)
 }
 
 /// An absence was created, changed or is about to be deleted: every organisation of its agent.
@@ -124,11 +126,12 @@ fn absence_event_for(
     orgs: &[i32],
     only: Option<i32>,
 ) -> ApiResult<usize> {
-    if !any_endpoint(conn, orgs)? {
+    let targets = subscribers(conn, "Absence", orgs, only)?;
+    if targets.is_empty() {
         return Ok(0);
     }
     let data = value(&render_absences(conn, std::slice::from_ref(row))?.first())?;
-    emit(conn, "Absence", row.id, event, orgs, &data, None, only)
+    emit(conn, &targets, ("Absence", row.id, event), &data, None)
 }
 
 /// A lieu was created or changed (disabling is a change, as the reference's soft delete).
@@ -137,10 +140,8 @@ pub fn lieu_event(conn: &mut DbConn, row: &LieuRow, event: &str) -> ApiResult<us
 }
 
 fn lieu_event_for(conn: &mut DbConn, row: &LieuRow, event: &str, only: Option<i32>) -> ApiResult<usize> {
-    if !any_endpoint(conn, &[row.organisation_id])? {
-        return Ok(0);
-    }
-    emit(conn, "Lieu", row.id, event, &[row.organisation_id], &value(&row.to_dto())?, None, only)
+    let targets = subscribers(conn, "Lieu", &[row.organisation_id], only)?;
+    emit(conn, &targets, ("Lieu", row.id, event), &value(&row.to_dto())?, None)
 }
 
 /// A motif was created or changed (its soft delete is a change, as the reference's `discard`).
@@ -149,11 +150,12 @@ pub fn motif_event(conn: &mut DbConn, row: &MotifRow, event: &str) -> ApiResult<
 }
 
 fn motif_event_for(conn: &mut DbConn, row: &MotifRow, event: &str, only: Option<i32>) -> ApiResult<usize> {
-    if !any_endpoint(conn, &[row.organisation_id])? {
+    let targets = subscribers(conn, "Motif", &[row.organisation_id], only)?;
+    if targets.is_empty() {
         return Ok(0);
     }
     let data = value(&crate::services::motifs::render(conn, row)?.motif)?;
-    emit(conn, "Motif", row.id, event, &[row.organisation_id], &data, None, only)
+    emit(conn, &targets, ("Motif", row.id, event), &data, None)
 }
 
 /// An organisation was changed.
@@ -167,10 +169,8 @@ fn organisation_event_for(
     event: &str,
     only: Option<i32>,
 ) -> ApiResult<usize> {
-    if !any_endpoint(conn, &[row.id])? {
-        return Ok(0);
-    }
-    emit(conn, "Organisation", row.id, event, &[row.id], &value(&row.to_dto())?, None, only)
+    let targets = subscribers(conn, "Organisation", &[row.id], only)?;
+    emit(conn, &targets, ("Organisation", row.id, event), &value(&row.to_dto())?, None)
 }
 
 /// Plans the replay of the organisation's records to a saved endpoint (`trigger`).
