@@ -122,7 +122,49 @@ pub fn record<T: Serialize>(
             created_at: now_utc(),
         })
         .execute(conn)?;
+    touch(item_type, item_id, event, after.or(before));
     Ok(())
+}
+
+/// Item types whose changes are announced to webhooks from their audit versions: usagers,
+/// agents and the links between them are written by many services (booking, imports,
+/// merges, invitations…), and their version is the one place every such write passes.
+const ANNOUNCED: &[&str] = &["User", "UserProfile", "ReferentAssignation", "Agent", "AgentRole"];
+
+/// A change to announce when the transaction commits: the item, its event and its last
+/// serialisation (before the change for a deletion).
+#[derive(Debug, Clone)]
+pub struct Touch {
+    pub item_type: &'static str,
+    pub item_id: i32,
+    pub event: Event,
+    pub snapshot: Value,
+}
+
+thread_local! {
+    /// The changes of the write transaction running on this thread (`None` outside one).
+    /// A transaction runs on one thread from `BEGIN` to `COMMIT` (`db::write_tx`).
+    static TOUCHED: std::cell::RefCell<Option<Vec<Touch>>> = const { std::cell::RefCell::new(None) };
+}
+
+fn touch<T: Serialize>(item_type: &str, item_id: i32, event: Event, snapshot: Option<&T>) {
+    let Some(item_type) = ANNOUNCED.iter().copied().find(|t| *t == item_type) else { return };
+    let snapshot = snapshot.and_then(|s| serde_json::to_value(s).ok()).unwrap_or(Value::Null);
+    TOUCHED.with(|t| {
+        if let Some(list) = t.borrow_mut().as_mut() {
+            list.push(Touch { item_type, item_id, event, snapshot });
+        }
+    });
+}
+
+/// Starts collecting the changes of a new outermost write transaction.
+pub fn begin_touches() {
+    TOUCHED.with(|t| *t.borrow_mut() = Some(Vec::new()));
+}
+
+/// The changes collected since [`begin_touches`]; stops collecting.
+pub fn take_touches() -> Vec<Touch> {
+    TOUCHED.with(|t| t.borrow_mut().take()).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -207,7 +207,17 @@ where
             None
         }
     };
-    match f(conn) {
+    crate::audit::begin_touches();
+    let result = f(conn);
+    let touched = crate::audit::take_touches();
+    // The webhook events of the usagers, agents and links the transaction changed are queued
+    // last, so that they see the final state (a new usager's profiles) and commit with it.
+    let result = match result {
+        Ok(value) if touched.is_empty() => Ok(value),
+        Ok(value) => crate::services::people_events::announce(conn, touched).map(|()| value).map_err(E::from),
+        Err(e) => Err(e),
+    };
+    match result {
         Ok(value) => {
             <DbConn as Connection>::TransactionManager::commit_transaction(conn)?;
             Ok(value)

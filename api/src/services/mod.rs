@@ -50,6 +50,7 @@ pub mod motifs;
 pub mod notification_messages;
 pub mod notifications;
 pub mod organisations;
+pub mod people_events;
 pub mod plages;
 pub mod public_search;
 pub mod rdv_checks;

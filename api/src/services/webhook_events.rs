@@ -38,7 +38,7 @@ fn timestamp() -> String {
 
 /// The endpoints of `organisation_ids` subscribed to `model` (`only`: that one alone, a
 /// replay). One indexed read; most organisations have none, which spares the rendering.
-fn subscribers(
+pub(crate) fn subscribers(
     conn: &mut DbConn,
     model: &str,
     organisation_ids: &[i32],
@@ -53,7 +53,7 @@ fn subscribers(
 }
 
 /// Queues `event` of `model` #`record_id` for each of `endpoints`.
-fn emit(
+pub(crate) fn emit(
     conn: &mut DbConn,
     endpoints: &[webhook::EndpointRow],
     (model, record_id, event): (&str, i32, &str),
@@ -80,7 +80,7 @@ fn emit(
     Ok(n)
 }
 
-fn value<T: serde::Serialize>(v: &T) -> ApiResult<Value> {
+pub(crate) fn value<T: serde::Serialize>(v: &T) -> ApiResult<Value> {
     serde_json::to_value(v).map_err(|e| ApiError::Internal(e.into()))
 }
 
@@ -183,7 +183,7 @@ pub fn plan_replay(conn: &mut DbConn, endpoint: &webhook::EndpointRow) -> ApiRes
 }
 
 /// The replay job: every record of the endpoint's organisation of a subscribed kind, as
-/// `created`, to that endpoint only. Models without an emitter yet are skipped.
+/// `created`, to that endpoint only (usagers, agents and their links: `people_events`).
 pub fn run_replay(conn: &mut DbConn, job: &OutboxRow) -> ApiResult<Outcome> {
     let Ok(endpoint_id) = job.recipient.parse::<i32>() else { return Ok(Outcome::Obsolete) };
     let Some(endpoint) = webhook::find(conn, endpoint_id)? else { return Ok(Outcome::Obsolete) };
@@ -215,6 +215,7 @@ pub fn run_replay(conn: &mut DbConn, job: &OutboxRow) -> ApiResult<Outcome> {
             plage_event_for(conn, &row, CREATED, Some(endpoint_id))?;
         }
     }
+    crate::services::people_events::replay(conn, &endpoint, &wants)?;
     if wants("absence") {
         for row in absence::of_organisation_agents(conn, org)? {
             let orgs = agent::organisation_ids(conn, row.agent_id)?;
