@@ -146,6 +146,7 @@ pub fn api_routes() -> (
                         .service(routes::rdv_links::list_rdv_link_creneaux)
                         .service(routes::rdv_links::reschedule_rdv_link)
                         .service(routes::rdv_links::update_rdv_link_waiting_list)
+                        .service(routes::rdvinsertion::list_public_links)
                         .service(routes::webhooks::list_webhook_endpoints)
                         .service(routes::webhooks::create_webhook_endpoint)
                         .service(routes::webhooks::update_webhook_endpoint)
@@ -162,10 +163,22 @@ pub fn api_routes() -> (
                         .route("/openapi.json", web::get().to(routes::docs::openapi_json))
                         .default_service(web::to(routes::docs::api_not_found)),
                 )
+                .service(
+                    scope::scope("/rdvinsertion")
+                        .service(routes::rdvinsertion::get_creneau_availability)
+                        .service(routes::rdvinsertion::create_many_user_profiles)
+                        .service(routes::rdvinsertion::create_many_referent_assignations)
+                        .service(routes::rdvinsertion::get_rdvinsertion_user)
+                        .service(routes::rdvinsertion::create_rdvinsertion_motif_category)
+                        .service(routes::rdvinsertion::create_motif_category_territory),
+                )
                 .default_service(web::to(routes::docs::api_not_found)),
         )
+        // The reference's legacy alias of L1.
+        .service(scope::scope("/public_api").service(routes::rdvinsertion::list_public_links_legacy))
         .split_for_parts();
     crate::openapi::require_sign_in(&mut doc);
+    crate::openapi::tag_compatible(&mut doc);
     (app, doc)
 }
 

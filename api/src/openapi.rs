@@ -30,7 +30,76 @@ pub const PUBLIC_OPERATIONS: &[&str] = &[
     "list_rdv_link_creneaux",
     "reschedule_rdv_link",
     "update_rdv_link_waiting_list",
+    "list_public_links",
+    "list_public_links_legacy",
 ];
+
+/// The tag of RDV-Solidarités' API v1 operations (reference-api-v1.md §2), which keep its
+/// paths, envelopes and errors.
+pub const COMPAT_TAG: &str = "Compatibilité RDV-Solidarités v1";
+
+/// RDV-Solidarités' API v1 operations (A1–A3, O1–O3, U1–U7, P1–P2, R1–R2, G1, M1, B1–B5, V1–V2,
+/// W1–W3, L1, I1–I6) as (method, path) of this document.
+const COMPAT_OPERATIONS: &[(&str, &str)] = &[
+    ("post", "/api/v1/auth/sign_in"),
+    ("get", "/api/v1/auth/validate_token"),
+    ("delete", "/api/v1/auth/sign_out"),
+    ("get", "/api/v1/organisations"),
+    ("get", "/api/v1/organisations/{id}"),
+    ("patch", "/api/v1/organisations/{id}"),
+    ("get", "/api/v1/users"),
+    ("post", "/api/v1/users"),
+    ("get", "/api/v1/users/{id}"),
+    ("patch", "/api/v1/users/{id}"),
+    ("post", "/api/v1/users/{id}/rdv_invitation_token"),
+    ("get", "/api/v1/organisations/{organisation_id}/users"),
+    ("get", "/api/v1/organisations/{organisation_id}/users/{id}"),
+    ("post", "/api/v1/user_profiles"),
+    ("delete", "/api/v1/user_profiles"),
+    ("post", "/api/v1/referent_assignations"),
+    ("delete", "/api/v1/referent_assignations"),
+    ("get", "/api/v1/agents"),
+    ("get", "/api/v1/organisations/{organisation_id}/motifs"),
+    ("get", "/api/v1/absences"),
+    ("post", "/api/v1/absences"),
+    ("get", "/api/v1/absences/{id}"),
+    ("patch", "/api/v1/absences/{id}"),
+    ("delete", "/api/v1/absences/{id}"),
+    ("get", "/api/v1/organisations/{organisation_id}/rdvs"),
+    ("patch", "/api/v1/participations/{id}"),
+    ("get", "/api/v1/organisations/{organisation_id}/webhook_endpoints"),
+    ("post", "/api/v1/organisations/{organisation_id}/webhook_endpoints"),
+    ("patch", "/api/v1/organisations/{organisation_id}/webhook_endpoints/{id}"),
+    ("put", "/api/v1/organisations/{organisation_id}/webhook_endpoints/{id}"),
+    ("get", "/api/v1/public_links"),
+    ("get", "/public_api/public_links"),
+    ("get", "/api/rdvinsertion/invitations/creneau_availability"),
+    ("post", "/api/rdvinsertion/user_profiles/create_many"),
+    ("post", "/api/rdvinsertion/referent_assignations/create_many"),
+    ("get", "/api/rdvinsertion/users/{id}"),
+    ("post", "/api/rdvinsertion/motif_categories"),
+    ("post", "/api/rdvinsertion/motif_category_territories"),
+];
+
+/// Tags RDV-Solidarités' v1 operations with [`COMPAT_TAG`] (besides their resource's tag), so
+/// that integrators find the compatible surface in one group.
+pub fn tag_compatible(doc: &mut utoipa::openapi::OpenApi) {
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let ops = [
+            ("get", &mut item.get),
+            ("put", &mut item.put),
+            ("post", &mut item.post),
+            ("delete", &mut item.delete),
+            ("patch", &mut item.patch),
+        ];
+        for (method, op) in ops {
+            let Some(op) = op else { continue };
+            if COMPAT_OPERATIONS.iter().any(|(m, p)| *m == method && p == path) {
+                op.tags.get_or_insert_with(Vec::new).push(COMPAT_TAG.to_owned());
+            }
+        }
+    }
+}
 
 /// Adds the sign-in requirement and the 401 response to every operation but the public ones.
 /// Run on the assembled document (paths exist only once the routes are registered).
@@ -39,7 +108,10 @@ pub fn require_sign_in(doc: &mut utoipa::openapi::OpenApi) {
         .description("")
         .content("application/json", ContentBuilder::new().schema(Some(Ref::from_schema_name("MessagesError"))).build())
         .build();
-    for item in doc.paths.paths.values_mut() {
+    for (path, item) in doc.paths.paths.iter_mut() {
+        // rdv-insertion's namespace takes the partner signature only (its availability check
+        // also a token); API v1 takes a token or the partner signature.
+        let partner_only = path.starts_with("/api/rdvinsertion/") && !path.ends_with("/creneau_availability");
         let ops = [
             &mut item.get,
             &mut item.put,
@@ -54,13 +126,21 @@ pub fn require_sign_in(doc: &mut utoipa::openapi::OpenApi) {
             if op.operation_id.as_deref().is_some_and(|id| PUBLIC_OPERATIONS.contains(&id)) {
                 continue;
             }
-            op.security = Some(vec![
-                SecurityRequirement::new("bearer", Vec::<String>::new()),
-                SecurityRequirement::default()
-                    .add("access_token", Vec::<String>::new())
-                    .add("client", Vec::<String>::new())
-                    .add("uid", Vec::<String>::new()),
-            ]);
+            let partner = SecurityRequirement::default()
+                .add("partner_signature", Vec::<String>::new())
+                .add("uid", Vec::<String>::new());
+            op.security = Some(if partner_only {
+                vec![partner]
+            } else {
+                vec![
+                    SecurityRequirement::new("bearer", Vec::<String>::new()),
+                    SecurityRequirement::default()
+                        .add("access_token", Vec::<String>::new())
+                        .add("client", Vec::<String>::new())
+                        .add("uid", Vec::<String>::new()),
+                    partner,
+                ]
+            });
             op.responses.responses.entry("401".to_owned()).or_insert_with(|| unauthorized.clone().into());
         }
     }
@@ -101,6 +181,8 @@ pub fn require_sign_in(doc: &mut utoipa::openapi::OpenApi) {
         (name = "agenda_grants", description = "Agenda access grants: busy, read, write — per agent, team or service"),
         (name = "versions", description = "Audit history of a record"),
         (name = "webhooks", description = "Outgoing webhooks: endpoints per organisation (W1–W3), signed events, delivery log (see docs/webhooks.md)"),
+        (name = "rdvinsertion", description = "rdv-insertion's namespace (/api/rdvinsertion): bulk profiles and referents, motif categories, slot availability for an invitation; partner signature"),
+        (name = "Compatibilité RDV-Solidarités v1", description = "The operations of RDV-Solidarités' API v1 (reference-api-v1.md §2), with its paths, envelopes, errors and auth headers; each also appears under its resource"),
         (name = "health", description = "Liveness"),
     )
 )]

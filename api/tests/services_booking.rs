@@ -70,7 +70,7 @@ impl Fixture {
 
     fn public_booking(&self, starts_at: DateTime<FixedOffset>, first_name: &str) -> Booking {
         Booking {
-            place: Place::from_codes("62041", None).unwrap(),
+            place: Place::from_codes("62041", None),
             req: PublicBookingRequest {
                 motif_id: self.motif,
                 lieu_id: Some(self.lieu),
@@ -82,6 +82,8 @@ impl Fixture {
                 phone_number: "06 12 34 56 78".into(),
                 email: None,
                 rdv_invitation_token: None,
+                organisation_ids: Vec::new(),
+                referent_ids: Vec::new(),
                 rdv_id: None,
             },
             idem: None,
@@ -213,7 +215,8 @@ fn concurrent_agent_bookings_of_one_slot_make_one_rdv() {
     let mut conn = fx.data.conn();
     let o = rdv_api::services::public_search::offered_motif(
         &mut conn,
-        &Place::from_codes("62041", None).unwrap(),
+        Place::from_codes("62041", None).as_ref(),
+        None,
         fx.motif,
     )
     .unwrap();

@@ -13,6 +13,7 @@ pub mod dto;
 pub mod enums;
 pub mod holidays;
 pub mod ids;
+pub mod invitation;
 pub mod listing;
 pub mod notify;
 pub mod pagination;

@@ -113,6 +113,24 @@ impl FromRequest for Authenticated {
     }
 }
 
+/// An agent authenticated by the partner signature only (`/api/rdvinsertion/…`, reference §1.2):
+/// a token is not enough there.
+pub struct PartnerSigned(pub AgentRow);
+
+impl FromRequest for PartnerSigned {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let Some(signature) = header_raw(req, partner::SIGNATURE_HEADER) else {
+            return Box::pin(std::future::ready(Err(ApiError::Unauthorized)));
+        };
+        let uid = header(req, headers::UID);
+        Box::pin(async move { partner_auth(state, uid, signature).await.map(|a| PartnerSigned(a.agent)) })
+    }
+}
+
 /// A header's value even when empty (an empty signature still selects partner mode).
 fn header_raw(req: &HttpRequest, name: &str) -> Option<String> {
     req.headers().get(name).map(|v| v.to_str().unwrap_or("").trim().to_owned())

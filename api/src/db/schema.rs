@@ -304,6 +304,15 @@ diesel::table! {
 }
 
 diesel::table! {
+    motif_category_territories (id) {
+        id -> Integer,
+        motif_category_id -> Integer,
+        territory_id -> Integer,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     motif_categories (id) {
         id -> Integer,
         name -> Text,
@@ -511,6 +520,7 @@ diesel::table! {
         created_at -> Timestamp,
         updated_at -> Timestamp,
         cancel_token_digest -> Nullable<Text>,
+        invited -> Bool,
     }
 }
 
@@ -611,6 +621,7 @@ diesel::joinable!(lieux -> organisations (organisation_id));
 diesel::joinable!(motifs -> organisations (organisation_id));
 diesel::joinable!(motifs -> services (service_id));
 diesel::joinable!(motifs -> motif_categories (motif_category_id));
+diesel::joinable!(motif_category_territories -> motif_categories (motif_category_id));
 diesel::joinable!(agent_roles -> agents (agent_id));
 diesel::joinable!(agent_roles -> organisations (organisation_id));
 diesel::joinable!(agent_services -> agents (agent_id));
@@ -643,6 +654,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     calendar_feeds,
     lieux,
     motif_categories,
+    motif_category_territories,
     motifs,
     users,
     user_profiles,

@@ -23,6 +23,7 @@ pub mod public_booking;
 pub mod public_search;
 pub mod rdv_links;
 pub mod rdv_lists;
+pub mod rdvinsertion;
 pub mod rdvs;
 pub mod receipts;
 pub mod sectorisation_test;

@@ -30,10 +30,18 @@ pub async fn create_public_rdv(
     public_limit(&state, &http)?;
     let ApiJson(req) = body;
     let idem = idempotency_key(&http)?.map(|key| Idempotency::of("public".to_owned(), key, &req));
-    let place = Place::from_codes(&req.city_code, req.street_ban_id.as_deref())
-        .ok_or_else(|| ApiError::field("city_code", "invalid"))?;
+    let invited = req.rdv_invitation_token.as_deref().is_some_and(|t| !t.trim().is_empty());
+    let place = if invited && req.city_code.trim().is_empty() {
+        None
+    } else {
+        Some(
+            Place::from_codes(&req.city_code, req.street_ban_id.as_deref())
+                .ok_or_else(|| ApiError::field("city_code", "invalid"))?,
+        )
+    };
+    // An invited usager is known: no identity to type.
     for (field, value) in [("first_name", &req.first_name), ("last_name", &req.last_name)] {
-        if value.trim().is_empty() {
+        if !invited && value.trim().is_empty() {
             return Err(ApiError::field(field, "blank"));
         }
     }

@@ -31,6 +31,7 @@ use crate::db::models::{idempotency, lieu, motif, organisation, rdv, rdv_reads, 
 use crate::db::{lock_agents, truncate_micros, write_tx, DbConn};
 use crate::error::{ApiError, ApiResult};
 use crate::services::agenda::tz;
+use crate::services::invited_search::{invalid_token, SearchFilters};
 use crate::services::public_search::{offered_motif, public_sessions, public_slots, Offered};
 use crate::services::{notifications, Idempotency};
 
@@ -45,7 +46,7 @@ fn digest(token: &str) -> String {
 fn usager_for(conn: &mut DbConn, author: &Author, org: i32, req: &PublicBookingRequest) -> ApiResult<i32> {
     if let Some(token) = req.rdv_invitation_token.as_deref().filter(|t| !t.trim().is_empty()) {
         let id = user::by_invitation_token(conn, token.trim())?;
-        let id = id.ok_or_else(|| ApiError::field("rdv_invitation_token", "invalid"))?;
+        let id = id.ok_or_else(invalid_token)?;
         if let Some(u) = user::find(conn, id)? {
             user_links::attach(conn, author, &u, &[org])?;
         }
@@ -69,6 +70,21 @@ fn usager_for(conn: &mut DbConn, author: &Author, org: i32, req: &PublicBookingR
     let row = user::create(conn, author, &values, "user_public")?;
     user_links::attach(conn, author, &row, &[org])?;
     Ok(row.id)
+}
+
+/// The invitation a booking comes with (its link's organisations and agents), if any.
+fn invitation_of(conn: &mut DbConn, req: &PublicBookingRequest) -> ApiResult<Option<SearchFilters>> {
+    let Some(token) = req.rdv_invitation_token.as_deref().map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    let user_id = user::by_invitation_token(conn, token)?.ok_or_else(invalid_token)?;
+    Ok(Some(SearchFilters {
+        invited: Some(user_id),
+        usager_referents: user_links::referent_ids(conn, user_id)?,
+        organisation_ids: req.organisation_ids.clone(),
+        referent_ids: req.referent_ids.clone(),
+        ..SearchFilters::default()
+    }))
 }
 
 /// Booked minutes of each agent on the slot's day: the least loaded gets the RDV.
@@ -293,7 +309,8 @@ fn by_token(conn: &mut DbConn, token: &str) -> ApiResult<(RdvRow, i32, String)> 
 
 /// What the usager sends to book, checked for shape by the handler.
 pub struct Booking {
-    pub place: Place,
+    /// `None`: an invited usager without an address (their invitation's organisations decide).
+    pub place: Option<Place>,
     pub req: PublicBookingRequest,
     /// `Idempotency-Key` (scope `public`).
     pub idem: Option<Idempotency>,
@@ -304,7 +321,8 @@ pub struct Booking {
 pub fn book(conn: &mut DbConn, config: &Config, b: Booking, now: DateTime<Utc>) -> ApiResult<PublicBookingResponse> {
     let Booking { place, req, idem } = b;
     let author = Author::system(PUBLIC_AUTHOR);
-    let o = offered_motif(conn, &place, req.motif_id)?;
+    let inv = invitation_of(conn, &req)?;
+    let o = offered_motif(conn, place.as_ref(), inv.as_ref(), req.motif_id)?;
     let lieu_id = req.lieu_id.filter(|_| o.motif.needs_lieu() && !o.motif.collectif);
     let start = req.starts_at.with_timezone(&Utc);
     let ends = start + Duration::minutes(i64::from(o.motif.default_duration_in_min));
@@ -327,6 +345,9 @@ pub fn book(conn: &mut DbConn, config: &Config, b: Booking, now: DateTime<Utc>) 
         if o.motif.collectif {
             let Some((row, user_id)) = join_session(c, &author, &o, &req, now)? else { return Ok(None) };
             set_token(c, row.id, user_id, &token)?;
+            if inv.as_ref().is_some_and(|i| i.invited.is_some()) {
+                rdv::mark_invited(c, row.id, user_id)?;
+            }
             let before = notifications::snapshot(c, &row)?.without_user(user_id);
             notifications::rdv_changed(c, config, Some(before), row.id, ChangeAuthor::Usager, now)?;
             if let Some(i) = &idem {
@@ -360,6 +381,9 @@ pub fn book(conn: &mut DbConn, config: &Config, b: Booking, now: DateTime<Utc>) 
             };
             let row = rdv::create(c, &author, &new)?;
             set_token(c, row.id, user_id, &token)?;
+            if inv.as_ref().is_some_and(|i| i.invited.is_some()) {
+                rdv::mark_invited(c, row.id, user_id)?;
+            }
             notifications::rdv_changed(c, config, None, row.id, ChangeAuthor::Usager, now)?;
             if let Some(i) = &idem {
                 i.remember(c, row.id)?;

@@ -21,6 +21,8 @@ pub struct ListMotifsQuery {
     /// `true`: bookable by everyone or invited usagers; `false`: the others.
     pub bookable_publicly: Option<String>,
     pub service_id: Option<i32>,
+    /// Only motifs of this category (`rsa_orientation`…); an unknown one gives an empty list.
+    pub motif_category_short_name: Option<String>,
     /// Page number, from 1.
     pub page: Option<i64>,
 }
@@ -153,6 +155,10 @@ pub fn list_motifs(
         bookable_publicly: wannabe_bool(&query.bookable_publicly),
         service_id: query.service_id,
         visible_services: visible_services(&actor, OrganisationId(org_id)),
+        category_id: match query.motif_category_short_name.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+            Some(short) => Some(crate::db::models::motif_category::by_short_name(conn, short)?.map(|c| c.id)),
+            None => None,
+        },
     };
     let (rows, total) = motif::list(conn, org_id, &filter, Some(page))?;
     let categories = motif::categories(conn)?;

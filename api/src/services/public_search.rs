@@ -13,7 +13,8 @@ use rdv_shared::dto::{
     PublicCreneau, PublicCreneauxResponse, PublicLieu, PublicLieuxResponse, PublicMotif, PublicMotifsResponse,
     PublicPlace,
 };
-use rdv_shared::enums::SectorisationLevel;
+use rdv_shared::enums::{BookableBy, SectorisationLevel};
+use rdv_shared::invitation::{invited_agents, offered_to, Audience};
 use rdv_shared::sectorisation::{bookable_agents, sectors_of, Place};
 use rdv_shared::slots::dedupe_public;
 use serde::Deserialize;
@@ -27,6 +28,7 @@ use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult};
 use crate::services::agenda::tz;
 use crate::services::creneaux::window;
+pub use crate::services::invited_search::SearchFilters;
 use crate::services::slot_search;
 use crate::services::slot_search::{Scope, Target};
 use crate::state::AppState;
@@ -88,12 +90,15 @@ pub async fn resolve(state: &AppState, q: &PlaceQuery) -> ApiResult<(Place, Publ
 
 /// A motif bookable online at the address, with its organisation and, when sectorised at agent
 /// level, the only agents who may be booked.
+#[derive(Clone)]
 pub struct Offered {
     pub motif: MotifRow,
     pub organisation: OrganisationRow,
     pub service_name: String,
     pub agents: Option<Vec<i32>>,
     pub departement: String,
+    /// An invitation restricted to one lieu.
+    pub only_lieu: Option<i32>,
 }
 
 impl Offered {
@@ -107,7 +112,16 @@ impl Offered {
     /// Who the public may book for this motif (the sectorisation's agents), at `lieu_id` when
     /// given, within the motif's booking delays.
     pub fn public_scope(&self, lieu_id: Option<i32>) -> Scope {
-        Scope { agent_ids: self.agents.clone(), lieu_ids: lieu_id.map(|l| vec![l]), public: true }
+        Scope { agent_ids: self.agents.clone(), lieu_ids: self.lieux(lieu_id), public: true }
+    }
+
+    /// The lieux to search: the one asked, within the invitation's lieu if it names one (a
+    /// different one: none).
+    pub fn lieux(&self, lieu_id: Option<i32>) -> Option<Vec<i32>> {
+        match (lieu_id, self.only_lieu) {
+            (Some(a), Some(b)) if a != b => Some(Vec::new()),
+            (a, b) => a.or(b).map(|l| vec![l]),
+        }
     }
 
     pub fn key(&self) -> String {
@@ -122,27 +136,89 @@ pub fn motif_key(m: &MotifRow) -> String {
     format!("{name}-{}", m.location_type)
 }
 
-/// The motifs bookable by everyone in the address's département, after sectorisation
-/// (reference §8.3): four queries, whatever the number of organisations. For collective motifs
-/// the "slots" are their sessions with seats ([`public_sessions`]).
-pub fn offer(conn: &mut DbConn, place: &Place) -> ApiResult<Vec<Offered>> {
-    let orgs = organisation::of_departement(conn, &place.departement)?;
+/// The motifs offered at the address (reference §8.3): bookable by everyone, or for an invited
+/// usager also by invited usagers (`shared::invitation`), within the filters' organisations,
+/// after sectorisation; four queries,
+/// whatever the number of organisations. For collective motifs the "slots" are their sessions
+/// with seats ([`public_sessions`]). An invitation without an address, or whose organisations
+/// offer nothing at it, falls back to its organisations without sectorisation (as the
+/// reference's invitation search).
+pub fn offer(conn: &mut DbConn, place: Option<&Place>, inv: Option<&SearchFilters>) -> ApiResult<Vec<Offered>> {
+    let sectorised = match place {
+        Some(p) => {
+            let orgs = organisation::of_departement(conn, &p.departement)?;
+            offer_in(conn, orgs, Some(p), inv)?
+        }
+        None => Vec::new(),
+    };
+    match inv {
+        Some(i) if i.invited.is_some() && sectorised.is_empty() && !i.organisation_ids.is_empty() => {
+            let orgs = organisation::with_departements(conn, &i.organisation_ids)?;
+            offer_in(conn, orgs, None, inv)
+        }
+        _ => Ok(sectorised),
+    }
+}
+
+fn offer_in(
+    conn: &mut DbConn,
+    orgs: Vec<(OrganisationRow, String)>,
+    place: Option<&Place>,
+    inv: Option<&SearchFilters>,
+) -> ApiResult<Vec<Offered>> {
+    let audience = if inv.is_some_and(|i| i.invited.is_some()) { Audience::Invited } else { Audience::Public };
+    let orgs: Vec<_> = orgs
+        .into_iter()
+        .filter(|(o, _)| inv.is_none_or(|i| i.organisation_ids.is_empty() || i.organisation_ids.contains(&o.id)))
+        .collect();
     let org_ids: Vec<i32> = orgs.iter().map(|(o, _)| o.id).collect();
-    let rows = motif::bookable_by_everyone(conn, &org_ids)?;
-    let (zones, attributions) = sector::for_city(conn, &place.city_code)?;
-    let matching_sectors = sectors_of(&zones, place);
-    let matching: Vec<_> = attributions.into_iter().filter(|a| matching_sectors.contains(&a.sector_id)).collect();
+    let kinds: Vec<&str> = BookableBy::ALL
+        .iter()
+        .filter(|b| offered_to(**b, false, audience) || offered_to(**b, true, audience))
+        .map(|b| b.as_str())
+        .collect();
+    let rows = motif::bookable_by(conn, &org_ids, &kinds)?;
+    let category = match inv.and_then(|i| i.motif_category.as_deref()) {
+        Some(short) => Some(motif::categories(conn)?.into_iter().find(|c| c.short_name == short).map(|c| c.id)),
+        None => None,
+    };
+    let matching = match place {
+        Some(p) => {
+            let (zones, attributions) = sector::for_city(conn, &p.city_code)?;
+            let sectors = sectors_of(&zones, p);
+            Some(attributions.into_iter().filter(|a| sectors.contains(&a.sector_id)).collect::<Vec<_>>())
+        }
+        None => None,
+    };
     let by_org: HashMap<i32, &(OrganisationRow, String)> = orgs.iter().map(|o| (o.0.id, o)).collect();
     Ok(rows
         .into_iter()
         .filter_map(|(m, service_name)| {
+            let by = BookableBy::parse(&m.bookable_by).unwrap_or(BookableBy::Agents);
+            if !offered_to(by, m.follow_up, audience) || category.is_some_and(|c| m.motif_category_id != c) {
+                return None;
+            }
             let level = SectorisationLevel::parse(&m.sectorisation_level).unwrap_or(SectorisationLevel::Departement);
-            let agents = bookable_agents(level, m.organisation_id, &matching);
+            let sectorised = matching.as_ref().and_then(|list| bookable_agents(level, m.organisation_id, list));
+            let agents = match inv {
+                Some(i) if i.invited.is_some() => {
+                    invited_agents(sectorised, &i.referent_ids, m.follow_up, &i.usager_referents)
+                }
+                _ => sectorised,
+            };
             if agents.as_ref().is_some_and(Vec::is_empty) {
                 return None;
             }
             let (org, dep) = by_org.get(&m.organisation_id)?;
-            Some(Offered { motif: m, organisation: org.clone(), service_name, agents, departement: dep.clone() })
+            let only_lieu = inv.and_then(|i| i.lieu_id);
+            Some(Offered {
+                motif: m,
+                organisation: org.clone(),
+                service_name,
+                agents,
+                departement: dep.clone(),
+                only_lieu,
+            })
         })
         .collect())
 }
@@ -157,9 +233,11 @@ fn plages_of(
 ) -> ApiResult<Vec<(i32, PlageRow)>> {
     let ids: Vec<i32> = offered.iter().map(|o| o.motif.id).collect();
     let allowed: HashMap<i32, &Option<Vec<i32>>> = offered.iter().map(|o| (o.motif.id, &o.agents)).collect();
+    let lieu_of: HashMap<i32, Option<i32>> = offered.iter().map(|o| (o.motif.id, o.only_lieu)).collect();
     Ok(slot_search::plages_of_motifs(conn, &ids, &Scope::default(), from, to)?
         .into_iter()
         .filter(|(m, p)| allowed.get(m).is_some_and(|a| a.as_ref().is_none_or(|list| list.contains(&p.agent_id))))
+        .filter(|(m, p)| lieu_of.get(m).is_some_and(|only| only.is_none_or(|l| p.lieu_id == Some(l))))
         .collect())
 }
 
@@ -179,7 +257,7 @@ pub fn public_sessions(
     if from >= to {
         return Ok(Vec::new());
     }
-    let scope = Scope { lieu_ids: lieu_id.map(|l| vec![l]), ..Scope::default() };
+    let scope = Scope { lieu_ids: o.lieux(lieu_id), ..Scope::default() };
     let rows = slot_search::collective_sessions(conn, &[m.id], &scope, from, to)?;
     let Some(allowed) = &o.agents else { return Ok(rows) };
     let agents = crate::db::models::rdv::agents_of(conn, &rows.iter().map(|r| r.id).collect::<Vec<_>>())?;
@@ -193,11 +271,12 @@ pub fn public_sessions(
 /// identical motifs of several organisations as one choice.
 pub fn motifs_at(
     conn: &mut DbConn,
-    place: &Place,
+    place: Option<&Place>,
+    inv: Option<&SearchFilters>,
     public: PublicPlace,
     now: DateTime<Utc>,
 ) -> ApiResult<PublicMotifsResponse> {
-    let offered = offer(conn, place)?;
+    let offered = offer(conn, place, inv)?;
     // Only motifs with a plage still to come.
     let plages =
         plages_of(conn, &offered, now, now + Duration::days(rdv_shared::booking::NEXT_AVAILABILITY_HORIZON_DAYS))?;
@@ -235,12 +314,12 @@ pub struct LieuxQuery {
 /// with their next availability: sorted by distance when coordinates are known, else by date.
 pub fn lieux_at(
     conn: &mut DbConn,
-    place: &Place,
+    (place, inv): (Option<&Place>, Option<&SearchFilters>),
     public: PublicPlace,
     key: &str,
     now: DateTime<Utc>,
 ) -> ApiResult<PublicLieuxResponse> {
-    let offered: Vec<Offered> = offer(conn, place)?.into_iter().filter(|o| o.key() == key).collect();
+    let offered: Vec<Offered> = offer(conn, place, inv)?.into_iter().filter(|o| o.key() == key).collect();
     let horizon = now + Duration::days(rdv_shared::booking::NEXT_AVAILABILITY_HORIZON_DAYS);
     let plages = plages_of(conn, &offered, now, horizon)?;
     let public_scope = Scope { public: true, ..Scope::default() };
@@ -331,8 +410,13 @@ pub struct PublicCreneauxQuery {
 }
 
 /// The offered motif `motif_id` at the address, else 404.
-pub fn offered_motif(conn: &mut DbConn, place: &Place, motif_id: i32) -> ApiResult<Offered> {
-    offer(conn, place)?.into_iter().find(|o| o.motif.id == motif_id).ok_or(ApiError::NotFound("motif"))
+pub fn offered_motif(
+    conn: &mut DbConn,
+    place: Option<&Place>,
+    inv: Option<&SearchFilters>,
+    motif_id: i32,
+) -> ApiResult<Offered> {
+    offer(conn, place, inv)?.into_iter().find(|o| o.motif.id == motif_id).ok_or(ApiError::NotFound("motif"))
 }
 
 /// An RDV's motif as its usager may book it again from their link (rescheduling, waiting
@@ -344,7 +428,7 @@ pub fn offered_again(conn: &mut DbConn, r: &RdvRow) -> ApiResult<Offered> {
     let departement = crate::db::models::territory::find(conn, organisation.territory_id)?
         .map(|t| t.departement_number)
         .unwrap_or_default();
-    Ok(Offered { motif, organisation, service_name: String::new(), agents: None, departement })
+    Ok(Offered { motif, organisation, service_name: String::new(), agents: None, departement, only_lieu: None })
 }
 
 /// Public slots of a motif at a lieu, per start (the agent is chosen at booking), within the
@@ -370,11 +454,11 @@ pub fn public_slots(
 /// motifs), with the next availability after the window when it has none.
 pub fn creneaux_at(
     conn: &mut DbConn,
-    place: &Place,
+    (place, inv): (Option<&Place>, Option<&SearchFilters>),
     w: &PublicCreneauxQuery,
     now: DateTime<Utc>,
 ) -> ApiResult<PublicCreneauxResponse> {
-    let o = offered_motif(conn, place, w.motif_id)?;
+    let o = offered_motif(conn, place, inv, w.motif_id)?;
     let zone = tz(&o.organisation.time_zone);
     let (from, to) = window(&w.from, &w.to, zone, MAX_WINDOW_DAYS)?;
     let lieu_id = w.lieu_id.filter(|_| o.motif.needs_lieu() || o.motif.collectif);
@@ -462,4 +546,28 @@ fn session_creneaux(
             .collect(),
         next_availability: next,
     })
+}
+
+/// Is there at least one slot (or a session with a seat) to book among `offered`, from now to
+/// the next-availability horizon? rdv-insertion asks before inviting a usager (I1).
+pub fn has_creneau(conn: &mut DbConn, offered: &[Offered], now: DateTime<Utc>) -> ApiResult<bool> {
+    let horizon = now + Duration::days(rdv_shared::booking::NEXT_AVAILABILITY_HORIZON_DAYS);
+    for o in offered.iter().filter(|o| o.motif.collectif) {
+        if !public_sessions(conn, o, None, now, horizon, now)?.is_empty() {
+            return Ok(true);
+        }
+    }
+    let owned: Vec<Offered> = offered.iter().filter(|o| !o.motif.collectif).cloned().collect();
+    let plages = plages_of(conn, &owned, now, horizon)?;
+    if plages.is_empty() {
+        return Ok(false);
+    }
+    let targets: Vec<Target> = owned.iter().map(Offered::target).collect();
+    let by_motif: HashMap<i32, &Target> = targets.iter().map(|t| (t.motif.id, t)).collect();
+    let wanted: BTreeSet<Option<i32>> = plages
+        .iter()
+        .map(|(m, p)| if by_motif.get(m).is_some_and(|t| t.needs_lieu()) { p.lieu_id } else { None })
+        .collect();
+    let scope = Scope { public: true, ..Scope::default() };
+    Ok(!slot_search::next_availability(conn, &targets, &plages, &scope, now, &wanted, now)?.is_empty())
 }

@@ -97,18 +97,31 @@ pub struct PublicBookingRequest {
     #[serde(default)]
     pub lieu_id: Option<i32>,
     pub starts_at: DateTime<FixedOffset>,
-    /// The usager's address (sectorisation), as in the search.
+    /// The usager's address (sectorisation), as in the search; may be empty with an invitation.
+    #[serde(default)]
     pub city_code: String,
     #[serde(default)]
     pub street_ban_id: Option<String>,
+    /// Required unless `rdv_invitation_token` names the usager.
+    #[serde(default)]
     pub first_name: String,
+    #[serde(default)]
     pub last_name: String,
+    #[serde(default)]
     pub phone_number: String,
     #[serde(default)]
     pub email: Option<String>,
-    /// From an invitation (RDV-Insertion): books for that usager.
+    /// From an invitation (rdv-insertion): books for that usager, who types no identity; the
+    /// motifs bookable by invited usagers are offered.
     #[serde(default)]
     pub rdv_invitation_token: Option<String>,
+    /// The invitation link's organisations (offered without sectorisation when the address
+    /// finds nothing there, as the search did).
+    #[serde(default)]
+    pub organisation_ids: Vec<i32>,
+    /// The invitation link's agents.
+    #[serde(default)]
+    pub referent_ids: Vec<i32>,
     /// Collective motifs: the session to join (from `/public/creneaux`); required for them.
     #[serde(default)]
     pub rdv_id: Option<i32>,

@@ -13,6 +13,7 @@ pub mod invitation;
 pub mod lieu;
 pub mod membership;
 pub mod motif;
+pub mod motif_category;
 pub mod organisation;
 pub mod outbox;
 pub mod plage;

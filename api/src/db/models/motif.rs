@@ -289,6 +289,8 @@ pub struct MotifFilter {
     pub service_id: Option<i32>,
     /// Only these services (basic agents see their services' motifs); `None` = all.
     pub visible_services: Option<Vec<i32>>,
+    /// Only this category (`Some(None)`: a category that does not exist, so nothing).
+    pub category_id: Option<Option<i32>>,
 }
 
 /// Matching motifs of an organisation by id (paged when `page` is given), and the total.
@@ -317,6 +319,11 @@ pub fn list(
         if let Some(services) = &f.visible_services {
             q = q.filter(motifs::service_id.eq_any(services.clone()));
         }
+        match f.category_id {
+            Some(Some(c)) => q = q.filter(motifs::motif_category_id.eq(c)),
+            Some(None) => q = q.filter(motifs::id.eq(-1)),
+            None => {}
+        }
         q
     };
     let total: i64 = filtered().count().get_result(conn)?;
@@ -333,14 +340,18 @@ pub fn motifs_by_id(conn: &mut DbConn, ids: &[i32]) -> QueryResult<HashMap<i32, 
     Ok(rows.into_iter().map(|m| (m.id, m)).collect())
 }
 
-/// Live motifs of these organisations bookable online by everyone, with their service's name.
-pub fn bookable_by_everyone(conn: &mut DbConn, organisation_ids: &[i32]) -> QueryResult<Vec<(MotifRow, String)>> {
+/// Live motifs of these organisations whose `bookable_by` is one of `kinds`, with their service's name.
+pub fn bookable_by(
+    conn: &mut DbConn,
+    organisation_ids: &[i32],
+    kinds: &[&str],
+) -> QueryResult<Vec<(MotifRow, String)>> {
     use crate::db::schema::services;
     motifs::table
         .inner_join(services::table)
         .filter(motifs::organisation_id.eq_any(organisation_ids))
         .filter(motifs::deleted_at.is_null())
-        .filter(motifs::bookable_by.eq(BookableBy::Everyone.as_str()))
+        .filter(motifs::bookable_by.eq_any(kinds))
         .select((MotifRow::as_select(), services::name))
         .load(conn)
 }

@@ -192,6 +192,16 @@ pub fn of_departement(conn: &mut DbConn, departement: &str) -> QueryResult<Vec<(
         .load(conn)
 }
 
+/// These organisations with their département.
+pub fn with_departements(conn: &mut DbConn, ids: &[i32]) -> QueryResult<Vec<(OrganisationRow, String)>> {
+    use crate::db::schema::territories;
+    organisations::table
+        .inner_join(territories::table)
+        .filter(organisations::id.eq_any(ids))
+        .select((OrganisationRow::as_select(), territories::departement_number))
+        .load(conn)
+}
+
 /// (id, name) of a territory's organisations.
 pub fn names_in_territory(conn: &mut DbConn, territory_id: i32) -> QueryResult<Vec<(i32, String)>> {
     organisations::table
@@ -211,5 +221,47 @@ pub fn with_territories(
         .inner_join(territories::table)
         .filter(organisations::territory_id.eq_any(territory_ids))
         .select((organisations::id, TerritoryRow::as_select()))
+        .load(conn)
+}
+
+/// L1: organisations of the département with an `external_id` and something to book online (a
+/// plage still running with a motif bookable by everyone or invited usagers, or such a
+/// collective RDV to come), by id.
+pub fn with_public_booking(
+    conn: &mut DbConn,
+    departement: &str,
+    today: chrono::NaiveDate,
+    now: chrono::NaiveDateTime,
+) -> QueryResult<Vec<(i32, String)>> {
+    use crate::db::schema::{motifs, plage_ouverture_motifs, plage_ouvertures, rdvs, territories};
+    let public: Vec<&str> =
+        rdv_shared::enums::BookableBy::ALL.iter().filter(|b| b.is_public()).map(|b| b.as_str()).collect();
+    let with_plages = plage_ouvertures::table
+        .inner_join(plage_ouverture_motifs::table.inner_join(motifs::table))
+        .filter(motifs::deleted_at.is_null())
+        .filter(motifs::bookable_by.eq_any(public.clone()))
+        .filter(
+            plage_ouvertures::first_day.ge(today).or(plage_ouvertures::recurrence
+                .is_not_null()
+                .and(plage_ouvertures::last_day.is_null().or(plage_ouvertures::last_day.ge(today)))),
+        )
+        .select(plage_ouvertures::organisation_id);
+    let with_sessions = rdvs::table
+        .inner_join(motifs::table)
+        .filter(motifs::collectif.eq(true))
+        .filter(motifs::deleted_at.is_null())
+        .filter(motifs::bookable_by.eq_any(public))
+        .filter(rdvs::starts_at.gt(now))
+        .filter(rdvs::cancelled_at.is_null())
+        .select(rdvs::organisation_id);
+    let mut ids: Vec<i32> = with_plages.distinct().load(conn)?;
+    ids.extend(with_sessions.distinct().load::<i32>(conn)?);
+    organisations::table
+        .inner_join(territories::table)
+        .filter(territories::departement_number.eq(departement))
+        .filter(organisations::id.eq_any(ids))
+        .filter(organisations::external_id.is_not_null())
+        .order(organisations::id)
+        .select((organisations::id, organisations::external_id.assume_not_null()))
         .load(conn)
 }

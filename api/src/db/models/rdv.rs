@@ -506,6 +506,16 @@ pub fn move_participations(conn: &mut DbConn, author: &Author, from_user: i32, t
     Ok(())
 }
 
+/// The usager's participation came through an invitation link (statistics by origin).
+pub fn mark_invited(conn: &mut DbConn, rdv_id: i32, user_id: i32) -> QueryResult<()> {
+    diesel::update(
+        participations::table.filter(participations::rdv_id.eq(rdv_id)).filter(participations::user_id.eq(user_id)),
+    )
+    .set(participations::invited.eq(true))
+    .execute(conn)
+    .map(|_| ())
+}
+
 /// Stores the digest of a usager's cancel token on their participation.
 pub fn set_cancel_token_digest(conn: &mut DbConn, rdv_id: i32, user_id: i32, digest: &str) -> QueryResult<()> {
     diesel::update(

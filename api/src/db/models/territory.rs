@@ -193,6 +193,16 @@ pub fn find(conn: &mut DbConn, id: i32) -> QueryResult<Option<TerritoryRow>> {
     territories::table.find(id).select(TerritoryRow::as_select()).get_result(conn).optional()
 }
 
+pub fn by_departement(conn: &mut DbConn, departement: &str) -> QueryResult<Option<TerritoryRow>> {
+    territories::table
+        .filter(territories::departement_number.eq(departement))
+        .order(territories::id)
+        .select(TerritoryRow::as_select())
+        .limit(1)
+        .load(conn)
+        .map(|mut rows| rows.pop())
+}
+
 pub fn find_by_name(conn: &mut DbConn, name: &str) -> QueryResult<Option<TerritoryRow>> {
     territories::table.filter(territories::name.eq(name)).select(TerritoryRow::as_select()).get_result(conn).optional()
 }
