@@ -22,7 +22,7 @@ use crate::pages::{
     my_account::MyAccountPage,
     not_found::NotFoundPage,
     plage_form::NewPlagePage,
-    public_booking::PublicBookingPage,
+    public_booking::{OrganisationBookingPage, PublicBookingPage},
     public_rdv::PublicRdvPage,
     rdv::RdvPage,
     rdv_form::NewRdvPage,
@@ -45,7 +45,10 @@ pub fn App() -> impl IntoView {
             <Routes fallback=|| view! { <NotFoundPage/> }>
                 <Route path=path!("/connexion") view=LoginPage/>
                 <Route path=path!("/invitation/:token") view=InvitationPage/>
-                <Route path=path!("/prendre-rdv") view=PublicBookingPage/>
+                <Route path=path!("/prendre-rdv") view=|| view! { <PublicBookingPage/> }/>
+                // rdv-insertion's invitation links use the reference's path.
+                <Route path=path!("/prendre_rdv") view=|| view! { <PublicBookingPage/> }/>
+                <Route path=path!("/org/:id") view=OrganisationBookingPage/>
                 <Route path=path!("/prendre-rdv/rdv/:token") view=PublicRdvPage/>
                 <Route path=path!("/r/:token") view=RdvLinkPage/>
                 <ParentRoute path=path!("") view=Shell>

@@ -433,30 +433,34 @@ fn place_query(p: &PublicPlace) -> String {
     q
 }
 
-/// `GET /public/motifs` for a typed text: a 5-character INSEE code, else an address to geocode.
-pub async fn list_public_motifs(typed: &str) -> R<PublicMotifsResponse> {
-    let query = if typed.len() == 5 && typed.chars().all(|c| c.is_ascii_alphanumeric()) {
+/// `GET /public/motifs` for a typed text: a 5-character INSEE code, else an address to geocode
+/// (nothing typed: an invited usager, whose invitation decides). `link` is the invitation's
+/// or public link's filters, already encoded (`invitation_token=…&organisation_ids[]=…`).
+pub async fn list_public_motifs(typed: &str, link: &str) -> R<PublicMotifsResponse> {
+    let query = if typed.is_empty() {
+        String::new()
+    } else if typed.len() == 5 && typed.chars().all(|c| c.is_ascii_alphanumeric()) {
         format!("city_code={typed}")
     } else {
         format!("address={}", encode(typed))
     };
-    api::get_public(&format!("{V1}/public/motifs?{query}")).await
+    api::get_public(&format!("{V1}/public/motifs?{query}&{link}")).await
 }
 
-pub async fn list_public_lieux(place: &PublicPlace, motif_key: &str) -> R<PublicLieuxResponse> {
-    api::get_public(&format!("{V1}/public/lieux?motif_key={}&{}", encode(motif_key), place_query(place))).await
+pub async fn list_public_lieux(place: &PublicPlace, motif_key: &str, link: &str) -> R<PublicLieuxResponse> {
+    api::get_public(&format!("{V1}/public/lieux?motif_key={}&{}&{link}", encode(motif_key), place_query(place))).await
 }
 
 pub async fn list_public_creneaux(
     place: &PublicPlace,
-    motif_id: i32,
-    lieu_id: Option<i32>,
+    (motif_id, lieu_id): (i32, Option<i32>),
     from: NaiveDate,
     to: NaiveDate,
+    link: &str,
 ) -> R<PublicCreneauxResponse> {
     let lieu = lieu_id.map(|id| format!("&lieu_id={id}")).unwrap_or_default();
     api::get_public(&format!(
-        "{V1}/public/creneaux?motif_id={motif_id}{lieu}&from={from}&to={to}&{}",
+        "{V1}/public/creneaux?motif_id={motif_id}{lieu}&from={from}&to={to}&{}&{link}",
         place_query(place)
     ))
     .await

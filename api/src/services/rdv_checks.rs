@@ -35,8 +35,8 @@ pub struct Candidate<'a> {
     pub max_participants_count: Option<i32>,
 }
 
-/// Hard errors: duration, agents of the organisation, usagers of the organisation, lieu,
-/// seats, and an identical RDV.
+/// Hard errors: duration, agents of the organisation, usagers of the organisation, a referent
+/// for a follow-up motif, lieu, seats, and an identical RDV.
 pub fn hard_errors(conn: &mut DbConn, c: &Candidate<'_>) -> ApiResult<()> {
     let minutes = (c.ends_at - c.starts_at).num_minutes();
     if minutes <= 0 || minutes > i64::from(MAX_DURATION_MIN) {
@@ -58,6 +58,20 @@ pub fn hard_errors(conn: &mut DbConn, c: &Candidate<'_>) -> ApiResult<()> {
     }
     if c.motif.organisation_id != c.organisation.id || c.motif.deleted_at.is_some() {
         return Err(ApiError::field("motif_id", "inclusion"));
+    }
+    // A follow-up motif ("RDV de suivi") is held by one of each usager's referents (§3.9).
+    if c.motif.follow_up && !c.motif.collectif {
+        let mut referents = Vec::with_capacity(c.user_ids.len());
+        for u in c.user_ids {
+            referents.push(crate::db::models::user_links::referent_ids(conn, *u)?);
+        }
+        if !rdv_shared::invitation::follow_up_respected(true, c.agent_ids, &referents) {
+            return Err(ApiError::field_message(
+                "agent_ids",
+                "not_referent",
+                "Ce motif est un RDV de suivi : il doit être pris avec un agent référent de l'usager.".into(),
+            ));
+        }
     }
     let on_site = c.motif.needs_lieu();
     match c.lieu_id {

@@ -1,6 +1,12 @@
 //! Public booking, no account (`/prendre-rdv`, reference-domain.md §8.2): address → motif →
 //! lieu → slot → identity → confirmation, one step at a time, phone first. When the slot was
 //! just taken, the next free ones are offered right there.
+//!
+//! An invitation link (`/prendre-rdv?invitation_token=…`, also `/prendre_rdv` as rdv-insertion
+//! sends it, with `address`, `city_code`, `motif_category_short_name`, `organisation_ids[]`,
+//! `referent_ids[]`, `lieu_id`) searches at once with those filters, offers the motifs bookable
+//! by invited usagers, and books for the invited usager without asking their identity. A public
+//! link (`/org/{id}`) narrows the search to one organisation.
 
 use chrono::{DateTime, Duration, FixedOffset, NaiveDate};
 use leptos::prelude::*;
@@ -43,15 +49,74 @@ pub fn by_day(list: &[PublicCreneau]) -> Vec<(NaiveDate, Vec<PublicCreneau>)> {
     days
 }
 
+/// What the page's link says: the filters passed on to every search (already encoded), the
+/// invitation, and an address to search at once.
+#[derive(Clone, Default)]
+struct LinkFilters {
+    query: String,
+    token: Option<String>,
+    organisation_ids: Vec<i32>,
+    referent_ids: Vec<i32>,
+    address: Option<String>,
+}
+
+impl LinkFilters {
+    fn read(search: &str, organisation_id: Option<i32>) -> LinkFilters {
+        let mut f = LinkFilters::default();
+        let mut parts: Vec<String> = Vec::new();
+        for pair in search.trim_start_matches('?').split('&').filter(|p| !p.is_empty()) {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            let key = js_sys::decode_uri_component(k).ok().and_then(|s| s.as_string()).unwrap_or_default();
+            let value =
+                js_sys::decode_uri_component(&v.replace('+', " ")).ok().and_then(|s| s.as_string()).unwrap_or_default();
+            match key.as_str() {
+                "invitation_token" => f.token = Some(value.clone()).filter(|t| !t.trim().is_empty()),
+                "organisation_ids[]" | "organisation_ids" => f.organisation_ids.extend(value.parse::<i32>().ok()),
+                "referent_ids[]" | "referent_ids" => f.referent_ids.extend(value.parse::<i32>().ok()),
+                "city_code" | "address" => {
+                    if f.address.is_none() || key == "city_code" {
+                        f.address = Some(value.clone()).filter(|a| !a.trim().is_empty());
+                    }
+                    continue;
+                }
+                "motif_category_short_name" | "lieu_id" | "departement" => {}
+                _ => continue,
+            }
+            if !key.ends_with("ids[]") && !key.ends_with("ids") {
+                parts.push(format!("{key}={}", crate::api::encode(&value)));
+            }
+        }
+        f.organisation_ids.extend(organisation_id);
+        parts.extend(f.organisation_ids.iter().map(|id| format!("organisation_ids[]={id}")));
+        parts.extend(f.referent_ids.iter().map(|id| format!("referent_ids[]={id}")));
+        f.query = parts.join("&");
+        f
+    }
+}
+
 /// A random key so that a retried booking is not booked twice.
 fn idempotency_key() -> String {
     (0..4).map(|_| format!("{:08x}", (js_sys::Math::random() * f64::from(u32::MAX)) as u32)).collect()
 }
 
+/// `/org/{id}`: the booking search narrowed to one organisation (the reference's public link).
 #[component]
-pub fn PublicBookingPage() -> impl IntoView {
+pub fn OrganisationBookingPage() -> impl IntoView {
+    let params = leptos_router::hooks::use_params_map();
+    let id = params.with_untracked(|p| p.get("id").and_then(|v| v.parse::<i32>().ok()));
+    match id {
+        Some(id) => view! { <PublicBookingPage organisation_id=id/> }.into_any(),
+        None => view! { <PublicBookingPage/> }.into_any(),
+    }
+}
+
+#[component]
+pub fn PublicBookingPage(#[prop(optional)] organisation_id: Option<i32>) -> impl IntoView {
+    let search = window().location().search().unwrap_or_default();
+    let link = StoredValue::new(LinkFilters::read(&search, organisation_id));
+    let invited = link.with_value(|l| l.token.is_some());
     let step = RwSignal::new(Step::Address);
-    let typed = RwSignal::new(String::new());
+    let typed = RwSignal::new(link.with_value(|l| l.address.clone()).unwrap_or_default());
     let place: RwSignal<Option<PublicPlace>> = RwSignal::new(None);
     let motifs: RwSignal<Vec<PublicMotif>> = RwSignal::new(Vec::new());
     let motif: RwSignal<Option<PublicMotif>> = RwSignal::new(None);
@@ -71,7 +136,7 @@ pub fn PublicBookingPage() -> impl IntoView {
         let text = typed.get_untracked().trim().to_owned();
         busy.set(true);
         leptos::task::spawn_local(async move {
-            match client::list_public_motifs(&text).await {
+            match client::list_public_motifs(&text, &link.with_value(|l| l.query.clone())).await {
                 Ok(r) => {
                     error.set(None);
                     place.set(Some(r.place));
@@ -87,7 +152,7 @@ pub fn PublicBookingPage() -> impl IntoView {
         let Some(p) = place.get_untracked() else { return };
         motif.set(Some(m.clone()));
         leptos::task::spawn_local(async move {
-            match client::list_public_lieux(&p, &m.key).await {
+            match client::list_public_lieux(&p, &m.key, &link.with_value(|l| l.query.clone())).await {
                 Ok(r) => {
                     error.set(None);
                     lieux.set(r.lieux);
@@ -101,7 +166,10 @@ pub fn PublicBookingPage() -> impl IntoView {
         let (Some(p), Some(l)) = (place.get_untracked(), lieu.get_untracked()) else { return };
         week.set(from);
         leptos::task::spawn_local(async move {
-            match client::list_public_creneaux(&p, l.motif_id, l.lieu_id, from, from + Duration::days(6)).await {
+            let filters = link.with_value(|f| f.query.clone());
+            match client::list_public_creneaux(&p, (l.motif_id, l.lieu_id), from, from + Duration::days(6), &filters)
+                .await
+            {
                 Ok(r) => {
                     error.set(None);
                     slots.set(Some(r));
@@ -116,11 +184,16 @@ pub fn PublicBookingPage() -> impl IntoView {
         lieu.set(Some(l));
         load_slots(start);
     };
+    // An invitation searches at once (with the address its link gives, or its organisations).
+    if invited {
+        search_address();
+    }
 
     view! {
         <main class="page public">
             <h1>"Prendre rendez-vous"</h1>
             <p class="muted">"Service public départemental — PMI, service social, planification familiale."</p>
+            {invited.then(|| view! { <p class="notice" data-testid="public-invited">"Vous avez été invité(e) à prendre rendez-vous : choisissez un motif, puis un créneau."</p> })}
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             <Show when=move || step.get() == Step::Address>
                 <form class="card form" on:submit=move |ev| { ev.prevent_default(); search_address(); }>
@@ -196,7 +269,7 @@ pub fn PublicBookingPage() -> impl IntoView {
                 </section>
             </Show>
             <Show when=move || step.get() == Step::Identity>
-                <Identity place=place motif=motif lieu=lieu chosen=chosen session=session taken=taken booked=booked step=step error=error/>
+                <Identity place=place motif=motif lieu=lieu chosen=chosen session=session taken=taken booked=booked step=step error=error link=link/>
             </Show>
             <Show when=move || step.get() == Step::Done>
                 {move || booked.get().map(|b| view! {
@@ -227,7 +300,9 @@ fn Identity(
     booked: RwSignal<Option<PublicBookingResponse>>,
     step: RwSignal<Step>,
     error: RwSignal<Option<String>>,
+    link: StoredValue<LinkFilters>,
 ) -> impl IntoView {
+    let invited = link.with_value(|l| l.token.is_some());
     let first = RwSignal::new(String::new());
     let last = RwSignal::new(String::new());
     let phone = RwSignal::new(String::new());
@@ -254,7 +329,9 @@ fn Identity(
             last_name: last.get_untracked(),
             phone_number: phone.get_untracked(),
             email: Some(email.get_untracked()).filter(|e| !e.trim().is_empty()),
-            rdv_invitation_token: None,
+            rdv_invitation_token: link.with_value(|l| l.token.clone()),
+            organisation_ids: link.with_value(|l| l.organisation_ids.clone()),
+            referent_ids: link.with_value(|l| l.referent_ids.clone()),
             rdv_id: session.get_untracked(),
         };
         busy.set(true);
@@ -302,6 +379,9 @@ fn Identity(
                 </div>
             </Show>
             <form class="form" on:submit=move |ev| { ev.prevent_default(); submit(); }>
+              {if invited {
+                view! { <p>"Le rendez-vous sera pris à votre nom, avec les coordonnées connues du service qui vous a invité(e)."</p> }.into_any()
+              } else { view! {
                 <label for="pub-first">"Prénom"</label>
                 <input id="pub-first" autocomplete="given-name" required prop:value=move || first.get() on:input=move |ev| first.set(event_target_value(&ev))/>
                 <label for="pub-last">"Nom"</label>
@@ -310,6 +390,7 @@ fn Identity(
                 <input id="pub-phone" type="tel" autocomplete="tel" required prop:value=move || phone.get() on:input=move |ev| phone.set(event_target_value(&ev))/>
                 <label for="pub-email">"Email (facultatif)"</label>
                 <input id="pub-email" type="email" autocomplete="email" prop:value=move || email.get() on:input=move |ev| email.set(event_target_value(&ev))/>
+              }.into_any() }}
                 {move || restriction().map(|r| view! {
                     <p class="warning">{r}</p>
                     <label class="check"><input type="checkbox" bind:checked=accepted/>"J'ai lu et j'accepte ces consignes"</label>
