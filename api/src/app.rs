@@ -179,6 +179,7 @@ pub fn api_routes() -> (
         .split_for_parts();
     crate::openapi::require_sign_in(&mut doc);
     crate::openapi::tag_compatible(&mut doc);
+    crate::openapi_examples::add(&mut doc);
     (app, doc)
 }
 

@@ -11,6 +11,7 @@ pub mod error;
 pub mod extract;
 pub mod geocoder;
 pub mod openapi;
+pub mod openapi_examples;
 pub mod outbox;
 pub mod routes;
 pub mod seed;

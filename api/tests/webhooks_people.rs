@@ -236,3 +236,76 @@ async fn trigger_replays_the_organisations_usagers_agents_and_links_and_only_the
         (Some(lea), Some(camille_id.into()))
     );
 }
+
+/// The replay pages: with one record per job, each job queues the next one with its cursor, and
+/// the whole organisation arrives once, in kind order, whatever the batch size.
+#[test]
+fn the_replay_pages_through_the_organisation_and_sends_each_record_once() {
+    use rdv_api::db::models::outbox;
+    use rdv_api::services::webhook_replay;
+
+    let data = common::TestData::seeded();
+    let mut conn = data.conn();
+    let arras = common::organisation_id(&data.state, "MDS Arras");
+    let subscriptions: Vec<String> =
+        ["organisation", "lieu", "motif", "agent", "agent_role"].map(String::from).to_vec();
+    let values = rdv_api::db::models::webhook::EndpointValues {
+        organisation_id: arras,
+        target_url: "http://127.0.0.1:9/hooks",
+        secret: "s",
+        subscriptions: &subscriptions,
+    };
+    let author = rdv_api::audit::Author::system("test");
+    let endpoint = rdv_api::db::write_tx(&mut conn, |c| {
+        let e = rdv_api::db::models::webhook::create(c, &author, &values)?;
+        webhook_replay::plan_replay(c, &e)
+            .map_err(|e| diesel::result::Error::QueryBuilderError(e.to_string().into()))?;
+        Ok::<_, diesel::result::Error>(e)
+    })
+    .unwrap();
+    let far = rdv_api::db::now_utc() + chrono::Duration::days(1);
+    let (mut jobs, mut events) = (0, Vec::new());
+    for _ in 0..500 {
+        let claimed = rdv_api::db::write_tx(&mut conn, |c| outbox::claim(c, far, far, 50)).unwrap();
+        if claimed.is_empty() {
+            break;
+        }
+        for row in claimed {
+            if row.channel == "webhook" {
+                let p: Value = serde_json::from_str(&row.payload).unwrap();
+                events.push((p["model"].as_str().unwrap().to_owned(), p["record_id"].as_i64().unwrap()));
+            } else {
+                jobs += 1;
+                rdv_api::db::write_tx(&mut conn, |c| {
+                    let outcome = webhook_replay::run_replay_in_batches(c, &row, 1)?;
+                    Ok::<_, rdv_api::error::ApiError>(outbox::finish(c, row.id, &outcome, far)?)
+                })
+                .unwrap();
+            }
+            rdv_api::db::write_tx(&mut conn, |c| outbox::finish(c, row.id, &outbox::Outcome::Sent, far)).unwrap();
+        }
+    }
+    let models: Vec<&str> = events.iter().map(|(m, _)| m.as_str()).collect();
+    let count = |m: &str| models.iter().filter(|x| **x == m).count();
+    assert_eq!(count("Organisation"), 1);
+    let lieux = rdv_api::db::models::lieu::of_organisation(&mut conn, arras).unwrap().len();
+    let roles = rdv_api::db::models::agent::live_agents_of(&mut conn, &[arras], 0).unwrap().len();
+    assert_eq!(count("Lieu"), lieux);
+    assert_eq!(count("AgentRole"), roles, "{events:?}");
+    assert_eq!(count("Agent"), roles);
+    assert!(count("Motif") > 1);
+    // One record per job (the last job may find nothing left).
+    assert!(jobs == events.len() || jobs == events.len() + 1, "{jobs} jobs for {} events", events.len());
+    let mut sorted = events.clone();
+    sorted.dedup();
+    assert_eq!(sorted.len(), events.len(), "each record once");
+    // Kind order: the organisation first, then lieux, motifs, agents, roles.
+    let firsts: Vec<&str> = models.iter().fold(Vec::new(), |mut acc, m| {
+        if acc.last() != Some(m) {
+            acc.push(*m);
+        }
+        acc
+    });
+    assert_eq!(firsts, ["Organisation", "Lieu", "Motif", "Agent", "AgentRole"]);
+    assert_eq!(endpoint.organisation_id, arras);
+}

@@ -74,6 +74,7 @@ pub mod versions;
 pub mod viewer;
 pub mod waiting_list;
 pub mod webhook_events;
+pub mod webhook_replay;
 pub mod webhooks;
 
 use crate::error::ApiError;

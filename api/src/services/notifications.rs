@@ -207,8 +207,8 @@ pub fn run_job(conn: &mut DbConn, config: &Config, job: &OutboxRow, now: NaiveDa
     if job.event == crate::services::waiting_list::CHECK {
         return crate::services::waiting_list::run(conn, config, job, now);
     }
-    if job.event == webhook_events::REPLAY {
-        return webhook_events::run_replay(conn, job);
+    if job.event == crate::services::webhook_replay::REPLAY {
+        return crate::services::webhook_replay::run_replay(conn, job);
     }
     if job.event != REMINDER {
         return Ok(Outcome::Failed(format!("unknown job {}", job.event)));

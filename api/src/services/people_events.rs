@@ -27,6 +27,7 @@ use crate::db::schema::{agent_roles, referent_assignations, user_profiles, users
 use crate::db::DbConn;
 use crate::error::ApiResult;
 use crate::services::webhook_events::{emit, subscribers, value, CREATED, DESTROYED, UPDATED};
+use crate::services::webhook_replay::page;
 
 /// Queues the events of the records a transaction changed. Called by `db::write_tx`.
 pub fn announce(conn: &mut DbConn, touched: Vec<Touch>) -> QueryResult<()> {
@@ -186,56 +187,84 @@ fn role_event(
     emit(conn, &targets, ("AgentRole", id, event), &data, None).map(|_| ())
 }
 
-/// The replay (`trigger`) of the organisation's usagers, agents and links to one endpoint,
-/// as `created`, for the subscriptions `wants` accepts.
-pub fn replay(conn: &mut DbConn, endpoint: &webhook::EndpointRow, wants: &dyn Fn(&str) -> bool) -> ApiResult<()> {
+/// Replays up to `limit` usagers, agents or links of the endpoint's organisation after id
+/// `after` (`webhook_replay`): how many were sent, and the last id sent when more remain.
+pub fn replay_kind(
+    conn: &mut DbConn,
+    endpoint: &webhook::EndpointRow,
+    kind: &str,
+    after: i32,
+    limit: usize,
+) -> ApiResult<(usize, Option<i32>)> {
     let (org, only) = (endpoint.organisation_id, Some(endpoint.id));
-    let usager_ids: Vec<i32> = user_profiles::table
-        .inner_join(users::table)
-        .filter(user_profiles::organisation_id.eq(org))
-        .filter(users::deleted_at.is_null())
-        .order(user_profiles::user_id)
-        .select(user_profiles::user_id)
-        .load(conn)?;
-    if wants("user") {
-        for id in &usager_ids {
-            user_event(conn, *id, CREATED, only)?;
-        }
-    }
-    if wants("user_profile") {
-        let rows: Vec<(i32, i32)> = user_profiles::table
+    let usager_ids = |conn: &mut DbConn| -> ApiResult<Vec<i32>> {
+        Ok(user_profiles::table
+            .inner_join(users::table)
             .filter(user_profiles::organisation_id.eq(org))
-            .order(user_profiles::id)
-            .select((user_profiles::id, user_profiles::user_id))
-            .load(conn)?;
-        for (id, user_id) in rows {
-            profile_event(conn, (id, user_id, org), CREATED, only)?;
+            .filter(users::deleted_at.is_null())
+            .order(user_profiles::user_id)
+            .select(user_profiles::user_id)
+            .load(conn)?)
+    };
+    let roles = |conn: &mut DbConn| -> ApiResult<Vec<(i32, i32, String)>> {
+        Ok(agent_roles::table
+            .filter(agent_roles::organisation_id.eq(org))
+            .order(agent_roles::id)
+            .select((agent_roles::id, agent_roles::agent_id, agent_roles::access_level))
+            .load(conn)?)
+    };
+    match kind {
+        "user" => {
+            let (ids, more) = page(usager_ids(conn)?, |id| *id, after, limit);
+            let n = ids.len();
+            for id in ids {
+                user_event(conn, id, CREATED, only)?;
+            }
+            Ok((n, more))
         }
-    }
-    if wants("referent_assignation") {
-        let rows: Vec<(i32, i32, i32)> = referent_assignations::table
-            .filter(referent_assignations::user_id.eq_any(&usager_ids))
-            .order(referent_assignations::id)
-            .select((referent_assignations::id, referent_assignations::user_id, referent_assignations::agent_id))
-            .load(conn)?;
-        for r in rows {
-            referent_event(conn, r, CREATED, only)?;
+        "user_profile" => {
+            let rows: Vec<(i32, i32)> = user_profiles::table
+                .filter(user_profiles::organisation_id.eq(org))
+                .order(user_profiles::id)
+                .select((user_profiles::id, user_profiles::user_id))
+                .load(conn)?;
+            let (rows, more) = page(rows, |r| r.0, after, limit);
+            let n = rows.len();
+            for (id, user_id) in rows {
+                profile_event(conn, (id, user_id, org), CREATED, only)?;
+            }
+            Ok((n, more))
         }
-    }
-    let roles: Vec<(i32, i32, String)> = agent_roles::table
-        .filter(agent_roles::organisation_id.eq(org))
-        .order(agent_roles::id)
-        .select((agent_roles::id, agent_roles::agent_id, agent_roles::access_level))
-        .load(conn)?;
-    if wants("agent") {
-        for (_, agent_id, _) in &roles {
-            agent_event(conn, *agent_id, CREATED, only)?;
+        "referent_assignation" => {
+            let ids = usager_ids(conn)?;
+            let rows: Vec<(i32, i32, i32)> = referent_assignations::table
+                .filter(referent_assignations::user_id.eq_any(&ids))
+                .order(referent_assignations::id)
+                .select((referent_assignations::id, referent_assignations::user_id, referent_assignations::agent_id))
+                .load(conn)?;
+            let (rows, more) = page(rows, |r| r.0, after, limit);
+            let n = rows.len();
+            for r in rows {
+                referent_event(conn, r, CREATED, only)?;
+            }
+            Ok((n, more))
         }
-    }
-    if wants("agent_role") {
-        for (id, agent_id, level) in roles {
-            role_event(conn, (id, agent_id, org, level), CREATED, only)?;
+        "agent" => {
+            let (rows, more) = page(roles(conn)?, |r| r.0, after, limit);
+            let n = rows.len();
+            for (_, agent_id, _) in rows {
+                agent_event(conn, agent_id, CREATED, only)?;
+            }
+            Ok((n, more))
         }
+        "agent_role" => {
+            let (rows, more) = page(roles(conn)?, |r| r.0, after, limit);
+            let n = rows.len();
+            for (id, agent_id, level) in rows {
+                role_event(conn, (id, agent_id, org, level), CREATED, only)?;
+            }
+            Ok((n, more))
+        }
+        _ => Ok((0, None)),
     }
-    Ok(())
 }

@@ -4,20 +4,20 @@
 //! outbox row (channel `webhook`) holding the exact body to send:
 //! `{"data": <the API v1 resource>, "meta": {"model", "event", "webhook_reason", "timestamp"}}`.
 //! Routing as the reference: an RDV, a plage, a lieu or a motif to its organisation, an
-//! organisation to itself, an absence to every organisation of its agent. Also the replay of an organisation's records as `created` after
-//! an endpoint is saved (`trigger`), as a job.
+//! organisation to itself, an absence to every organisation of its agent. The replay after an
+//! endpoint is saved (`trigger`) is `webhook_replay`; usagers' and agents' events are
+//! `people_events`.
 
 use chrono::Utc;
-use rdv_shared::webhooks::{model_of, subscription_of};
+use rdv_shared::webhooks::subscription_of;
 use serde_json::{json, Value};
 
 use crate::db::models::absence::AbsenceRow;
 use crate::db::models::lieu::LieuRow;
-use crate::db::models::motif::{MotifFilter, MotifRow};
+use crate::db::models::motif::MotifRow;
 use crate::db::models::organisation::OrganisationRow;
-use crate::db::models::outbox::{OutboxRow, Outcome};
 use crate::db::models::plage::PlageRow;
-use crate::db::models::{absence, agent, lieu, motif, organisation, plage, rdv, webhook};
+use crate::db::models::{agent, rdv, webhook};
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult};
 use crate::outbox::webhook::WebhookPayload;
@@ -27,8 +27,6 @@ use crate::services::agenda::{render_absences, render_plages};
 pub const CREATED: &str = "created";
 pub const UPDATED: &str = "updated";
 pub const DESTROYED: &str = "destroyed";
-/// The replay job's event.
-pub const REPLAY: &str = "webhook_replay";
 
 /// `meta.timestamp` as the reference writes it (`YYYY-MM-DD HH:MM:SS +HHMM`, Paris time);
 /// rdv-insertion orders a record's events by it.
@@ -89,7 +87,7 @@ pub fn rdv_event(conn: &mut DbConn, rdv_id: i32, event: &str) -> ApiResult<usize
     rdv_event_for(conn, rdv_id, event, None)
 }
 
-fn rdv_event_for(conn: &mut DbConn, rdv_id: i32, event: &str, only: Option<i32>) -> ApiResult<usize> {
+pub(crate) fn rdv_event_for(conn: &mut DbConn, rdv_id: i32, event: &str, only: Option<i32>) -> ApiResult<usize> {
     let Some(row) = rdv::find(conn, rdv_id)? else { return Ok(0) };
     let targets = subscribers(conn, "Rdv", &[row.organisation_id], only)?;
     if targets.is_empty() {
@@ -104,7 +102,7 @@ pub fn plage_event(conn: &mut DbConn, row: &PlageRow, event: &str) -> ApiResult<
     plage_event_for(conn, row, event, None)
 }
 
-fn plage_event_for(conn: &mut DbConn, row: &PlageRow, event: &str, only: Option<i32>) -> ApiResult<usize> {
+pub(crate) fn plage_event_for(conn: &mut DbConn, row: &PlageRow, event: &str, only: Option<i32>) -> ApiResult<usize> {
     let targets = subscribers(conn, "PlageOuverture", &[row.organisation_id], only)?;
     if targets.is_empty() {
         return Ok(0);
@@ -119,7 +117,7 @@ pub fn absence_event(conn: &mut DbConn, row: &AbsenceRow, event: &str) -> ApiRes
     absence_event_for(conn, row, event, &orgs, None)
 }
 
-fn absence_event_for(
+pub(crate) fn absence_event_for(
     conn: &mut DbConn,
     row: &AbsenceRow,
     event: &str,
@@ -139,7 +137,7 @@ pub fn lieu_event(conn: &mut DbConn, row: &LieuRow, event: &str) -> ApiResult<us
     lieu_event_for(conn, row, event, None)
 }
 
-fn lieu_event_for(conn: &mut DbConn, row: &LieuRow, event: &str, only: Option<i32>) -> ApiResult<usize> {
+pub(crate) fn lieu_event_for(conn: &mut DbConn, row: &LieuRow, event: &str, only: Option<i32>) -> ApiResult<usize> {
     let targets = subscribers(conn, "Lieu", &[row.organisation_id], only)?;
     emit(conn, &targets, ("Lieu", row.id, event), &value(&row.to_dto())?, None)
 }
@@ -149,7 +147,7 @@ pub fn motif_event(conn: &mut DbConn, row: &MotifRow, event: &str) -> ApiResult<
     motif_event_for(conn, row, event, None)
 }
 
-fn motif_event_for(conn: &mut DbConn, row: &MotifRow, event: &str, only: Option<i32>) -> ApiResult<usize> {
+pub(crate) fn motif_event_for(conn: &mut DbConn, row: &MotifRow, event: &str, only: Option<i32>) -> ApiResult<usize> {
     let targets = subscribers(conn, "Motif", &[row.organisation_id], only)?;
     if targets.is_empty() {
         return Ok(0);
@@ -163,7 +161,7 @@ pub fn organisation_event(conn: &mut DbConn, row: &OrganisationRow, event: &str)
     organisation_event_for(conn, row, event, None)
 }
 
-fn organisation_event_for(
+pub(crate) fn organisation_event_for(
     conn: &mut DbConn,
     row: &OrganisationRow,
     event: &str,
@@ -171,56 +169,4 @@ fn organisation_event_for(
 ) -> ApiResult<usize> {
     let targets = subscribers(conn, "Organisation", &[row.id], only)?;
     emit(conn, &targets, ("Organisation", row.id, event), &value(&row.to_dto())?, None)
-}
-
-/// Plans the replay of the organisation's records to a saved endpoint (`trigger`).
-pub fn plan_replay(conn: &mut DbConn, endpoint: &webhook::EndpointRow) -> ApiResult<usize> {
-    let about = Subject { organisation_id: Some(endpoint.organisation_id), ..Subject::default() };
-    let key = format!("{REPLAY}:{}:{}", endpoint.id, crate::auth::token::random_id(8));
-    let mut job = crate::outbox::user_job(REPLAY, key, about, crate::db::now_utc());
-    job.recipient = endpoint.id.to_string();
-    Ok(crate::db::models::outbox::insert(conn, &[job])?)
-}
-
-/// The replay job: every record of the endpoint's organisation of a subscribed kind, as
-/// `created`, to that endpoint only (usagers, agents and their links: `people_events`).
-pub fn run_replay(conn: &mut DbConn, job: &OutboxRow) -> ApiResult<Outcome> {
-    let Ok(endpoint_id) = job.recipient.parse::<i32>() else { return Ok(Outcome::Obsolete) };
-    let Some(endpoint) = webhook::find(conn, endpoint_id)? else { return Ok(Outcome::Obsolete) };
-    let org = endpoint.organisation_id;
-    let subscriptions = endpoint.subscriptions();
-    let wants = |s: &str| subscriptions.iter().any(|x| x == s) && model_of(s).is_some();
-    if wants("organisation") {
-        if let Some(row) = organisation::find(conn, org)? {
-            organisation_event_for(conn, &row, CREATED, Some(endpoint_id))?;
-        }
-    }
-    if wants("lieu") {
-        for row in lieu::of_organisation(conn, org)? {
-            lieu_event_for(conn, &row, CREATED, Some(endpoint_id))?;
-        }
-    }
-    if wants("motif") {
-        for row in motif::list(conn, org, &MotifFilter::default(), None)?.0 {
-            motif_event_for(conn, &row, CREATED, Some(endpoint_id))?;
-        }
-    }
-    if wants("rdv") {
-        for id in rdv::ids_of_organisation(conn, org)? {
-            rdv_event_for(conn, id, CREATED, Some(endpoint_id))?;
-        }
-    }
-    if wants("plage_ouverture") {
-        for row in plage::of_organisation(conn, org)? {
-            plage_event_for(conn, &row, CREATED, Some(endpoint_id))?;
-        }
-    }
-    crate::services::people_events::replay(conn, &endpoint, &wants)?;
-    if wants("absence") {
-        for row in absence::of_organisation_agents(conn, org)? {
-            let orgs = agent::organisation_ids(conn, row.agent_id)?;
-            absence_event_for(conn, &row, CREATED, &orgs, Some(endpoint_id))?;
-        }
-    }
-    Ok(Outcome::Sent)
 }

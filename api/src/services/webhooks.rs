@@ -21,7 +21,7 @@ use crate::db::models::webhook::{self, DeliveryRow, EndpointRow, EndpointValues}
 use crate::db::{write_tx, DbConn};
 use crate::error::{ApiError, ApiResult};
 use crate::outbox::webhook::check_target;
-use crate::services::webhook_events::plan_replay;
+use crate::services::webhook_replay::plan_replay;
 
 /// The longest target URL and secret accepted.
 const MAX_URL: usize = 500;

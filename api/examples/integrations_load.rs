@@ -1,0 +1,315 @@
+//! Integrations benchmarks (issue 16), on the database of `DATABASE_URL` (fresh; migrated here):
+//!
+//! - `integrations_load webhooks N THREADS`: the demo structure, one webhook endpoint of MDS
+//!   Arras pointing at a local HTTP receiver (the test suite's); N RDV events of distinct RDVs
+//!   (bodies of a real RDV's size) queued, then delivered signed by THREADS workers; prints the
+//!   events/s received.
+//! - `integrations_load feed-setup RDVS`: Sophie Durand with RDVS RDVs spread over two years
+//!   (one back, one ahead, weekdays 09:00–17:00) and a calendar link with details and plages;
+//!   prints the feed's path.
+//! - `integrations_load feed-load BASE PATH REQUESTS CONCURRENCY`: GETs of that feed from a
+//!   running `rdv serve`; prints latency percentiles and the feed's size.
+//!
+//! Run by `scripts/bench-integrations.sh` (from `just bench`).
+
+#![allow(clippy::unwrap_used)] // a benchmark: a failed unwrap is a failed run
+
+#[allow(dead_code)] // the example uses part of the test receiver
+#[path = "../tests/common/webhook_receiver.rs"]
+mod webhook_receiver;
+
+use std::time::{Duration as StdDuration, Instant};
+
+use chrono::{Datelike, Duration, Utc};
+use diesel::prelude::*;
+use rdv_api::audit::Author;
+use rdv_api::config::{Config, Delivery};
+use rdv_api::db::models::webhook::{self, EndpointValues};
+use rdv_api::db::schema::{agents, agents_rdvs, lieux, motifs, organisations, participations, rdvs, users};
+use rdv_api::db::{self, now_utc, write_tx};
+use rdv_api::outbox::webhook::WebhookPayload;
+use rdv_api::outbox::{enqueue_webhook, Subject};
+
+fn config(url: &str, dir: &std::path::Path) -> Config {
+    Config {
+        database_url: url.to_owned(),
+        data_dir: dir.to_owned(),
+        jwt_secret: b"bench-secret-bench-secret-bench-secret-00".to_vec(),
+        token_ttl: Duration::hours(1),
+        spa_dir: dir.join("spa"),
+        sign_in_per_minute_email: 10,
+        sign_in_per_minute_ip: 10,
+        max_body_bytes: 1 << 20,
+        pool_size: 8,
+        public_url: "http://rdv.bench".into(),
+        mail_from: "RDV <ne-pas-repondre@rdv.bench>".into(),
+        dev_mailbox_dir: dir.join("mailbox"),
+        public_per_minute_ip: 10,
+        geocoder_url: None,
+        partner_shared_secret: None,
+        delivery: Delivery {
+            poll: std::time::Duration::from_millis(20),
+            webhook_allowed_hosts: vec!["127.0.0.1".into()],
+            ..Delivery::local(dir)
+        },
+    }
+}
+
+/// An RDV's webhook body of realistic size (the reference's nested shape is about 3 KB).
+fn rdv_body(i: usize) -> String {
+    let user = serde_json::json!({"id": i, "first_name": "Camille", "last_name": "Martin", "email": "camille@example.fr",
+        "phone_number": "06 12 34 56 78", "phone_number_formatted": "+33612345678", "birth_date": "1990-01-01",
+        "address": "12 rue de la République 62000 Arras", "caisse_affiliation": null, "affiliation_number": null,
+        "notify_by_sms": true, "notify_by_email": true, "user_profiles": null, "responsible": null});
+    let agent = serde_json::json!({"id": 3, "email": "sophie.durand@pas-de-calais.fr", "first_name": "Sophie", "last_name": "Durand"});
+    let org = serde_json::json!({"id": 1, "name": "MDS Arras", "email": "mds.arras@pas-de-calais.fr", "phone_number": "03 21 00 00 00", "verticale": "rdv_solidarites"});
+    serde_json::json!({
+        "data": {"id": i, "address": "Rue de Baudimont 62000 Arras", "agents": [agent], "cancelled_at": null, "collectif": false,
+            "context": null, "created_by": "agent", "created_by_type": "Agent", "duration_in_min": 30,
+            "starts_at": "2026-12-14T09:30:00+01:00", "ends_at": "2026-12-14T10:00:00+01:00",
+            "lieu": {"id": 1, "name": "MDS Arras — Baudimont", "address": "Rue de Baudimont 62000 Arras", "organisation_id": 1, "phone_number": null, "single_use": false},
+            "motif": {"id": 1, "name": "Consultation PMI nourrisson", "location_type": "public_office", "bookable_by": "everyone", "collectif": false, "follow_up": false, "organisation_id": 1, "service_id": 1, "motif_category": null},
+            "organisation": org, "participations": [{"id": i, "status": "unknown", "user": user.clone(), "send_lifecycle_notifications": true}],
+            "status": "unknown", "users": [user], "users_count": 1, "uuid": format!("bench-{i:08}")},
+        "meta": {"model": "Rdv", "event": "updated", "webhook_reason": null, "timestamp": "2026-12-07 10:42:05 +0100"}
+    })
+    .to_string()
+}
+
+fn webhooks(url: &str, n: usize, threads: usize) {
+    actix_rt::System::new().block_on(async move {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = config(url, dir.path());
+        let (pool, _) = db::open_pool(url, 8).unwrap();
+        let mut conn = pool.get().unwrap();
+        db::run_migrations(&mut conn).unwrap();
+        rdv_api::seed::demo_structure(&mut conn).unwrap();
+        let receiver = webhook_receiver::WebhookReceiver::start();
+        let org = organisations::table.filter(organisations::name.eq("MDS Arras")).select(organisations::id).limit(1).get_result::<i32>(&mut conn).unwrap();
+        let subscriptions = vec!["rdv".to_owned()];
+        let values = EndpointValues { organisation_id: org, target_url: &receiver.url, secret: "bench", subscriptions: &subscriptions };
+        let endpoint = write_tx(&mut conn, |c| webhook::create(c, &Author::system("bench"), &values)).unwrap();
+        let bodies: Vec<String> = (0..n).map(rdv_body).collect();
+        let size = bodies.first().map_or(0, String::len);
+        write_tx(&mut conn, |c| {
+            for (i, body) in bodies.into_iter().enumerate() {
+                let payload = WebhookPayload {
+                    endpoint_id: endpoint.id,
+                    model: "Rdv".into(),
+                    event: "updated".into(),
+                    record_id: i as i32,
+                    body,
+                };
+                let about = Subject { organisation_id: Some(org), ..Subject::default() };
+                enqueue_webhook(c, format!("bench:{i}"), about, &receiver.url, &payload)?;
+            }
+            Ok::<_, diesel::result::Error>(())
+        })
+        .unwrap();
+        drop(conn);
+        let started = Instant::now();
+        let workers = rdv_api::outbox::worker::spawn(pool.clone(), &cfg, threads).unwrap();
+        while receiver.received().len() < n {
+            actix_rt::time::sleep(StdDuration::from_millis(5)).await;
+        }
+        let secs = started.elapsed().as_secs_f64();
+        workers.stop();
+        let got = receiver.received();
+        assert!(got.iter().take(50).all(|r| r.verify("bench")), "signed");
+        println!(
+            "webhook throughput: {n} events ({size} bytes each) through {threads} workers to a local receiver in {secs:.2} s = {:.0} events/s",
+            n as f64 / secs
+        );
+    });
+}
+
+fn feed_setup(url: &str, n: usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(url, dir.path());
+    let (pool, _) = db::open_pool(url, 8).unwrap();
+    let mut conn = pool.get().unwrap();
+    db::run_migrations(&mut conn).unwrap();
+    rdv_api::seed::demo_structure(&mut conn).unwrap();
+    let org = organisations::table
+        .filter(organisations::name.eq("MDS Arras"))
+        .select(organisations::id)
+        .limit(1)
+        .get_result::<i32>(&mut conn)
+        .unwrap();
+    let motif = motifs::table
+        .filter(motifs::organisation_id.eq(org))
+        .filter(motifs::collectif.eq(false))
+        .select(motifs::id)
+        .limit(1)
+        .get_result::<i32>(&mut conn)
+        .unwrap();
+    let lieu = lieux::table
+        .filter(lieux::organisation_id.eq(org))
+        .select(lieux::id)
+        .limit(1)
+        .get_result::<i32>(&mut conn)
+        .unwrap();
+    let agent = agents::table
+        .filter(agents::last_name.eq("Durand"))
+        .select(agents::id)
+        .limit(1)
+        .get_result::<i32>(&mut conn)
+        .unwrap();
+    let now = now_utc();
+    let user_rows: Vec<_> = (0..500)
+        .map(|i| {
+            (
+                users::first_name.eq(format!("Usager{i}")),
+                users::last_name.eq("Agenda"),
+                users::created_through.eq("bench"),
+                users::created_at.eq(now),
+                users::updated_at.eq(now),
+            )
+        })
+        .collect();
+    let q = diesel::insert_into(users::table).values(&user_rows);
+    rdv_api::on_backend!(&mut *conn, |c| q.execute(c)).unwrap();
+    let user_ids: Vec<i32> =
+        users::table.filter(users::last_name.eq("Agenda")).select(users::id).load(&mut conn).unwrap();
+    // Weekdays from a year back to a year ahead, RDVs of 30 minutes from 09:00.
+    let first = (Utc::now() - Duration::days(365)).date_naive();
+    let days: Vec<chrono::NaiveDate> =
+        (0..730).map(|d| first + Duration::days(d)).filter(|d| d.weekday().num_days_from_monday() < 5).collect();
+    let per_day = n.div_ceil(days.len()).max(1);
+    let starts: Vec<chrono::NaiveDateTime> = (0..n)
+        .map(|i| {
+            let day = days[(i / per_day) % days.len()];
+            // 08:00 UTC is 09:00 in Paris in winter; close enough for a load test.
+            day.and_hms_opt(8, 0, 0).unwrap() + Duration::minutes(30 * (i % per_day) as i64)
+        })
+        .collect();
+    for (chunk_no, chunk) in starts.chunks(2000).enumerate() {
+        let rows: Vec<_> = chunk
+            .iter()
+            .enumerate()
+            .map(|(j, s)| {
+                let i = chunk_no * 2000 + j;
+                (
+                    rdvs::organisation_id.eq(org),
+                    rdvs::motif_id.eq(motif),
+                    rdvs::lieu_id.eq(Some(lieu)),
+                    rdvs::starts_at.eq(*s),
+                    rdvs::ends_at.eq(*s + Duration::minutes(30)),
+                    rdvs::uuid.eq(format!("feed-{i}")),
+                    rdvs::status.eq(if i % 17 == 0 { "revoked" } else { "unknown" }),
+                    rdvs::users_count.eq(1),
+                    rdvs::created_by_type.eq("Agent"),
+                    rdvs::created_at.eq(now),
+                    rdvs::updated_at.eq(now),
+                )
+            })
+            .collect();
+        write_tx(&mut conn, |c| {
+            let q = diesel::insert_into(rdvs::table).values(&rows);
+            rdv_api::on_backend!(&mut *c, |b| q.execute(b))?;
+            let ids: Vec<(i32, chrono::NaiveDateTime, chrono::NaiveDateTime)> = rdvs::table
+                .filter(rdvs::uuid.like("feed-%"))
+                .filter(diesel::dsl::not(diesel::dsl::exists(
+                    agents_rdvs::table.filter(agents_rdvs::rdv_id.eq(rdvs::id)),
+                )))
+                .select((rdvs::id, rdvs::starts_at, rdvs::ends_at))
+                .load(c)?;
+            let parts: Vec<_> = ids
+                .iter()
+                .map(|(id, _, _)| {
+                    (
+                        participations::rdv_id.eq(*id),
+                        participations::user_id.eq(user_ids[*id as usize % user_ids.len()]),
+                        participations::created_by_type.eq("Agent"),
+                        participations::created_at.eq(now),
+                        participations::updated_at.eq(now),
+                    )
+                })
+                .collect();
+            let q = diesel::insert_into(participations::table).values(&parts);
+            rdv_api::on_backend!(&mut *c, |b| q.execute(b))?;
+            let links: Vec<_> = ids
+                .iter()
+                .map(|(id, s, e)| {
+                    (
+                        agents_rdvs::agent_id.eq(agent),
+                        agents_rdvs::rdv_id.eq(*id),
+                        agents_rdvs::starts_at.eq(*s),
+                        agents_rdvs::ends_at.eq(*e),
+                    )
+                })
+                .collect();
+            let q = diesel::insert_into(agents_rdvs::table).values(&links);
+            rdv_api::on_backend!(&mut *c, |b| q.execute(b))
+        })
+        .unwrap();
+    }
+    let row = rdv_api::db::models::agent::find(&mut conn, agent).unwrap().unwrap();
+    let req = rdv_shared::dto::CreateCalendarFeedRequest { with_details: true, with_plages: true };
+    let created = rdv_api::services::calendar_feed::create(&mut conn, &cfg, &row, req).unwrap();
+    let path = created.url.trim_start_matches(&cfg.public_url).to_owned();
+    println!("{path}");
+}
+
+fn percentile(sorted: &[StdDuration], p: f64) -> StdDuration {
+    let idx = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted[idx.min(sorted.len() - 1)]
+}
+
+fn feed_load(base: &str, path: &str, requests: usize, concurrency: usize) {
+    actix_rt::System::new().block_on(async move {
+        let client = reqwest::Client::new();
+        let url = format!("{base}{path}");
+        let first = client.get(&url).send().await.unwrap();
+        assert_eq!(first.status(), 200);
+        let text = first.text().await.unwrap();
+        let events = text.matches("BEGIN:VEVENT").count();
+        let started = Instant::now();
+        let mut tasks = Vec::new();
+        for worker in 0..concurrency {
+            let (client, url) = (client.clone(), url.clone());
+            tasks.push(actix_rt::spawn(async move {
+                let mut latencies = Vec::new();
+                for _ in (worker..requests).step_by(concurrency) {
+                    let t = Instant::now();
+                    let res = client.get(&url).send().await.unwrap();
+                    assert_eq!(res.status(), 200);
+                    res.bytes().await.unwrap();
+                    latencies.push(t.elapsed());
+                }
+                latencies
+            }));
+        }
+        let mut all = Vec::new();
+        for t in tasks {
+            all.extend(t.await.unwrap());
+        }
+        let elapsed = started.elapsed();
+        all.sort();
+        let ms = |d: StdDuration| d.as_secs_f64() * 1000.0;
+        println!(
+            "calendar feed: {} requests, concurrency {concurrency}, {events} events ({} KB), {:.0} req/s, p50 {:.1} ms, p95 {:.1} ms, p99 {:.1} ms",
+            all.len(),
+            text.len() / 1024,
+            all.len() as f64 / elapsed.as_secs_f64(),
+            ms(percentile(&all, 0.50)),
+            ms(percentile(&all, 0.95)),
+            ms(percentile(&all, 0.99)),
+        );
+    });
+}
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    let arg = |i: usize| args.get(i).cloned().unwrap_or_default();
+    let num = |i: usize, d: usize| args.get(i).and_then(|v| v.parse().ok()).unwrap_or(d);
+    let url = || std::env::var("DATABASE_URL").expect("DATABASE_URL");
+    match arg(1).as_str() {
+        "webhooks" => webhooks(&url(), num(2, 10_000), num(3, 4)),
+        "feed-setup" => feed_setup(&url(), num(2, 4_000)),
+        "feed-load" => feed_load(&arg(2), &arg(3), num(4, 500), num(5, 4)),
+        _ => eprintln!(
+            "usage: integrations_load webhooks N THREADS | feed-setup RDVS | feed-load BASE PATH REQUESTS CONCURRENCY"
+        ),
+    }
+}
