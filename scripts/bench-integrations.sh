@@ -18,10 +18,10 @@ run_backend() {
   echo "════ integrations, $name ════"
   url=$($fresh webhooks); DATABASE_URL="$url" "$load" webhooks "$events" 4
   url=$($fresh feed); path=$(DATABASE_URL="$url" "$load" feed-setup "$rdvs")
-  DATABASE_URL="$url" RDV_DATA_DIR="$target/bench" "$bin" serve --bind "127.0.0.1:$port" --workers 2 \
+  DATABASE_URL="$url" RDV_DATA_DIR="$target/bench" RDV_PUBLIC_PER_MINUTE_IP=100000 "$bin" serve --bind "127.0.0.1:$port" --workers 2 \
     >"$target/bench/feed-$name.log" 2>&1 &
   local pid=$!
-  trap 'kill $pid 2>/dev/null || true' RETURN
+  trap 'kill $pid 2>/dev/null || true' RETURN EXIT
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.2; done
   "$load" feed-load "http://127.0.0.1:$port" "$path" 200 1
   "$load" feed-load "http://127.0.0.1:$port" "$path" 400 4

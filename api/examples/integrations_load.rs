@@ -299,6 +299,24 @@ fn feed_load(base: &str, path: &str, requests: usize, concurrency: usize) {
     });
 }
 
+/// The feed rendered in-process (no HTTP), to split its cost from the transport's.
+fn feed_render(url: &str, path: &str, n: usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(url, dir.path());
+    let (pool, _) = db::open_pool(url, 2).unwrap();
+    let mut conn = pool.get().unwrap();
+    let token = path.trim_start_matches("/calendar/").trim_end_matches(".ics");
+    let mut times = Vec::new();
+    for _ in 0..n {
+        let t = Instant::now();
+        let text = rdv_api::services::calendar_feed::render(&mut conn, &cfg, token, Utc::now()).unwrap();
+        times.push(t.elapsed());
+        assert!(text.contains("BEGIN:VEVENT"));
+    }
+    times.sort();
+    println!("feed render in-process: p50 {:.1} ms", times[times.len() / 2].as_secs_f64() * 1000.0);
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let arg = |i: usize| args.get(i).cloned().unwrap_or_default();
@@ -307,6 +325,7 @@ fn main() {
     match arg(1).as_str() {
         "webhooks" => webhooks(&url(), num(2, 10_000), num(3, 4)),
         "feed-setup" => feed_setup(&url(), num(2, 4_000)),
+        "feed-render" => feed_render(&url(), &arg(2), num(3, 20)),
         "feed-load" => feed_load(&arg(2), &arg(3), num(4, 500), num(5, 4)),
         _ => eprintln!(
             "usage: integrations_load webhooks N THREADS | feed-setup RDVS | feed-load BASE PATH REQUESTS CONCURRENCY"

@@ -177,6 +177,44 @@ async fn rdv_insertion_client_sequence_end_to_end() {
     assert_eq!((s, b["organisation"]["phone_number"].as_str()), (200, Some("03 21 00 00 00")), "{b}");
     let (s, b) = ri.json("GET", "/api/v1/organisations", None).await;
     assert!(s == 200 && b["organisations"].as_array().unwrap().iter().any(|o| o["id"] == arras));
+    // get_organisations with geo params: only the organisations serving the address.
+    let territory = b["organisations"][0]["territory_id"].as_i64().unwrap();
+    let (s, b) = call(
+        &app,
+        &session,
+        "POST",
+        &format!("/api/v1/territories/{territory}/sectors"),
+        Some(json!({"name": "Arras", "human_id": "arras"})),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    let sector = b["sector"]["id"].as_i64().unwrap();
+    let (s, b) = call(
+        &app,
+        &session,
+        "POST",
+        &format!("/api/v1/sectors/{sector}/zones"),
+        Some(json!({"level": "city", "city_name": "Arras", "city_code": "62041"})),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    let (s, b) = call(
+        &app,
+        &session,
+        "POST",
+        &format!("/api/v1/sectors/{sector}/attributions"),
+        Some(json!({"organisation_id": arras})),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    let ids = |b: &Value| -> Vec<i64> {
+        b["organisations"].as_array().unwrap().iter().map(|o| o["id"].as_i64().unwrap()).collect()
+    };
+    let (s, b) = ri.json("GET", "/api/v1/organisations?city_code=62041&department_number=62", None).await;
+    assert_eq!((s, ids(&b)), (200, vec![i64::from(arras)]), "{b}");
+    let (s, b) = ri.json("GET", "/api/v1/organisations?city_code=62193", None).await;
+    assert_eq!((s, ids(&b)), (200, vec![]), "no sector for Calais: {b}");
+    assert_eq!(b["meta"]["total_count"], 0);
 
     // Webhook endpoint: none yet, then created with the 9 subscriptions it handles, trigger false.
     let list = format!("/api/v1/organisations/{arras}/webhook_endpoints");

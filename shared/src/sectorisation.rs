@@ -162,6 +162,26 @@ pub fn validate_zone(
     errors
 }
 
+/// API v1 O1's geographic filter (reference-api-v1.md §3.1): among the sectors matching the
+/// address, the one with the fewest attributed organisations gives its organisations (the
+/// "most relevant" ones); ties go to the smallest sector id. None matching: none.
+pub fn most_relevant_organisations(matching_sectors: &[i32], attributions: &[Attribution]) -> Vec<i32> {
+    let orgs_of = |sector: i32| {
+        let mut v: Vec<i32> =
+            attributions.iter().filter(|a| a.sector_id == sector).map(|a| a.organisation_id).collect();
+        v.sort_unstable();
+        v.dedup();
+        v
+    };
+    matching_sectors
+        .iter()
+        .map(|s| (orgs_of(*s), *s))
+        .filter(|(orgs, _)| !orgs.is_empty())
+        .min_by_key(|(orgs, s)| (orgs.len(), *s))
+        .map(|(orgs, _)| orgs)
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -249,5 +269,16 @@ mod tests {
             validate_zone("62", ZoneLevel::City, "62041", "Arras", None, Some("62041_0120")),
             vec![("street_ban_id", "present")]
         );
+    }
+
+    #[test]
+    fn the_most_relevant_organisations_are_those_of_the_narrowest_sector() {
+        let a = |sector_id, organisation_id, agent_id| Attribution { sector_id, organisation_id, agent_id };
+        let attributions = [a(1, 10, None), a(1, 11, None), a(2, 12, None), a(2, 12, Some(5)), a(3, 13, None)];
+        assert_eq!(most_relevant_organisations(&[1, 2], &attributions), [12], "sector 2 has one organisation");
+        assert_eq!(most_relevant_organisations(&[1], &attributions), [10, 11]);
+        assert_eq!(most_relevant_organisations(&[3, 2], &attributions), [12], "a tie goes to the smallest sector id");
+        assert_eq!(most_relevant_organisations(&[4], &attributions), Vec::<i32>::new(), "a sector without attribution");
+        assert_eq!(most_relevant_organisations(&[], &attributions), Vec::<i32>::new());
     }
 }

@@ -8,14 +8,32 @@ use rdv_shared::pagination::{normalise_page, Meta};
 
 use crate::auth::Authenticated;
 use crate::error::ApiResult;
-use crate::extract::{ApiJson, ApiQuery, PageQuery};
+use crate::extract::{ApiJson, ApiQuery};
 use crate::services;
 use crate::state::AppState;
 
-/// Lists the organisations where the caller has a role, by id.
+/// O1's query: a page, and an address to keep only the organisations serving it.
+#[derive(Debug, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ListOrganisationsQuery {
+    /// Page number, from 1 (100 items a page).
+    pub page: Option<i64>,
+    /// INSEE code: only the organisations attributed to the sectors of that city (the sector
+    /// with the fewest organisations), as the reference.
+    pub city_code: Option<String>,
+    /// BAN street id, refines `city_code`.
+    pub street_ban_id: Option<String>,
+    /// Accepted and ignored without `city_code`, as the reference (also `department_number`).
+    pub departement_number: Option<String>,
+    #[param(ignore = true)]
+    pub department_number: Option<String>,
+}
+
+/// Lists the organisations where the caller has a role, by id; with `city_code` (and
+/// `street_ban_id`), only those serving that address.
 #[utoipa::path(
     tag = "organisations",
-    params(PageQuery),
+    params(ListOrganisationsQuery),
     responses(
         (status = 200, body = OrganisationsResponse),
     ),
@@ -24,12 +42,21 @@ use crate::state::AppState;
 pub async fn list_organisations(
     state: web::Data<AppState>,
     auth: Authenticated,
-    query: ApiQuery<PageQuery>,
+    query: ApiQuery<ListOrganisationsQuery>,
 ) -> ApiResult<HttpResponse> {
-    let page = normalise_page(query.0.page);
-    let (rows, total) =
-        super::with_conn(&state, move |conn| services::organisations::list_organisations(conn, &auth.agent, page))
-            .await?;
+    let ApiQuery(q) = query;
+    let page = normalise_page(q.page);
+    let place = match q.city_code.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        Some(code) => Some(
+            rdv_shared::sectorisation::Place::from_codes(code, q.street_ban_id.as_deref())
+                .ok_or_else(|| crate::error::ApiError::field("city_code", "invalid"))?,
+        ),
+        None => None,
+    };
+    let (rows, total) = super::with_conn(&state, move |conn| {
+        services::organisations::list_organisations(conn, &auth.agent, place.as_ref(), page)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(OrganisationsResponse {
         organisations: rows.iter().map(|o| o.to_dto()).collect(),
         meta: Meta::new(page, total),

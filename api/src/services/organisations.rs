@@ -70,10 +70,18 @@ fn validate_update(
 pub fn list_organisations(
     conn: &mut DbConn,
     caller: &AgentRow,
+    place: Option<&rdv_shared::sectorisation::Place>,
     page: i64,
 ) -> ApiResult<(Vec<crate::db::models::organisation::OrganisationRow>, i64)> {
     let actor = agent::facts(conn, caller.id)?;
-    let ids: Vec<i32> = actor.memberships.iter().map(|m| m.organisation_id.0).collect();
+    let mut ids: Vec<i32> = actor.memberships.iter().map(|m| m.organisation_id.0).collect();
+    // O1's geographic filter: the caller's organisations serving the address.
+    if let Some(p) = place {
+        let (zones, attributions) = crate::db::models::sector::for_city(conn, &p.city_code)?;
+        let sectors = rdv_shared::sectorisation::sectors_of(&zones, p);
+        let relevant = rdv_shared::sectorisation::most_relevant_organisations(&sectors, &attributions);
+        ids.retain(|id| relevant.contains(id));
+    }
     Ok(organisation::page_of(conn, &ids, page)?)
 }
 
