@@ -18,6 +18,9 @@
 #[path = "../tests/common/webhook_receiver.rs"]
 mod webhook_receiver;
 
+#[path = "support/bulk.rs"]
+mod bulk;
+
 use std::time::{Duration as StdDuration, Instant};
 
 use chrono::{Datelike, Duration, Utc};
@@ -25,7 +28,7 @@ use diesel::prelude::*;
 use rdv_api::audit::Author;
 use rdv_api::config::{Config, Delivery};
 use rdv_api::db::models::webhook::{self, EndpointValues};
-use rdv_api::db::schema::{agents, agents_rdvs, lieux, motifs, organisations, participations, rdvs, users};
+use rdv_api::db::schema::{agents, lieux, motifs, organisations, users};
 use rdv_api::db::{self, now_utc, write_tx};
 use rdv_api::outbox::webhook::WebhookPayload;
 use rdv_api::outbox::{enqueue_webhook, Subject};
@@ -183,67 +186,20 @@ fn feed_setup(url: &str, n: usize) {
             day.and_hms_opt(8, 0, 0).unwrap() + Duration::minutes(30 * (i % per_day) as i64)
         })
         .collect();
-    for (chunk_no, chunk) in starts.chunks(2000).enumerate() {
-        let rows: Vec<_> = chunk
-            .iter()
-            .enumerate()
-            .map(|(j, s)| {
-                let i = chunk_no * 2000 + j;
-                (
-                    rdvs::organisation_id.eq(org),
-                    rdvs::motif_id.eq(motif),
-                    rdvs::lieu_id.eq(Some(lieu)),
-                    rdvs::starts_at.eq(*s),
-                    rdvs::ends_at.eq(*s + Duration::minutes(30)),
-                    rdvs::uuid.eq(format!("feed-{i}")),
-                    rdvs::status.eq(if i % 17 == 0 { "revoked" } else { "unknown" }),
-                    rdvs::users_count.eq(1),
-                    rdvs::created_by_type.eq("Agent"),
-                    rdvs::created_at.eq(now),
-                    rdvs::updated_at.eq(now),
-                )
-            })
-            .collect();
-        write_tx(&mut conn, |c| {
-            let q = diesel::insert_into(rdvs::table).values(&rows);
-            rdv_api::on_backend!(&mut *c, |b| q.execute(b))?;
-            let ids: Vec<(i32, chrono::NaiveDateTime, chrono::NaiveDateTime)> = rdvs::table
-                .filter(rdvs::uuid.like("feed-%"))
-                .filter(diesel::dsl::not(diesel::dsl::exists(
-                    agents_rdvs::table.filter(agents_rdvs::rdv_id.eq(rdvs::id)),
-                )))
-                .select((rdvs::id, rdvs::starts_at, rdvs::ends_at))
-                .load(c)?;
-            let parts: Vec<_> = ids
-                .iter()
-                .map(|(id, _, _)| {
-                    (
-                        participations::rdv_id.eq(*id),
-                        participations::user_id.eq(user_ids[*id as usize % user_ids.len()]),
-                        participations::created_by_type.eq("Agent"),
-                        participations::created_at.eq(now),
-                        participations::updated_at.eq(now),
-                    )
-                })
-                .collect();
-            let q = diesel::insert_into(participations::table).values(&parts);
-            rdv_api::on_backend!(&mut *c, |b| q.execute(b))?;
-            let links: Vec<_> = ids
-                .iter()
-                .map(|(id, s, e)| {
-                    (
-                        agents_rdvs::agent_id.eq(agent),
-                        agents_rdvs::rdv_id.eq(*id),
-                        agents_rdvs::starts_at.eq(*s),
-                        agents_rdvs::ends_at.eq(*e),
-                    )
-                })
-                .collect();
-            let q = diesel::insert_into(agents_rdvs::table).values(&links);
-            rdv_api::on_backend!(&mut *c, |b| q.execute(b))
+    let list: Vec<bulk::BulkRdv> = starts
+        .iter()
+        .enumerate()
+        .map(|(i, s)| bulk::BulkRdv {
+            organisation_id: org,
+            motif_id: motif,
+            lieu_id: Some(lieu),
+            starts_at: *s,
+            minutes: 30,
+            // Some cancelled ones: the feed marks them STATUS:CANCELLED.
+            status: if i % 17 == 0 { "revoked" } else { "unknown" },
         })
-        .unwrap();
-    }
+        .collect();
+    bulk::insert_rdvs(&mut conn, "feed-", &list, agent, &user_ids);
     let row = rdv_api::db::models::agent::find(&mut conn, agent).unwrap().unwrap();
     let req = rdv_shared::dto::CreateCalendarFeedRequest { with_details: true, with_plages: true };
     let created = rdv_api::services::calendar_feed::create(&mut conn, &cfg, &row, req).unwrap();

@@ -14,12 +14,15 @@
 #[path = "../tests/common/smtp.rs"]
 mod smtp;
 
+#[path = "support/bulk.rs"]
+mod bulk;
+
 use std::time::Instant;
 
 use chrono::{Duration, Utc};
 use diesel::prelude::*;
 use rdv_api::config::{Config, Delivery};
-use rdv_api::db::schema::{agents, agents_rdvs, lieux, motifs, organisations, participations, rdvs, users};
+use rdv_api::db::schema::{agents, lieux, motifs, organisations, users};
 use rdv_api::db::{self, now_utc, write_tx, DbConn};
 use rdv_api::outbox::{enqueue_mail, MailPayload};
 
@@ -116,65 +119,17 @@ fn seed_rdvs(conn: &mut DbConn, n: usize) {
     rdv_api::on_backend!(&mut *conn, |c| q.execute(c)).unwrap();
     let user_ids: Vec<i32> = users::table.filter(users::last_name.eq("Bench")).select(users::id).load(conn).unwrap();
     let day = (Utc::now() + Duration::days(2)).date_naive().and_hms_opt(6, 0, 0).unwrap();
-    for chunk in (0..n).collect::<Vec<_>>().chunks(2000) {
-        let rows: Vec<_> = chunk
-            .iter()
-            .map(|i| {
-                let start = day + Duration::seconds((*i as i64 * 37) % 43_200);
-                (
-                    rdvs::organisation_id.eq(org),
-                    rdvs::motif_id.eq(motif),
-                    rdvs::lieu_id.eq(Some(lieu)),
-                    rdvs::starts_at.eq(start),
-                    rdvs::ends_at.eq(start + Duration::minutes(30)),
-                    rdvs::uuid.eq(format!("bench-{i}")),
-                    rdvs::users_count.eq(1),
-                    rdvs::created_by_type.eq("Agent"),
-                    rdvs::created_at.eq(now),
-                    rdvs::updated_at.eq(now),
-                )
-            })
-            .collect();
-        write_tx(conn, |c| {
-            let q = diesel::insert_into(rdvs::table).values(&rows);
-            rdv_api::on_backend!(&mut *c, |b| q.execute(b))?;
-            let ids: Vec<(i32, chrono::NaiveDateTime, chrono::NaiveDateTime)> = rdvs::table
-                .filter(rdvs::uuid.like("bench-%"))
-                .filter(diesel::dsl::not(diesel::dsl::exists(
-                    participations::table.filter(participations::rdv_id.eq(rdvs::id)),
-                )))
-                .select((rdvs::id, rdvs::starts_at, rdvs::ends_at))
-                .load(c)?;
-            let parts: Vec<_> = ids
-                .iter()
-                .map(|(id, _, _)| {
-                    (
-                        participations::rdv_id.eq(*id),
-                        participations::user_id.eq(user_ids[*id as usize % user_ids.len()]),
-                        participations::created_by_type.eq("Agent"),
-                        participations::created_at.eq(now),
-                        participations::updated_at.eq(now),
-                    )
-                })
-                .collect();
-            let q = diesel::insert_into(participations::table).values(&parts);
-            rdv_api::on_backend!(&mut *c, |b| q.execute(b))?;
-            let links: Vec<_> = ids
-                .iter()
-                .map(|(id, s, e)| {
-                    (
-                        agents_rdvs::agent_id.eq(agent),
-                        agents_rdvs::rdv_id.eq(*id),
-                        agents_rdvs::starts_at.eq(*s),
-                        agents_rdvs::ends_at.eq(*e),
-                    )
-                })
-                .collect();
-            let q = diesel::insert_into(agents_rdvs::table).values(&links);
-            rdv_api::on_backend!(&mut *c, |b| q.execute(b))
+    let list: Vec<bulk::BulkRdv> = (0..n)
+        .map(|i| bulk::BulkRdv {
+            organisation_id: org,
+            motif_id: motif,
+            lieu_id: Some(lieu),
+            starts_at: day + Duration::seconds((i as i64 * 37) % 43_200),
+            minutes: 30,
+            status: "unknown",
         })
-        .unwrap();
-    }
+        .collect();
+    bulk::insert_rdvs(conn, "bench-", &list, agent, &user_ids);
 }
 
 fn reminders(url: &str, n: usize) {

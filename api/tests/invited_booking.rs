@@ -40,16 +40,8 @@ async fn follow_up_motifs_go_with_referents_and_invited_usagers_book_without_ide
     .await;
     assert_eq!(s, 200, "{b}");
     let tuesday = next_weekday(Weekday::Tue);
-    let (s, b) = call(
-        &app,
-        &isabelle,
-        "POST",
-        "/api/v1/plage_ouvertures",
-        Some(json!({"organisation_id": lens,
-        "lieu_id": lieu, "motif_ids": [suivi], "title": "Suivis", "first_day": tuesday, "start_time": "09:00",
-        "end_time": "12:00", "recurrence": {"every": "week", "interval": 1, "on": ["tuesday"]}})),
-    )
-    .await;
+    let plage = common::weekly_plage(lens, lieu, suivi, tuesday, "tuesday");
+    let (s, b) = call(&app, &isabelle, "POST", "/api/v1/plage_ouvertures", Some(plage)).await;
     assert_eq!(s, 200, "{b}");
     let (s, b) = call(
         &app,
@@ -140,9 +132,8 @@ async fn a_public_link_narrows_the_search_to_its_organisation() {
         let motif = app.id_by_name("motifs", org_name, "Consultation PMI nourrisson");
         let lieu = app.id_by_name("lieux", org_name, lieu_name);
         let agent = app.sign_in(who).await;
-        let (s, b) = call(&app, &agent, "POST", "/api/v1/plage_ouvertures", Some(json!({"organisation_id": org,
-            "lieu_id": lieu, "motif_ids": [motif], "title": "PMI", "first_day": next_weekday(Weekday::Mon),
-            "start_time": "09:00", "end_time": "12:00", "recurrence": {"every": "week", "interval": 1, "on": ["monday"]}}))).await;
+        let plage = common::weekly_plage(org, lieu, motif, next_weekday(Weekday::Mon), "monday");
+        let (s, b) = call(&app, &agent, "POST", "/api/v1/plage_ouvertures", Some(plage)).await;
         assert_eq!(s, 200, "{b}");
     }
     let key = |b: &Value| b["motifs"][0]["key"].as_str().unwrap().to_owned();

@@ -288,16 +288,8 @@ async fn rdv_insertion_client_sequence_end_to_end() {
     assert_eq!((s, b), (200, json!({"creneau_availability": false})), "no plage yet");
     let sophie = app.sign_in("sophie.durand").await;
     let monday = next_weekday(Weekday::Mon);
-    let (s, b) = call(
-        &app,
-        &sophie,
-        "POST",
-        "/api/v1/plage_ouvertures",
-        Some(json!({"organisation_id": arras,
-        "lieu_id": lieu, "motif_ids": [motif], "title": "RSA", "first_day": monday, "start_time": "09:00",
-        "end_time": "12:00", "recurrence": {"every": "week", "interval": 1, "on": ["monday"]}})),
-    )
-    .await;
+    let plage = common::weekly_plage(arras, lieu, motif, monday, "monday");
+    let (s, b) = call(&app, &sophie, "POST", "/api/v1/plage_ouvertures", Some(plage)).await;
     assert_eq!(s, 200, "{b}");
     let (s, b) = ri.json("GET", &availability("rsa_orientation"), None).await;
     assert_eq!((s, b), (200, json!({"creneau_availability": true})));

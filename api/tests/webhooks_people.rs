@@ -30,6 +30,19 @@ fn events(received: &[Received], model: &str) -> Vec<(String, Value)> {
         .collect()
 }
 
+/// Subscribes a receiver to the people models of `org` (with or without the replay).
+async fn subscribe(app: &TestApp, who: &common::Session, org: i32, url: &str, trigger: bool) {
+    let (s, b) = call(
+        app,
+        who,
+        "POST",
+        &format!("/api/v1/organisations/{org}/webhook_endpoints"),
+        Some(json!({"target_url": url, "secret": SECRET, "subscriptions": PEOPLE, "trigger": trigger})),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+}
+
 async fn wait(receiver: &WebhookReceiver, what: &str, done: impl Fn(&[Received]) -> bool) -> Vec<Received> {
     for _ in 0..300 {
         let r = receiver.received();
@@ -51,15 +64,7 @@ async fn usager_agent_and_link_events_arrive_with_the_reference_shapes() {
     let arras = app.organisation_id("MDS Arras");
     let camille = app.sign_in("camille.martin").await;
     let camille_id = app.agent_id("camille.martin").await;
-    let (s, b) = call(
-        &app,
-        &camille,
-        "POST",
-        &format!("/api/v1/organisations/{arras}/webhook_endpoints"),
-        Some(json!({"target_url": receiver.url, "secret": SECRET, "subscriptions": PEOPLE, "trigger": false})),
-    )
-    .await;
-    assert_eq!(s, 200, "{b}");
+    subscribe(&app, &camille, arras, &receiver.url, false).await;
 
     // A usager created through API v1 with a referent: User, UserProfile, ReferentAssignation.
     let (s, b) = call(
@@ -203,15 +208,7 @@ async fn trigger_replays_the_organisations_usagers_agents_and_links_and_only_the
     .await;
     assert_eq!(s, 200, "{b}");
     let paul = b["user"]["id"].as_i64().unwrap();
-    let (s, b) = call(
-        &app,
-        &camille,
-        "POST",
-        &format!("/api/v1/organisations/{arras}/webhook_endpoints"),
-        Some(json!({"target_url": receiver.url, "secret": SECRET, "subscriptions": PEOPLE})),
-    )
-    .await;
-    assert_eq!(s, 200, "{b}");
+    subscribe(&app, &camille, arras, &receiver.url, true).await;
     let got = wait(&receiver, "the replay", |r| {
         ["User", "UserProfile", "ReferentAssignation", "Agent", "AgentRole"].iter().all(|m| !events(r, m).is_empty())
     })

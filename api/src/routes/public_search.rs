@@ -15,7 +15,8 @@ use crate::state::AppState;
 
 /// Motifs bookable online at an address (with an `invitation_token`, also those bookable by
 /// invited usagers, narrowed by the link's filters).
-#[utoipa::path(tag = "public", params(PlaceQuery, InvitationQuery, 
+#[utoipa::path(tag = "public", params(PlaceQuery, InvitationQuery,
+        ("lieu_id" = Option<i32>, Query, description = "Invitation: only this lieu"),
         ("organisation_ids[]" = Option<Vec<i32>>, Query, description = "Invitation: only these organisations"),
         ("referent_ids[]" = Option<Vec<i32>>, Query, description = "Invitation: only these agents")),
     responses((status = 200, body = PublicMotifsResponse), (status = 422, body = rdv_shared::dto::ValidationError), (status = 429, body = rdv_shared::dto::MessagesError)))]
@@ -40,7 +41,8 @@ pub async fn list_public_motifs(
 
 /// Lieux (or organisations, for motifs without lieu) offering a motif at an address, with their
 /// next availability: sorted by distance when coordinates are known, else by date.
-#[utoipa::path(tag = "public", params(PlaceQuery, LieuxQuery, InvitationQuery, 
+#[utoipa::path(tag = "public", params(PlaceQuery, LieuxQuery, InvitationQuery,
+        ("lieu_id" = Option<i32>, Query, description = "Invitation: only this lieu"),
         ("organisation_ids[]" = Option<Vec<i32>>, Query, description = "Invitation: only these organisations"),
         ("referent_ids[]" = Option<Vec<i32>>, Query, description = "Invitation: only these agents")),
     responses((status = 200, body = PublicLieuxResponse), (status = 422, body = rdv_shared::dto::ValidationError), (status = 429, body = rdv_shared::dto::MessagesError)))]
@@ -66,7 +68,7 @@ pub async fn list_public_lieux(
 }
 
 /// Free slots of one motif at one lieu for the public.
-#[utoipa::path(tag = "public", params(PlaceQuery, PublicCreneauxQuery, InvitationQuery, 
+#[utoipa::path(tag = "public", params(PlaceQuery, PublicCreneauxQuery, InvitationQuery,
         ("organisation_ids[]" = Option<Vec<i32>>, Query, description = "Invitation: only these organisations"),
         ("referent_ids[]" = Option<Vec<i32>>, Query, description = "Invitation: only these agents")),
     responses((status = 200, body = PublicCreneauxResponse), (status = 404, body = rdv_shared::dto::NotFoundError), (status = 422, body = rdv_shared::dto::ValidationError), (status = 429, body = rdv_shared::dto::MessagesError)))]

@@ -23,6 +23,7 @@ use crate::state::AppState;
 /// invited usagers, of the category, in the organisations, sectorised at the address (else the
 /// organisations), with the referents; the slot engine's answer.
 #[utoipa::path(tag = "rdvinsertion", params(PlaceQuery, InvitationQuery,
+        ("lieu_id" = Option<i32>, Query, description = "Only this lieu"),
         ("organisation_ids[]" = Option<Vec<i32>>, Query, description = "Only these organisations (and the fallback when the address finds nothing)"),
         ("referent_ids[]" = Option<Vec<i32>>, Query, description = "Only these agents")),
     responses((status = 200, body = CreneauAvailabilityResponse), (status = 401, body = rdv_shared::dto::MessagesError),

@@ -31,7 +31,7 @@ use crate::db::models::{idempotency, lieu, motif, organisation, rdv, rdv_reads, 
 use crate::db::{lock_agents, truncate_micros, write_tx, DbConn};
 use crate::error::{ApiError, ApiResult};
 use crate::services::agenda::tz;
-use crate::services::invited_search::{invalid_token, SearchFilters};
+use crate::services::invited_search::{invitation, SearchFilters};
 use crate::services::public_search::{offered_motif, public_sessions, public_slots, Offered};
 use crate::services::{notifications, Idempotency};
 
@@ -41,12 +41,16 @@ fn digest(token: &str) -> String {
     idempotency::digest(token.as_bytes())
 }
 
-/// The usager who books: by invitation token, else the organisation's usager with the same
-/// names and phone (reference prescripteur flow), else a new one attached to the organisation.
-fn usager_for(conn: &mut DbConn, author: &Author, org: i32, req: &PublicBookingRequest) -> ApiResult<i32> {
-    if let Some(token) = req.rdv_invitation_token.as_deref().filter(|t| !t.trim().is_empty()) {
-        let id = user::by_invitation_token(conn, token.trim())?;
-        let id = id.ok_or_else(invalid_token)?;
+/// The usager who books: the invited one, else the organisation's usager with the same names
+/// and phone (reference prescripteur flow), else a new one attached to the organisation.
+fn usager_for(
+    conn: &mut DbConn,
+    author: &Author,
+    org: i32,
+    req: &PublicBookingRequest,
+    invited: Option<i32>,
+) -> ApiResult<i32> {
+    if let Some(id) = invited {
         if let Some(u) = user::find(conn, id)? {
             user_links::attach(conn, author, &u, &[org])?;
         }
@@ -74,17 +78,10 @@ fn usager_for(conn: &mut DbConn, author: &Author, org: i32, req: &PublicBookingR
 
 /// The invitation a booking comes with (its link's organisations and agents), if any.
 fn invitation_of(conn: &mut DbConn, req: &PublicBookingRequest) -> ApiResult<Option<SearchFilters>> {
-    let Some(token) = req.rdv_invitation_token.as_deref().map(str::trim).filter(|t| !t.is_empty()) else {
-        return Ok(None);
-    };
-    let user_id = user::by_invitation_token(conn, token)?.ok_or_else(invalid_token)?;
-    Ok(Some(SearchFilters {
-        invited: Some(user_id),
-        usager_referents: user_links::referent_ids(conn, user_id)?,
-        organisation_ids: req.organisation_ids.clone(),
-        referent_ids: req.referent_ids.clone(),
-        ..SearchFilters::default()
-    }))
+    match req.rdv_invitation_token.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        Some(token) => Ok(Some(invitation(conn, token, &req.organisation_ids, &req.referent_ids)?)),
+        None => Ok(None),
+    }
 }
 
 /// Booked minutes of each agent on the slot's day: the least loaded gets the RDV.
@@ -203,8 +200,7 @@ fn set_token(conn: &mut DbConn, rdv_id: i32, user_id: i32, token: &str) -> ApiRe
 fn join_session(
     conn: &mut DbConn,
     author: &Author,
-    o: &Offered,
-    req: &PublicBookingRequest,
+    (o, req, invited): (&Offered, &PublicBookingRequest, Option<i32>),
     now: DateTime<Utc>,
 ) -> ApiResult<Option<(RdvRow, i32)>> {
     let rdv_id = req.rdv_id.ok_or_else(|| ApiError::field("rdv_id", "blank"))?;
@@ -218,7 +214,7 @@ fn join_session(
     if !still.iter().any(|r| r.id == rdv_id) {
         return Ok(None);
     }
-    let user_id = usager_for(conn, author, o.organisation.id, req)?;
+    let user_id = usager_for(conn, author, o.organisation.id, req, invited)?;
     let participations = rdv::participations_of(conn, &[rdv_id])?.remove(&rdv_id).unwrap_or_default();
     if let Some(mine) = participations.iter().find(|p| p.user_id == user_id) {
         if !matches!(mine.status(), RdvStatus::Excused | RdvStatus::Revoked) {
@@ -322,6 +318,7 @@ pub fn book(conn: &mut DbConn, config: &Config, b: Booking, now: DateTime<Utc>) 
     let Booking { place, req, idem } = b;
     let author = Author::system(PUBLIC_AUTHOR);
     let inv = invitation_of(conn, &req)?;
+    let invited = inv.as_ref().and_then(|i| i.invited);
     let o = offered_motif(conn, place.as_ref(), inv.as_ref(), req.motif_id)?;
     let lieu_id = req.lieu_id.filter(|_| o.motif.needs_lieu() && !o.motif.collectif);
     let start = req.starts_at.with_timezone(&Utc);
@@ -338,14 +335,14 @@ pub fn book(conn: &mut DbConn, config: &Config, b: Booking, now: DateTime<Utc>) 
         if let Some(rdv_id) = idem.as_ref().map(|i| i.earlier(c)).transpose()?.flatten() {
             // A retry: the same RDV, with a fresh token (only the digest is stored).
             let r = rdv::find(c, rdv_id)?.ok_or(ApiError::NotFound("rdv"))?;
-            let user_id = usager_for(c, &author, o.organisation.id, &req)?;
+            let user_id = usager_for(c, &author, o.organisation.id, &req, invited)?;
             set_token(c, rdv_id, user_id, &token)?;
             return Ok::<_, ApiError>(Some(r));
         }
         if o.motif.collectif {
-            let Some((row, user_id)) = join_session(c, &author, &o, &req, now)? else { return Ok(None) };
+            let Some((row, user_id)) = join_session(c, &author, (&o, &req, invited), now)? else { return Ok(None) };
             set_token(c, row.id, user_id, &token)?;
-            if inv.as_ref().is_some_and(|i| i.invited.is_some()) {
+            if invited.is_some() {
                 rdv::mark_invited(c, row.id, user_id)?;
             }
             let before = notifications::snapshot(c, &row)?.without_user(user_id);
@@ -361,7 +358,7 @@ pub fn book(conn: &mut DbConn, config: &Config, b: Booking, now: DateTime<Utc>) 
             if !hold_if_free(c, *agent, start, ends)? {
                 continue;
             }
-            let user_id = usager_for(c, &author, o.organisation.id, &req)?;
+            let user_id = usager_for(c, &author, o.organisation.id, &req, invited)?;
             let starts_at = truncate_micros(start.naive_utc());
             let new = NewRdv {
                 organisation_id: o.organisation.id,
@@ -381,7 +378,7 @@ pub fn book(conn: &mut DbConn, config: &Config, b: Booking, now: DateTime<Utc>) 
             };
             let row = rdv::create(c, &author, &new)?;
             set_token(c, row.id, user_id, &token)?;
-            if inv.as_ref().is_some_and(|i| i.invited.is_some()) {
+            if invited.is_some() {
                 rdv::mark_invited(c, row.id, user_id)?;
             }
             notifications::rdv_changed(c, config, None, row.id, ChangeAuthor::Usager, now)?;

@@ -43,7 +43,8 @@ pub struct InvitationQuery {
     pub invitation_token: Option<String>,
     /// Only motifs of this category.
     pub motif_category_short_name: Option<String>,
-    /// Only this lieu.
+    /// Only this lieu (documented by each operation: `/public/creneaux` takes it as the chosen lieu).
+    #[param(ignore = true)]
     pub lieu_id: Option<i32>,
     /// The usager's département (informative: the address or the organisations decide).
     pub departement: Option<String>,
@@ -81,16 +82,30 @@ impl InvitationParams {
             let public = SearchFilters { organisation_ids: self.organisation_ids.clone(), ..SearchFilters::default() };
             return Ok((!public.organisation_ids.is_empty()).then_some(public));
         };
-        let user_id = user::by_invitation_token(conn, token)?.ok_or_else(invalid_token)?;
         Ok(Some(SearchFilters {
-            invited: Some(user_id),
-            usager_referents: user_links::referent_ids(conn, user_id)?,
             motif_category: self.query.motif_category_short_name.clone().filter(|s| !s.trim().is_empty()),
-            organisation_ids: self.organisation_ids.clone(),
-            referent_ids: self.referent_ids.clone(),
             lieu_id: self.query.lieu_id,
+            ..invitation(conn, token, &self.organisation_ids, &self.referent_ids)?
         }))
     }
+}
+
+/// The filters of the usager invited with `token` (its referents known), within the link's
+/// organisations and agents; 422 when the token is unknown.
+pub fn invitation(
+    conn: &mut DbConn,
+    token: &str,
+    organisation_ids: &[i32],
+    referent_ids: &[i32],
+) -> ApiResult<SearchFilters> {
+    let user_id = user::by_invitation_token(conn, token.trim())?.ok_or_else(invalid_token)?;
+    Ok(SearchFilters {
+        invited: Some(user_id),
+        usager_referents: user_links::referent_ids(conn, user_id)?,
+        organisation_ids: organisation_ids.to_vec(),
+        referent_ids: referent_ids.to_vec(),
+        ..SearchFilters::default()
+    })
 }
 
 pub fn invalid_token() -> ApiError {

@@ -351,6 +351,14 @@ pub async fn call(app: &TestApp, who: &Session, method: &str, path: &str, body: 
     json(res).await
 }
 
+/// A weekly plage body, 09:00–12:00 on `weekday` (`"monday"`…) from `first_day`, for `motif`
+/// at `lieu` (POST `/api/v1/plage_ouvertures` as its agent).
+pub fn weekly_plage(organisation: i32, lieu: i32, motif: i32, first_day: chrono::NaiveDate, weekday: &str) -> Value {
+    serde_json::json!({"organisation_id": organisation, "lieu_id": lieu, "motif_ids": [motif], "title": "Consultations",
+        "first_day": first_day, "start_time": "09:00", "end_time": "12:00",
+        "recurrence": {"every": "week", "interval": 1, "on": [weekday]}})
+}
+
 /// The first `weekday` at least a week ahead.
 pub fn next_weekday(weekday: chrono::Weekday) -> chrono::NaiveDate {
     use chrono::Datelike;
