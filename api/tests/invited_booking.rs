@@ -83,6 +83,8 @@ async fn follow_up_motifs_go_with_referents_and_invited_usagers_book_without_ide
     assert_eq!(s, 200, "{b}");
     let (_, b) = get(&app, &invited).await;
     assert!(names(&b).contains(&"RDV de suivi social".to_owned()), "{b}");
+    let (_, b) = get(&app, &format!("{invited}&motif_category_short_name=inconnue")).await;
+    assert_eq!(names(&b), Vec::<String>::new(), "an unknown category offers nothing: {b}");
     let (_, b) = get(&app, "/api/v1/public/motifs?city_code=62498").await;
     assert!(!names(&b).contains(&"RDV de suivi social".to_owned()), "the public never sees it: {b}");
     let (s, b) = call(&app, &isabelle, "POST", "/api/v1/rdvs", Some(rdv(isabelle_id))).await;

@@ -21,7 +21,6 @@ use serde_json::{json, Value};
 
 use crate::audit::{Event, Touch};
 use crate::db::models::agent::AgentRow;
-use crate::db::models::user::UserRow;
 use crate::db::models::{agent, organisation, user, webhook};
 use crate::db::schema::{agent_roles, referent_assignations, user_profiles, users};
 use crate::db::DbConn;
@@ -93,25 +92,38 @@ fn announce_all(conn: &mut DbConn, events: Vec<(Touch, &'static str)>) -> ApiRes
 }
 
 /// A usager as webhooks show it: API v1's user, `user_profiles` null, with the field toggles of
-/// its organisations' territories. `None` when gone or anonymised.
-fn user_data(conn: &mut DbConn, user_id: i32) -> ApiResult<Option<(UserRow, Vec<i32>, Value)>> {
+/// its organisations' territories (`orgs`). `None` when gone or anonymised.
+fn user_data(conn: &mut DbConn, user_id: i32, orgs: &[i32]) -> ApiResult<Option<Value>> {
     let Some(row) = user::find(conn, user_id)? else { return Ok(None) };
     if row.deleted_at.is_some() {
         return Ok(None);
     }
-    let orgs = user::organisation_ids(conn, user_id)?;
-    let toggles = user::toggles_for(conn, &orgs)?;
+    let toggles = user::toggles_for(conn, orgs)?;
     let responsible = match row.responsible_id {
         Some(r) => user::find(conn, r)?,
         None => None,
     };
-    let data = value(&row.to_dto(&toggles, responsible.as_ref()))?;
-    Ok(Some((row, orgs, data)))
+    Ok(Some(value(&row.to_dto(&toggles, responsible.as_ref()))?))
+}
+
+/// The endpoints of the usager's organisations subscribed to `model`, and those organisations.
+/// Read before rendering: most changes have no subscriber.
+fn usager_subscribers(
+    conn: &mut DbConn,
+    model: &str,
+    user_id: i32,
+    only: Option<i32>,
+) -> ApiResult<(Vec<webhook::EndpointRow>, Vec<i32>)> {
+    let orgs = user::organisation_ids(conn, user_id)?;
+    Ok((subscribers(conn, model, &orgs, only)?, orgs))
 }
 
 fn user_event(conn: &mut DbConn, user_id: i32, event: &str, only: Option<i32>) -> ApiResult<()> {
-    let Some((_, orgs, data)) = user_data(conn, user_id)? else { return Ok(()) };
-    let targets = subscribers(conn, "User", &orgs, only)?;
+    let (targets, orgs) = usager_subscribers(conn, "User", user_id, only)?;
+    if targets.is_empty() {
+        return Ok(());
+    }
+    let Some(data) = user_data(conn, user_id, &orgs)? else { return Ok(()) };
     emit(conn, &targets, ("User", user_id, event), &data, None).map(|_| ())
 }
 
@@ -142,8 +154,8 @@ fn profile_event(
     }
     let Some(org) = organisation::find(conn, org_id)? else { return Ok(()) };
     // A profile removed before its usager was anonymised still names the usager it linked.
-    let usager = match user_data(conn, user_id)? {
-        Some((_, _, data)) => data,
+    let usager = match user_data(conn, user_id, &[org_id])? {
+        Some(data) => data,
         None => match user::find_many_with_deleted(conn, &[user_id])?.first() {
             Some(u) => value(&u.to_dto(&Default::default(), None))?,
             None => return Ok(()),
@@ -160,11 +172,11 @@ fn referent_event(
     event: &str,
     only: Option<i32>,
 ) -> ApiResult<()> {
-    let Some((_, orgs, usager)) = user_data(conn, user_id)? else { return Ok(()) };
-    let targets = subscribers(conn, "ReferentAssignation", &orgs, only)?;
+    let (targets, orgs) = usager_subscribers(conn, "ReferentAssignation", user_id, only)?;
     if targets.is_empty() {
         return Ok(());
     }
+    let Some(usager) = user_data(conn, user_id, &orgs)? else { return Ok(()) };
     let Some(a) = agent::find(conn, agent_id)? else { return Ok(()) };
     let data = json!({"agent": value(&a.to_dto())?, "user": usager});
     emit(conn, &targets, ("ReferentAssignation", id, event), &data, None).map(|_| ())

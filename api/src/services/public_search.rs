@@ -195,7 +195,10 @@ fn offer_in(
         .into_iter()
         .filter_map(|(m, service_name)| {
             let by = BookableBy::parse(&m.bookable_by).unwrap_or(BookableBy::Agents);
-            if !offered_to(by, m.follow_up, audience) || category.is_some_and(|c| m.motif_category_id != c) {
+            // An unknown category (`Some(None)`) offers nothing, not the motifs without one.
+            if !offered_to(by, m.follow_up, audience)
+                || category.is_some_and(|c| c.is_none() || m.motif_category_id != c)
+            {
                 return None;
             }
             let level = SectorisationLevel::parse(&m.sectorisation_level).unwrap_or(SectorisationLevel::Departement);
