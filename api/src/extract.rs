@@ -43,8 +43,18 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
     }
 }
 
-/// Deserialises JSON bytes, mapping failures to 400 (syntax) or 422 (shape).
+/// Deserialises JSON bytes, mapping failures to 400 (syntax) or 422 (shape, or a control
+/// character in a text: refused on both backends, since PostgreSQL cannot store NUL).
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    // Raw C0 controls are invalid JSON already; only `\u00XX` escapes (or a raw DEL) can carry
+    // them, so the body is walked only when it holds one.
+    if bytes.contains(&0x7f) || bytes.windows(4).any(|w| w == b"\\u00") {
+        if let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) {
+            if let Some(field) = control_in(&value, "") {
+                return Err(control_error(&field));
+            }
+        }
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
@@ -60,6 +70,37 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             serde_json::error::Category::Data => shape_error(&path, &strip_position(&inner.to_string())),
         }
     })
+}
+
+/// The path of the first text (or key) holding a forbidden control character.
+fn control_in(value: &serde_json::Value, path: &str) -> Option<String> {
+    let at = |key: &str| if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") };
+    match value {
+        serde_json::Value::String(s) => rdv_shared::validation::has_forbidden_control(s).then(|| {
+            if path.is_empty() {
+                "base".into()
+            } else {
+                path.into()
+            }
+        }),
+        serde_json::Value::Array(items) => {
+            items.iter().enumerate().find_map(|(i, v)| control_in(v, &at(&i.to_string())))
+        }
+        serde_json::Value::Object(map) => map.iter().find_map(|(k, v)| {
+            if rdv_shared::validation::has_forbidden_control(k) {
+                Some(at("base"))
+            } else {
+                control_in(v, &at(k))
+            }
+        }),
+        _ => None,
+    }
+}
+
+fn control_error(field: &str) -> ApiError {
+    let mut errors = Errors::default();
+    errors.add(field, "control_characters");
+    ApiError::Validation(errors)
 }
 
 /// serde's messages end with " at line X column Y", which says nothing to an API client.
@@ -109,6 +150,12 @@ impl<T: DeserializeOwned> FromRequest for ApiQuery<T> {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let query = req.query_string().as_bytes();
+        // `%00` decodes to NUL: refused with the JSON bodies' 422, naming the parameter.
+        if let Some((key, _)) = form_urlencoded::parse(query).find(|(k, v)| {
+            rdv_shared::validation::has_forbidden_control(k) || rdv_shared::validation::has_forbidden_control(v)
+        }) {
+            return std::future::ready(Err(control_error(&key)));
+        }
         let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query));
         std::future::ready(serde_path_to_error::deserialize(de).map(ApiQuery).map_err(|e| {
             let path = e.path().to_string();

@@ -85,3 +85,56 @@ async fn no_documented_operation_answers_500() {
     assert!(calls > 1000, "the sweep ran ({calls} calls)");
     assert_eq!(fill_placeholders("/a/{x}/b/{y}", "1"), "/a/1/b/1");
 }
+
+/// A NUL (or another control character) in a JSON text or a query parameter is a 422 naming the
+/// field on both backends: PostgreSQL cannot store NUL and answered 500, SQLite stored it (issue
+/// 18). Line breaks and tabs stay text.
+#[actix_rt::test]
+async fn control_characters_are_refused_with_a_422_on_both_backends() {
+    let app = TestApp::spawn().await;
+    let (s, b) = common::json(
+        app.post("/api/v1/auth/sign_in")
+            .json(&serde_json::json!({"email": "a\u{0}b@example.fr", "password": "x"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((s, b["errors"]["email"][0]["error"].as_str()), (422, Some("control_characters")), "{b}");
+    let (s, b) = common::json(
+        app.post("/api/v1/public/rdvs")
+            .json(&serde_json::json!({"motif_id": 1, "starts_at": "2030-01-07T09:00:00+01:00", "city_code": "62041",
+                "first_name": "Nul\u{0}", "last_name": "Octet", "phone_number": "0612345678"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!((s, b["errors"]["first_name"][0]["error"].as_str()), (422, Some("control_characters")), "{b}");
+    let camille = app.sign_in("camille.martin").await;
+    let arras = app.organisation_id("MDS Arras");
+    let (s, b) = common::call(
+        &app,
+        &camille,
+        "POST",
+        "/api/v1/users",
+        Some(serde_json::json!({"organisation_ids": [arras], "first_name": "Léa", "last_name": "Échap\u{1b}[0m"})),
+    )
+    .await;
+    assert_eq!((s, b["errors"]["last_name"][0]["error"].as_str()), (422, Some("control_characters")), "{b}");
+    assert!(b["error_messages"][0].as_str().unwrap().contains("caractères de contrôle"), "{b}");
+    let (s, b) = common::call(&app, &camille, "GET", "/api/v1/users/search?q=mar%00tin", None).await;
+    assert_eq!((s, b["errors"]["q"][0]["error"].as_str()), (422, Some("control_characters")), "{b}");
+    // Line breaks are text: a usager's address on two lines is stored as sent.
+    let (s, b) = common::call(
+        &app,
+        &camille,
+        "POST",
+        "/api/v1/users",
+        Some(serde_json::json!({"organisation_ids": [arras], "first_name": "Léa", "last_name": "Deuxlignes",
+            "address": "Bâtiment B\n12 rue de la Paix\t62000 Arras"})),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+    assert_eq!(b["user"]["address"], "Bâtiment B\n12 rue de la Paix\t62000 Arras");
+}

@@ -81,11 +81,19 @@ pub fn message_fr(code: &str) -> &'static str {
         "required_on_site" => "doit être renseigné(e) pour un motif sur place",
         "identical" => "existe déjà : un RDV identique (mêmes usagers, agents, lieu et horaire) existe",
         "frozen" => "ne peut plus être modifié (champ figé sur ce territoire)",
+        "control_characters" => "contient des caractères de contrôle interdits (caractère nul, etc.)",
         "weak_password" => {
             "doit contenir au moins 12 caractères dont un chiffre, une majuscule et un caractère spécial"
         }
         _ => "n'est pas valide",
     }
+}
+
+/// Does a text input hold a control character we refuse? C0 controls (NUL included, which
+/// PostgreSQL cannot store in text while SQLite can: the two backends would hold different data)
+/// and DEL; tab, line feed and carriage return are text.
+pub fn has_forbidden_control(value: &str) -> bool {
+    value.chars().any(|c| c.is_ascii_control() && !matches!(c, '\t' | '\n' | '\r'))
 }
 
 /// An optional text as stored: trimmed, and blank becomes `None`.
@@ -276,5 +284,21 @@ mod tests {
         errors.check("phone_number", organisation_phone("3949"));
         assert_eq!(errors.fields.len(), 2);
         assert_eq!(errors.messages, vec!["name doit être rempli(e)", "email n'est pas valide"]);
+    }
+
+    #[test]
+    fn control_characters_are_refused_but_line_breaks_are_text() {
+        for (text, refused) in [
+            ("Martin", false),
+            ("ligne 1\nligne 2\r\n\tindentée", false),
+            ("é à ç — « »", false),
+            ("nul\u{0}", true),
+            ("bell\u{7}", true),
+            ("escape\u{1b}[0m", true),
+            ("del\u{7f}", true),
+            ("", false),
+        ] {
+            assert_eq!(has_forbidden_control(text), refused, "{text:?}");
+        }
     }
 }
