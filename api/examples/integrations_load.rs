@@ -21,6 +21,11 @@ mod webhook_receiver;
 #[path = "support/bulk.rs"]
 mod bulk;
 
+#[path = "support/config.rs"]
+mod support_config;
+
+use support_config::bench_config;
+
 use std::time::{Duration as StdDuration, Instant};
 
 use chrono::{Datelike, Duration, Utc};
@@ -34,28 +39,7 @@ use rdv_api::outbox::webhook::WebhookPayload;
 use rdv_api::outbox::{enqueue_webhook, Subject};
 
 fn config(url: &str, dir: &std::path::Path) -> Config {
-    Config {
-        database_url: url.to_owned(),
-        data_dir: dir.to_owned(),
-        jwt_secret: b"bench-secret-bench-secret-bench-secret-00".to_vec(),
-        token_ttl: Duration::hours(1),
-        spa_dir: dir.join("spa"),
-        sign_in_per_minute_email: 10,
-        sign_in_per_minute_ip: 10,
-        max_body_bytes: 1 << 20,
-        pool_size: 8,
-        public_url: "http://rdv.bench".into(),
-        mail_from: "RDV <ne-pas-repondre@rdv.bench>".into(),
-        dev_mailbox_dir: dir.join("mailbox"),
-        public_per_minute_ip: 10,
-        geocoder_url: None,
-        partner_shared_secret: None,
-        delivery: Delivery {
-            poll: std::time::Duration::from_millis(20),
-            webhook_allowed_hosts: vec!["127.0.0.1".into()],
-            ..Delivery::local(dir)
-        },
-    }
+    bench_config(url, dir, Delivery { webhook_allowed_hosts: vec!["127.0.0.1".into()], ..Delivery::local(dir) })
 }
 
 /// An RDV's webhook body of realistic size (the reference's nested shape is about 3 KB).

@@ -17,6 +17,11 @@ mod smtp;
 #[path = "support/bulk.rs"]
 mod bulk;
 
+#[path = "support/config.rs"]
+mod support_config;
+
+use support_config::bench_config;
+
 use std::time::Instant;
 
 use chrono::{Duration, Utc};
@@ -27,24 +32,7 @@ use rdv_api::db::{self, now_utc, write_tx, DbConn};
 use rdv_api::outbox::{enqueue_mail, MailPayload};
 
 fn config(url: &str, smtp: Option<String>, dir: &std::path::Path) -> Config {
-    Config {
-        database_url: url.to_owned(),
-        data_dir: dir.to_owned(),
-        jwt_secret: b"bench-secret-bench-secret-bench-secret-00".to_vec(),
-        token_ttl: Duration::hours(1),
-        spa_dir: dir.join("spa"),
-        sign_in_per_minute_email: 10,
-        sign_in_per_minute_ip: 10,
-        max_body_bytes: 1 << 20,
-        pool_size: 8,
-        public_url: "http://rdv.bench".into(),
-        mail_from: "RDV <ne-pas-repondre@rdv.bench>".into(),
-        dev_mailbox_dir: dir.join("mailbox"),
-        public_per_minute_ip: 10,
-        geocoder_url: None,
-        partner_shared_secret: None,
-        delivery: Delivery { smtp_url: smtp, poll: std::time::Duration::from_millis(20), ..Delivery::local(dir) },
-    }
+    bench_config(url, dir, Delivery { smtp_url: smtp, ..Delivery::local(dir) })
 }
 
 fn throughput(url: &str, n: usize, threads: usize) {

@@ -42,7 +42,14 @@ pub async fn get_creneau_availability(
     }
     let (place, _) = invited_search::resolve_place(&state, &place.0, true, params.query.departement.as_deref()).await?;
     let available = super::with_conn(&state, move |conn| {
-        let filters = params.load(conn).map_err(|_| ApiError::NotFound("user"))?.ok_or(ApiError::NotFound("user"))?;
+        // An unknown token is the reference's "user not found"; other failures stay what they are.
+        let filters = params
+            .load(conn)
+            .map_err(|e| match e {
+                ApiError::Validation(_) => ApiError::NotFound("user"),
+                other => other,
+            })?
+            .ok_or(ApiError::NotFound("user"))?;
         invited_search::creneau_availability(conn, place.as_ref(), &filters, Utc::now())
     })
     .await?;
