@@ -32,6 +32,7 @@ pub const PUBLIC_OPERATIONS: &[&str] = &[
     "update_rdv_link_waiting_list",
     "list_public_links",
     "list_public_links_legacy",
+    "get_public_stats",
 ];
 
 /// The tag of RDV-Solidarités' API v1 operations (reference-api-v1.md §2), which keep its
@@ -180,6 +181,8 @@ pub fn require_sign_in(doc: &mut utoipa::openapi::OpenApi) {
         (name = "public", description = "Public booking, no account: motifs at an address, lieux, slots, booking, confirmation and cancellation (rate-limited per IP)"),
         (name = "agenda_grants", description = "Agenda access grants: busy, read, write — per agent, team or service"),
         (name = "versions", description = "Audit history of a record"),
+        (name = "exports", description = "RDV and participation exports (XLSX, CSV) of the filtered RDV list: background job with progress, the requester's files until they expire"),
+        (name = "stats", description = "Statistics: an organisation's, the agent's own, a territory's (territorial admins) and public ones (no personal data)"),
         (name = "webhooks", description = "Outgoing webhooks: endpoints per organisation (W1–W3), signed events, delivery log (see docs/webhooks.md)"),
         (name = "rdvinsertion", description = "rdv-insertion's namespace (/api/rdvinsertion): bulk profiles and referents, motif categories, slot availability for an invitation; partner signature"),
         (name = "Compatibilité RDV-Solidarités v1", description = "The operations of RDV-Solidarités' API v1 (reference-api-v1.md §2), with its paths, envelopes, errors and auth headers; each also appears under its resource"),

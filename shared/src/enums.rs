@@ -154,6 +154,62 @@ text_enum!(
     }
 );
 
+text_enum!(
+    /// Where an RDV came from, fixed when it is made (statistics and exports group by it).
+    RdvOrigin {
+        /// Booked by an agent (agenda, slot search, API).
+        Agent => "agent" / "Agent",
+        /// Booked online by the usager.
+        User => "user" / "Usager en ligne",
+        /// Booked online through an invitation link (rdv-insertion).
+        Invitation => "invitation" / "Invitation",
+        /// Moved by the usager to an earlier slot the waiting list offered.
+        FileAttente => "file_attente" / "File d'attente",
+        /// Booked by a prescripteur for a usager.
+        Prescripteur => "prescripteur" / "Prescripteur",
+    }
+);
+
+text_enum!(
+    /// The statuses a list, an export or a statistic distinguishes: `unknown` splits in two by the
+    /// time of the question, as the reference's "à renseigner" and "à venir".
+    ListStatus {
+        Seen => "seen" / "Honoré",
+        Noshow => "noshow" / "Absence non excusée",
+        Excused => "excused" / "Annulé (excusé)",
+        Revoked => "revoked" / "Annulé (par le service)",
+        /// Started and still unknown: "à renseigner".
+        UnknownPast => "unknown_past" / "À renseigner",
+        /// Not started yet: "à venir".
+        UnknownFuture => "unknown_future" / "À venir",
+    }
+);
+
+impl ListStatus {
+    /// The list status of an RDV in `status` starting at `starts_at`, seen at `now`.
+    pub fn of(status: RdvStatus, starts_at: chrono::NaiveDateTime, now: chrono::NaiveDateTime) -> ListStatus {
+        match status {
+            RdvStatus::Seen => ListStatus::Seen,
+            RdvStatus::Noshow => ListStatus::Noshow,
+            RdvStatus::Excused => ListStatus::Excused,
+            RdvStatus::Revoked => ListStatus::Revoked,
+            RdvStatus::Unknown if starts_at < now => ListStatus::UnknownPast,
+            RdvStatus::Unknown => ListStatus::UnknownFuture,
+        }
+    }
+
+    /// The stored status this one reads.
+    pub fn stored(self) -> RdvStatus {
+        match self {
+            ListStatus::Seen => RdvStatus::Seen,
+            ListStatus::Noshow => RdvStatus::Noshow,
+            ListStatus::Excused => RdvStatus::Excused,
+            ListStatus::Revoked => RdvStatus::Revoked,
+            ListStatus::UnknownPast | ListStatus::UnknownFuture => RdvStatus::Unknown,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -178,6 +234,12 @@ mod tests {
         }
         for v in Logement::ALL {
             assert_eq!(Logement::parse(v.as_str()), Some(*v));
+        }
+        for v in RdvOrigin::ALL {
+            assert_eq!(RdvOrigin::parse(v.as_str()), Some(*v));
+        }
+        for v in ListStatus::ALL {
+            assert_eq!(ListStatus::parse(v.as_str()), Some(*v));
         }
         assert_eq!(CaisseAffiliation::parse("aucun"), None, "the swagger's typo is not a value");
         assert_eq!(LocationType::parse("en_ligne"), None);

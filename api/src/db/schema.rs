@@ -494,6 +494,26 @@ diesel::table! {
         created_by_id -> Nullable<Integer>,
         created_at -> Timestamp,
         updated_at -> Timestamp,
+        origin -> Text,
+    }
+}
+
+diesel::table! {
+    exports (id) {
+        id -> Integer,
+        agent_id -> Integer,
+        kind -> Text,
+        format -> Text,
+        filters -> Text,
+        status -> Text,
+        row_count -> Integer,
+        rows_done -> Integer,
+        filename -> Text,
+        content -> Nullable<Binary>,
+        failure -> Nullable<Text>,
+        created_at -> Timestamp,
+        updated_at -> Timestamp,
+        expires_at -> Timestamp,
     }
 }
 

@@ -63,6 +63,13 @@ impl Deliverer {
         let n = claimed.len();
         let (jobs, messages): (Vec<OutboxRow>, Vec<OutboxRow>) = claimed.into_iter().partition(|r| r.channel == JOB);
         for row in &jobs {
+            if row.event == crate::services::export_job::RUN {
+                // An export writes in small transactions of its own (it may take a while).
+                let outcome = crate::services::export_job::run(conn, row, self.config.lease)
+                    .unwrap_or_else(|e| Outcome::Failed(format!("{e:#}")));
+                write_tx(conn, |c| rows::finish(c, row.id, &outcome, now_utc()))?;
+                continue;
+            }
             // A job becomes its messages in one transaction with being marked done.
             let done = write_tx(conn, |c| {
                 let outcome = notifications::run_job(c, &self.app, row, now)?;
@@ -312,6 +319,11 @@ pub fn spawn(pool: Pool, config: &crate::config::Config, count: usize) -> anyhow
                             Ok(0) => {}
                             Ok(n) => tracing::info!(planned = n, "reminders planned by the sweep"),
                             Err(e) => tracing::error!(error = %e, "reminder sweep"),
+                        }
+                        match crate::services::exports::purge_expired(&mut conn, chrono::Utc::now()) {
+                            Ok(0) => {}
+                            Ok(n) => tracing::info!(deleted = n, "expired exports deleted"),
+                            Err(e) => tracing::error!(error = %e, "export expiry"),
                         }
                     }
                 }

@@ -101,10 +101,12 @@ const fn demo_motif(
     }
 }
 
+const PMI_INSTRUCTION: &str = "Pensez à apporter le carnet de santé de l'enfant.";
+
 const MOTIFS: &[DemoMotif] = &[
     DemoMotif {
         bookable_by: BookableBy::Everyone,
-        instruction: Some("Pensez à apporter le carnet de santé de l'enfant."),
+        instruction: Some(PMI_INSTRUCTION),
         ..demo_motif("MDS Arras", "PMI", "Consultation PMI nourrisson", "#1f77b4", 30, LocationType::PublicOffice)
     },
     DemoMotif {
@@ -128,8 +130,11 @@ const MOTIFS: &[DemoMotif] = &[
         ..demo_motif("MDS Arras", "CPEF", "Consultation contraception", "#d62728", 30, LocationType::PublicOffice)
     },
     demo_motif("MDS Lens", "PMI", "Pesée et conseils de puériculture", "#aec7e8", 20, LocationType::PublicOffice),
+    // Same instruction in every MDS: the public flow lists this motif once and the lieu chosen decides which
+    // organisation's motif is booked (the browser test books whichever lieu is free first).
     DemoMotif {
         bookable_by: BookableBy::Everyone,
+        instruction: Some(PMI_INSTRUCTION),
         ..demo_motif("MDS Lens", "PMI", "Consultation PMI nourrisson", "#1f77b4", 30, LocationType::PublicOffice)
     },
     demo_motif("MDS Lens", "Service social", "Permanence téléphonique sociale", "#98df8a", 20, LocationType::Phone),

@@ -15,7 +15,7 @@ use rdv_shared::creneaux::creneau;
 use rdv_shared::dto::{
     Agent, Creneau, PublicBookingRequest, PublicBookingResponse, PublicRdv, PublicRdvResponse, UserInput,
 };
-use rdv_shared::enums::{RdvStatus, VisibilityType};
+use rdv_shared::enums::{RdvOrigin, RdvStatus, VisibilityType};
 use rdv_shared::notify::ChangeAuthor;
 use rdv_shared::sectorisation::Place;
 use rdv_shared::usager::fields::FieldToggles;
@@ -372,6 +372,7 @@ pub fn book(conn: &mut DbConn, config: &Config, b: Booking, now: DateTime<Utc>) 
                 notify: true,
                 created_by_type: "User",
                 created_by_id: Some(user_id),
+                origin: if invited.is_some() { RdvOrigin::Invitation } else { RdvOrigin::User },
                 agent_ids: vec![*agent],
                 user_ids: vec![user_id],
                 send_notifications: o.motif.visibility_type == VisibilityType::VisibleAndNotified.as_str(),

@@ -13,6 +13,9 @@
 //! | `rdv_checks` | hard errors and warnings of an RDV write, the 409 with next slots |
 //! | `rdv_render` | RDV DTOs in one batch of queries |
 //! | `rdv_lists` | an organisation's RDVs, a usager's RDVs, "RDV à renseigner" |
+//! | `rdv_search` | the RDV list over organisations with filters (`GET /rdvs`), shared by exports and statistics |
+//! | `exports` | RDV and participation exports: create, list, download, expiry; `export_job` runs them |
+//! | `stats` | organisation, own, territory and public statistics |
 //! | `booking` | public booking: book a slot or join a session, show and cancel by token |
 //! | `slot_search` | slots over the database: plages, busy times, next availability, sessions |
 //! | `creneaux` | the agent-side slot search |
@@ -45,6 +48,8 @@ pub mod agents;
 pub mod booking;
 pub mod calendar_feed;
 pub mod creneaux;
+pub mod export_job;
+pub mod exports;
 pub mod invited_search;
 pub mod lieux;
 pub mod motifs;
@@ -58,12 +63,14 @@ pub mod public_search;
 pub mod rdv_checks;
 pub mod rdv_links;
 pub mod rdv_render;
+pub mod rdv_search;
 pub mod rdvinsertion;
 pub mod rdvs;
 pub mod rescheduling;
 pub mod sectors;
 pub mod sessions;
 pub mod slot_search;
+pub mod stats;
 pub mod teams;
 pub mod territories;
 pub mod usager_imports;

@@ -115,6 +115,7 @@ pub fn create(
         max_participants_count: req.max_participants_count.filter(|_| m.collectif),
         notify,
         created_by_type: "Agent",
+        origin: rdv_shared::enums::RdvOrigin::Agent,
         created_by_id: Some(caller.id),
         agent_ids: agent_ids.clone(),
         user_ids: user_ids.clone(),
@@ -200,6 +201,7 @@ pub fn update(
         agent_ids: Some(agent_ids.clone()),
         user_ids: Some(user_ids.clone()),
         status: req.status,
+        origin: None,
         send_notifications: req.notify.unwrap_or(before.notify)
             && m.visibility_type == VisibilityType::VisibleAndNotified.as_str(),
     };

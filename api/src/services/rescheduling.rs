@@ -96,14 +96,18 @@ pub fn reschedule(
                 continue;
             }
             let before = notifications::snapshot(c, &current)?;
+            let waiting = file_attente::of_rdv(c, r.id)?;
+            // An earlier slot taken while on the waiting list is the list's doing (statistics by origin).
+            let offered = !waiting.is_empty() && start.naive_utc() < current.starts_at;
             let changes = RdvChanges {
                 starts_at: Some(truncate_micros(start.naive_utc())),
                 ends_at: Some(truncate_micros(ends.naive_utc())),
                 agent_ids: Some(vec![*agent]),
+                origin: offered.then_some(rdv_shared::enums::RdvOrigin::FileAttente),
                 ..Default::default()
             };
             let row = rdv::update(c, &author, &current, &changes)?;
-            for entry in file_attente::of_rdv(c, r.id)? {
+            for entry in waiting {
                 file_attente::remove(c, &author, &entry)?;
             }
             notifications::rdv_changed(c, config, Some(before), r.id, ChangeAuthor::Usager, now)?;

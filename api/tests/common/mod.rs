@@ -6,6 +6,7 @@
 #![allow(dead_code)] // each test binary uses a different part of the harness
 
 pub mod providers;
+pub mod rdv_fixture;
 pub mod smtp;
 pub mod webhook_receiver;
 

@@ -7,11 +7,13 @@
 
 mod agenda;
 mod grants;
+mod rdv_scope;
 mod reasons;
 mod usagers;
 
 pub use agenda::*;
 pub use grants::*;
+pub use rdv_scope::*;
 pub use reasons::*;
 pub use usagers::*;
 

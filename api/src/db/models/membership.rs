@@ -201,3 +201,12 @@ pub fn members_among(conn: &mut DbConn, organisation_id: i32, agent_ids: &[i32])
         .select(agent_roles::agent_id)
         .load(conn)
 }
+
+/// (organisation, agent) of every role in these organisations (agents removed since included:
+/// their past RDVs stay someone's to read).
+pub fn members_of(conn: &mut DbConn, organisation_ids: &[i32]) -> QueryResult<Vec<(i32, i32)>> {
+    agent_roles::table
+        .filter(agent_roles::organisation_id.eq_any(organisation_ids))
+        .select((agent_roles::organisation_id, agent_roles::agent_id))
+        .load(conn)
+}

@@ -265,3 +265,8 @@ pub fn with_public_booking(
         .select((organisations::id, organisations::external_id.assume_not_null()))
         .load(conn)
 }
+
+/// Ids of every organisation (public statistics of all territories).
+pub fn all_ids(conn: &mut DbConn) -> QueryResult<Vec<i32>> {
+    organisations::table.select(organisations::id).order(organisations::id).load(conn)
+}

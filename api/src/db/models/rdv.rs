@@ -99,6 +99,8 @@ pub struct RdvRow {
     pub created_by_id: Option<i32>,
     pub created_at: NaiveDateTime,
     pub updated_at: NaiveDateTime,
+    /// `rdv_shared::enums::RdvOrigin`, fixed at creation (or when the waiting list moves it).
+    pub origin: String,
 }
 
 impl RdvRow {
@@ -225,6 +227,7 @@ pub struct NewRdv {
     pub notify: bool,
     pub created_by_type: &'static str,
     pub created_by_id: Option<i32>,
+    pub origin: rdv_shared::enums::RdvOrigin,
     pub agent_ids: Vec<i32>,
     pub user_ids: Vec<i32>,
     /// Participations' notification switches (from the motif's visibility and `notify`).
@@ -307,6 +310,7 @@ pub fn create(conn: &mut DbConn, author: &Author, n: &NewRdv) -> QueryResult<Rdv
             rdvs::notify.eq(n.notify),
             rdvs::created_by_type.eq(n.created_by_type),
             rdvs::created_by_id.eq(n.created_by_id),
+            rdvs::origin.eq(n.origin.as_str()),
             rdvs::created_at.eq(now),
             rdvs::updated_at.eq(now),
         ))
@@ -333,6 +337,8 @@ pub struct RdvChanges {
     pub agent_ids: Option<Vec<i32>>,
     pub user_ids: Option<Vec<i32>>,
     pub status: Option<RdvStatus>,
+    /// A new origin (an RDV moved to a slot the waiting list offered becomes `file_attente`).
+    pub origin: Option<rdv_shared::enums::RdvOrigin>,
     /// Switches of participations added by this change.
     pub send_notifications: bool,
 }
@@ -353,6 +359,7 @@ pub fn update(conn: &mut DbConn, author: &Author, before: &RdvRow, c: &RdvChange
             rdvs::name.eq(c.name.clone().unwrap_or_else(|| before.name.clone())),
             rdvs::max_participants_count.eq(c.max_participants_count.unwrap_or(before.max_participants_count)),
             rdvs::notify.eq(c.notify.unwrap_or(before.notify)),
+            rdvs::origin.eq(c.origin.map_or(before.origin.as_str(), |o| o.as_str())),
             rdvs::updated_at.eq(now),
         ))
         .execute(conn)?;

@@ -1,0 +1,29 @@
+-- RDV lists, exports and statistics (issue 17). Keep equivalent to the other backend's folder.
+-- Where an RDV came from, fixed when it is made (statistics group by it over indexed columns, with
+-- no join): agent, user (online), invitation (an rdv-insertion link), file_attente (moved to an
+-- earlier slot offered by the waiting list), prescripteur.
+ALTER TABLE rdvs ADD COLUMN origin TEXT NOT NULL DEFAULT 'agent';
+UPDATE rdvs SET origin = 'user' WHERE created_by_type = 'User';
+UPDATE rdvs SET origin = 'prescripteur' WHERE created_by_type = 'Prescripteur';
+UPDATE rdvs SET origin = 'invitation'
+ WHERE created_by_type = 'User' AND EXISTS (SELECT 1 FROM participations p WHERE p.rdv_id = rdvs.id AND p.invited);
+-- An agent's exports: the filters as given, progress, and the file itself (in the database, so
+-- that any server answers the download and a backup holds it), deleted when it expires.
+CREATE TABLE exports (
+    id SERIAL PRIMARY KEY,
+    agent_id INTEGER NOT NULL REFERENCES agents (id) ON DELETE CASCADE,
+    kind TEXT NOT NULL,
+    format TEXT NOT NULL,
+    filters TEXT NOT NULL,
+    status TEXT NOT NULL,
+    row_count INTEGER NOT NULL DEFAULT 0,
+    rows_done INTEGER NOT NULL DEFAULT 0,
+    filename TEXT NOT NULL,
+    content BYTEA,
+    failure TEXT,
+    created_at TIMESTAMP NOT NULL,
+    updated_at TIMESTAMP NOT NULL,
+    expires_at TIMESTAMP NOT NULL
+);
+CREATE INDEX index_exports_on_agent_id ON exports (agent_id, created_at);
+CREATE INDEX index_exports_on_expires_at ON exports (expires_at);

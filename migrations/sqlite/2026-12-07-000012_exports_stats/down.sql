@@ -1,0 +1,2 @@
+DROP TABLE exports;
+ALTER TABLE rdvs DROP COLUMN origin;
