@@ -83,6 +83,8 @@ fn pg_type(data_type: &str) -> String {
     match data_type {
         "timestamp without time zone" => "TIMESTAMP".into(),
         "time without time zone" => "TIME".into(),
+        // diesel's `Binary`: BYTEA here, BLOB on SQLite.
+        "bytea" => "BLOB".into(),
         other => other.to_uppercase(),
     }
 }

@@ -16,6 +16,7 @@ use crate::pages::{
     agenda::AgendaPage,
     agenda_access::AgendaAccessPage,
     creneaux::CreneauxPage,
+    exports::ExportsPage,
     home::HomePage,
     invitation::InvitationPage,
     login::LoginPage,
@@ -24,10 +25,13 @@ use crate::pages::{
     plage_form::NewPlagePage,
     public_booking::{OrganisationBookingPage, PublicBookingPage},
     public_rdv::PublicRdvPage,
+    public_stats::PublicStatsPage,
     rdv::RdvPage,
     rdv_form::NewRdvPage,
     rdv_link::RdvLinkPage,
+    rdv_list::RdvListPage,
     shell::Shell,
+    stats::StatsPage,
     usager::UsagerPage,
     usager_form::{EditUsagerPage, NewUsagerPage},
     usager_import::ImportUsagersPage,
@@ -51,6 +55,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/org/:id") view=OrganisationBookingPage/>
                 <Route path=path!("/prendre-rdv/rdv/:token") view=PublicRdvPage/>
                 <Route path=path!("/r/:token") view=RdvLinkPage/>
+                <Route path=path!("/stats") view=PublicStatsPage/>
                 <ParentRoute path=path!("") view=Shell>
                     <Route path=path!("") view=HomePage/>
                     <Route path=path!("admin/organisation") view=OrganisationPage/>
@@ -66,6 +71,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("agenda") view=AgendaPage/>
                     <Route path=path!("agents/:id/acces") view=AgendaAccessPage/>
                     <Route path=path!("creneaux") view=CreneauxPage/>
+                    <Route path=path!("rdvs") view=RdvListPage/>
+                    <Route path=path!("exports") view=ExportsPage/>
+                    <Route path=path!("statistiques") view=StatsPage/>
                     <Route path=path!("rdvs/nouveau") view=NewRdvPage/>
                     <Route path=path!("rdvs/:id") view=RdvPage/>
                     <Route path=path!("plages/nouvelle") view=NewPlagePage/>

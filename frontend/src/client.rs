@@ -553,3 +553,45 @@ pub async fn create_calendar_feed(s: &Session, body: &CreateCalendarFeedRequest)
 pub async fn delete_calendar_feed(s: &Session) -> R<()> {
     api::delete(s, &format!("{V1}/me/calendar_feed")).await
 }
+
+// ── RDV list, exports, statistics ───────────────────────────────────────────────────────────
+
+/// `GET /rdvs`: one page of the RDV list the filters select, with its counts per status.
+pub async fn list_rdvs(s: &Session, search: &RdvSearch, page: i64) -> R<RdvListResponse> {
+    api::get(s, &format!("{V1}/rdvs?{}&page={page}", search.to_query())).await
+}
+
+pub async fn create_export(s: &Session, body: &CreateExportRequest) -> R<ExportResponse> {
+    api::send(s, "POST", &format!("{V1}/exports"), body).await
+}
+
+/// "Mes exports".
+pub async fn list_exports(s: &Session) -> R<ExportsResponse> {
+    api::get(s, &format!("{V1}/exports")).await
+}
+
+pub async fn download_export(s: &Session, id: i32) -> R<Vec<u8>> {
+    api::get_bytes(s, &format!("{V1}/exports/{id}/download")).await
+}
+
+fn range(from: NaiveDate, to: NaiveDate) -> String {
+    format!("from={from}&to={to}")
+}
+
+pub async fn get_organisation_stats(s: &Session, id: i32, from: NaiveDate, to: NaiveDate) -> R<StatsResponse> {
+    api::get(s, &format!("{V1}/organisations/{id}/stats?{}", range(from, to))).await
+}
+
+pub async fn get_territory_stats(s: &Session, id: i32, from: NaiveDate, to: NaiveDate) -> R<StatsResponse> {
+    api::get(s, &format!("{V1}/territories/{id}/stats?{}", range(from, to))).await
+}
+
+pub async fn get_my_stats(s: &Session, from: NaiveDate, to: NaiveDate) -> R<StatsResponse> {
+    api::get(s, &format!("{V1}/stats/me?{}", range(from, to))).await
+}
+
+/// `GET /public/stats` (no sign-in).
+pub async fn get_public_stats(territory_id: Option<i32>, from: NaiveDate, to: NaiveDate) -> R<StatsResponse> {
+    let territory = territory_id.map(|t| format!("&territory_id={t}")).unwrap_or_default();
+    api::get_public(&format!("{V1}/public/stats?{}{territory}", range(from, to))).await
+}

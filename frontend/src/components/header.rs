@@ -69,6 +69,8 @@ pub fn Header() -> impl IntoView {
             <A href="/agenda">"Agenda"</A>
             <A href="/creneaux">"Trouver un créneau"</A>
             <A href="/usagers">"Usagers"</A>
+            <A href="/rdvs">"RDV"</A>
+            <A href="/statistiques">"Statistiques"</A>
         </nav>
         <Show when=move || admin.get() || territorial>
             <nav class="adminnav" aria-label="Administration">
