@@ -86,11 +86,12 @@ e2e: build-frontend
 bench users="200000":
     cargo bench -p rdv-shared --bench usager_search
     cargo bench -p rdv-shared --bench slots
-    cargo build --release -p rdv-api --bin rdv --example search_load --example slots_load --example outbox_load --example integrations_load
+    cargo build --release -p rdv-api --bin rdv --example search_load --example slots_load --example outbox_load --example integrations_load --example stats_load
     scripts/bench-search.sh {{users}}
     scripts/bench-slots.sh {{users}}
     scripts/bench-outbox.sh
     scripts/bench-integrations.sh
+    scripts/bench-stats.sh
 
 # Regenerate openapi.yaml from the code (a test fails when it is stale).
 openapi:

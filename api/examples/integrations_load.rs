@@ -174,6 +174,7 @@ fn feed_setup(url: &str, n: usize) {
         .iter()
         .enumerate()
         .map(|(i, s)| bulk::BulkRdv {
+            origin: "agent",
             organisation_id: org,
             motif_id: motif,
             lieu_id: Some(lieu),

@@ -109,6 +109,7 @@ fn seed_rdvs(conn: &mut DbConn, n: usize) {
     let day = (Utc::now() + Duration::days(2)).date_naive().and_hms_opt(6, 0, 0).unwrap();
     let list: Vec<bulk::BulkRdv> = (0..n)
         .map(|i| bulk::BulkRdv {
+            origin: "agent",
             organisation_id: org,
             motif_id: motif,
             lieu_id: Some(lieu),

@@ -1,16 +1,15 @@
-//! Statistics, the pure part: the database groups RDVs by (organisation, local day, status,
-//! origin, motif) and returns at most a few thousand counts; [`fold`] turns them into the
-//! weekly and per-dimension figures of [`Stats`]. Local days need the organisation's UTC offset
-//! at each RDV: [`offset_changes`] lists the offsets of a range so the query can shift instants
-//! with a `CASE` on both backends (SQLite has no time zones).
+//! Statistics, the pure part: the database counts RDVs by (organisation, start instant, motif,
+//! status, origin) in its index order; [`group_row`] puts each group on its local day in the
+//! organisation's zone (exact in any zone, DST included) and [`fold`] turns the groups into the
+//! weekly and per-dimension figures of [`Stats`].
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, Offset, TimeZone};
+use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
 
 use crate::dto::{Count, MotifStats, OrganisationStats, Stats, StatusCounts, WeekStats};
-use crate::enums::{ListStatus, LocationType, RdvOrigin};
+use crate::enums::{ListStatus, LocationType, RdvOrigin, RdvStatus};
 
 /// The widest range a statistics request may cover.
 pub const MAX_DAYS: i64 = 5 * 366;
@@ -47,38 +46,27 @@ pub fn default_range(today: NaiveDate) -> (NaiveDate, NaiveDate) {
     (NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(today), NaiveDate::from_ymd_opt(year, 12, 31).unwrap_or(today))
 }
 
-fn offset_at(zone: Tz, utc: NaiveDateTime) -> i32 {
-    zone.offset_from_utc_datetime(&utc).fix().local_minus_utc()
-}
-
-/// The zone's UTC offset (seconds) at `from`, then each change before `to` as (UTC instant, new
-/// offset). Transitions are found day by day, then to the minute by bisection.
-pub fn offset_changes(zone: Tz, from: NaiveDateTime, to: NaiveDateTime) -> (i32, Vec<(NaiveDateTime, i32)>) {
-    let first = offset_at(zone, from);
-    let mut changes = Vec::new();
-    let (mut at, mut current) = (from, first);
-    while at < to {
-        let next = (at + Duration::days(1)).min(to);
-        let after = offset_at(zone, next);
-        if after != current {
-            let (mut lo, mut hi) = (at, next);
-            while hi - lo > Duration::minutes(1) {
-                let mid = lo + (hi - lo) / 2;
-                if offset_at(zone, mid) == current {
-                    lo = mid;
-                } else {
-                    hi = mid;
-                }
-            }
-            // Transitions fall on a whole minute: the first instant of the new offset, floored.
-            let ts = hi.and_utc().timestamp();
-            let exact = chrono::DateTime::from_timestamp(ts - ts.rem_euclid(60), 0).map_or(hi, |t| t.naive_utc());
-            changes.push((exact, after));
-            current = after;
-        }
-        at = next;
+/// A database group (organisation, start instant in UTC, motif, stored status, origin, count) as
+/// a [`StatsRow`]: the start's day in `zone`, and the list status at `now`.
+#[allow(clippy::too_many_arguments)]
+pub fn group_row(
+    organisation_id: i32,
+    starts_at: NaiveDateTime,
+    zone: Tz,
+    motif_id: i32,
+    status: RdvStatus,
+    origin: RdvOrigin,
+    count: i64,
+    now: NaiveDateTime,
+) -> StatsRow {
+    StatsRow {
+        organisation_id,
+        day: zone.from_utc_datetime(&starts_at).date_naive(),
+        status: ListStatus::of(status, starts_at, now),
+        origin,
+        motif_id,
+        count,
     }
-    (first, changes)
 }
 
 fn rate(noshow: i64, seen: i64) -> Option<f64> {
@@ -86,9 +74,10 @@ fn rate(noshow: i64, seen: i64) -> Option<f64> {
     (known > 0).then(|| noshow as f64 / known as f64)
 }
 
-fn counts(map: &BTreeMap<String, (String, i64)>) -> Vec<Count> {
+/// Counts by key, most first; `label` names a key.
+fn counts<K: ToString + Copy>(map: &BTreeMap<K, i64>, label: impl Fn(K) -> String) -> Vec<Count> {
     let mut out: Vec<Count> =
-        map.iter().map(|(k, (label, n))| Count { key: k.clone(), label: label.clone(), count: *n }).collect();
+        map.iter().map(|(k, n)| Count { key: k.to_string(), label: label(*k), count: *n }).collect();
     out.sort_by(|a, b| b.count.cmp(&a.count).then(a.key.cmp(&b.key)));
     out
 }
@@ -108,8 +97,9 @@ fn origins(by: &HashMap<RdvOrigin, i64>) -> Vec<Count> {
 struct Bucket {
     by_status: StatusCounts,
     by_origin: HashMap<RdvOrigin, i64>,
-    by_service: BTreeMap<String, (String, i64)>,
-    by_location: BTreeMap<String, (String, i64)>,
+    /// By service id, and by location type (no allocation per group: labels come at the end).
+    by_service: BTreeMap<i32, i64>,
+    by_location: BTreeMap<&'static str, i64>,
 }
 
 impl Bucket {
@@ -117,9 +107,8 @@ impl Bucket {
         self.by_status.add(r.status, r.count);
         *self.by_origin.entry(r.origin).or_default() += r.count;
         if let Some(m) = motif {
-            self.by_service.entry(m.service_id.to_string()).or_insert((m.service.clone(), 0)).1 += r.count;
-            let lt = m.location_type;
-            self.by_location.entry(lt.as_str().to_owned()).or_insert((lt.label_fr().to_owned(), 0)).1 += r.count;
+            *self.by_service.entry(m.service_id).or_default() += r.count;
+            *self.by_location.entry(m.location_type.as_str()).or_default() += r.count;
         }
     }
 }
@@ -140,6 +129,9 @@ pub fn fold(
         weeks.insert(week, Bucket::default());
         week += Duration::days(7);
     }
+    let services: HashMap<i32, &str> = motifs.values().map(|m| (m.service_id, m.service.as_str())).collect();
+    let service_label = |id: i32| services.get(&id).map_or_else(String::new, |s| (*s).to_owned());
+    let location_label = |k: &'static str| LocationType::parse(k).map_or(k, LocationType::label_fr).to_owned();
     let mut per_motif: BTreeMap<i32, (i64, i64, i64)> = BTreeMap::new();
     let mut per_org: HashMap<i32, StatusCounts> = HashMap::new();
     for r in rows.iter().filter(|r| r.day >= from && r.day <= to) {
@@ -162,8 +154,8 @@ pub fn fold(
             total: b.by_status.total(),
             by_status: b.by_status,
             by_origin: origins(&b.by_origin),
-            by_service: counts(&b.by_service),
-            by_location_type: counts(&b.by_location),
+            by_service: counts(&b.by_service, service_label),
+            by_location_type: counts(&b.by_location, location_label),
             noshow_rate: rate(b.by_status.noshow, b.by_status.seen),
         })
         .collect();
@@ -200,8 +192,8 @@ pub fn fold(
         total: all.by_status.total(),
         by_status: all.by_status,
         by_origin: origins(&all.by_origin),
-        by_service: counts(&all.by_service),
-        by_location_type: counts(&all.by_location),
+        by_service: counts(&all.by_service, service_label),
+        by_location_type: counts(&all.by_location, location_label),
         weekly,
         by_motif,
         organisations,
@@ -288,19 +280,29 @@ mod tests {
     }
 
     #[test]
-    fn paris_changes_offset_twice_a_year_at_one_utc() {
-        let from = d("2026-01-01").and_hms_opt(0, 0, 0).unwrap();
-        let to = d("2027-01-01").and_hms_opt(0, 0, 0).unwrap();
-        let (first, changes) = offset_changes(chrono_tz::Europe::Paris, from, to);
-        assert_eq!(first, 3600);
-        assert_eq!(
-            changes,
-            vec![
-                (d("2026-03-29").and_hms_opt(1, 0, 0).unwrap(), 7200),
-                (d("2026-10-25").and_hms_opt(1, 0, 0).unwrap(), 3600),
-            ]
+    fn groups_fall_on_the_local_day_and_split_unknown_by_now() {
+        let at = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M").unwrap();
+        let paris = chrono_tz::Europe::Paris;
+        let now = at("2025-04-01 12:00");
+        // Sunday 30 March 2025 21:30 UTC is 23:30 in Paris (summer time since 01:00 UTC that day);
+        // 22:30 UTC is Monday 00:30.
+        let r = group_row(1, at("2025-03-30 21:30"), paris, 7, RdvStatus::Unknown, RdvOrigin::User, 2, now);
+        assert_eq!((r.day, r.status, r.count), (d("2025-03-30"), ListStatus::UnknownPast, 2));
+        let r = group_row(1, at("2025-03-30 22:30"), paris, 7, RdvStatus::Seen, RdvOrigin::Agent, 1, now);
+        assert_eq!(r.day, d("2025-03-31"));
+        let r = group_row(1, at("2025-04-02 08:00"), paris, 7, RdvStatus::Unknown, RdvOrigin::Agent, 1, now);
+        assert_eq!(r.status, ListStatus::UnknownFuture);
+        // Réunion (UTC+4): 21:00 UTC is already the next day.
+        let r = group_row(
+            1,
+            at("2025-03-30 21:00"),
+            chrono_tz::Indian::Reunion,
+            7,
+            RdvStatus::Seen,
+            RdvOrigin::Agent,
+            1,
+            now,
         );
-        let (reunion, none) = offset_changes(chrono_tz::Indian::Reunion, from, to);
-        assert_eq!((reunion, none.len()), (4 * 3600, 0));
+        assert_eq!(r.day, d("2025-03-31"));
     }
 }

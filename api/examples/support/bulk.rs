@@ -15,6 +15,8 @@ pub struct BulkRdv {
     pub starts_at: NaiveDateTime,
     pub minutes: i64,
     pub status: &'static str,
+    /// `rdv_shared::enums::RdvOrigin` as text.
+    pub origin: &'static str,
 }
 
 /// Inserts the RDVs by chunks of 2 000 with uuids `<prefix><n>`, each with `agent` and one of
@@ -36,19 +38,20 @@ pub fn insert_rdvs(conn: &mut DbConn, prefix: &str, list: &[BulkRdv], agent: i32
                     rdvs::status.eq(r.status),
                     rdvs::users_count.eq(1),
                     rdvs::created_by_type.eq("Agent"),
+                    rdvs::origin.eq(r.origin),
                     rdvs::created_at.eq(now),
                     rdvs::updated_at.eq(now),
                 )
             })
             .collect();
         write_tx(conn, |c| {
+            // Ids only grow and the transaction is the only writer: the chunk's rows are those
+            // above the largest id before it (a lookup by uuid prefix would rescan the table).
+            let before: Option<i32> = rdvs::table.select(diesel::dsl::max(rdvs::id)).get_result(c)?;
             let q = diesel::insert_into(rdvs::table).values(&rows);
             rdv_api::on_backend!(&mut *c, |b| q.execute(b))?;
             let ids: Vec<(i32, NaiveDateTime, NaiveDateTime)> = rdvs::table
-                .filter(rdvs::uuid.like(format!("{prefix}%")))
-                .filter(diesel::dsl::not(diesel::dsl::exists(
-                    agents_rdvs::table.filter(agents_rdvs::rdv_id.eq(rdvs::id)),
-                )))
+                .filter(rdvs::id.gt(before.unwrap_or(0)))
                 .select((rdvs::id, rdvs::starts_at, rdvs::ends_at))
                 .load(c)?;
             let parts: Vec<_> = ids

@@ -1,19 +1,21 @@
 //! Statistics: an organisation's (RDVs its caller may read in detail), the signed-in agent's own,
 //! a territory's (its territorial admins: every RDV, counts only) and the public page's (no
 //! personal data, no per-motif figures). SQL groups the RDVs
-//! (`db::models::rdv_search::stats_rows`); `rdv_shared::stats::fold` makes the figures.
+//! (`db::models::rdv_search::stats_groups`); `rdv_shared::stats` puts them on local days and
+//! makes the figures.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use rdv_shared::access::{can_search_organisation, can_see_territory_stats, ReadScope};
 use rdv_shared::dto::{NotificationStats, RdvSearch, Stats};
-use rdv_shared::stats::{default_range, fold, offset_changes, MotifInfo, MAX_DAYS};
+use rdv_shared::enums::{RdvOrigin, RdvStatus};
+use rdv_shared::stats::{default_range, fold, group_row, MotifInfo, StatsRow, MAX_DAYS};
 use rdv_shared::{OrganisationId, TerritoryId};
 
 use crate::db::models::agent::AgentRow;
 use crate::db::models::organisation::OrganisationRow;
-use crate::db::models::rdv_search::{self, OrgPart, SearchSql, ZoneShift};
+use crate::db::models::rdv_search::{self, OrgPart, SearchSql};
 use crate::db::models::{agent, motif, organisation, service, territory};
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult};
@@ -33,21 +35,17 @@ pub fn range(from: Option<NaiveDate>, to: Option<NaiveDate>, today: NaiveDate) -
 }
 
 fn compute(conn: &mut DbConn, p: &Prepared, (from, to): (NaiveDate, NaiveDate), public: bool) -> ApiResult<Stats> {
-    // Each zone's offsets over the range (a day of margin each side for the zones' own midnight).
-    let mut by_zone: BTreeMap<&str, Vec<i32>> = BTreeMap::new();
-    for o in &p.organisations {
-        by_zone.entry(o.time_zone.as_str()).or_default().push(o.id);
-    }
-    let start = from.and_time(chrono::NaiveTime::MIN) - Duration::days(1);
-    let end = to.and_time(chrono::NaiveTime::MIN) + Duration::days(2);
-    let zones: Vec<ZoneShift> = by_zone
+    let zones: HashMap<i32, chrono_tz::Tz> = p.organisations.iter().map(|o| (o.id, tz(&o.time_zone))).collect();
+    let now = p.sql.now;
+    let rows: Vec<StatsRow> = rdv_search::stats_groups(conn, &p.sql)?
         .into_iter()
-        .map(|(zone, organisation_ids)| {
-            let (first, changes) = offset_changes(tz(zone), start, end);
-            ZoneShift { organisation_ids, first, changes }
+        .map(|g| {
+            let zone = zones.get(&g.organisation_id).copied().unwrap_or(chrono_tz::Europe::Paris);
+            let status = RdvStatus::parse(&g.status).unwrap_or(RdvStatus::Unknown);
+            let origin = RdvOrigin::parse(&g.origin).unwrap_or(RdvOrigin::Agent);
+            group_row(g.organisation_id, g.starts_at, zone, g.motif_id, status, origin, g.n, now)
         })
         .collect();
-    let rows = rdv_search::stats_rows(conn, &p.sql, &zones)?;
     let mut motif_ids: Vec<i32> = rows.iter().map(|r| r.motif_id).collect();
     motif_ids.sort_unstable();
     motif_ids.dedup();

@@ -7,6 +7,11 @@ UPDATE rdvs SET origin = 'user' WHERE created_by_type = 'User';
 UPDATE rdvs SET origin = 'prescripteur' WHERE created_by_type = 'Prescripteur';
 UPDATE rdvs SET origin = 'invitation'
  WHERE created_by_type = 'User' AND EXISTS (SELECT 1 FROM participations p WHERE p.rdv_id = rdvs.id AND p.invited);
+-- Lists and statistics read an organisation's RDVs by start with their motif, status and origin:
+-- one covering index, in the order statistics group by (SQLite then aggregates as it scans, with
+-- no temporary sort). It replaces the (organisation_id, starts_at) index, its prefix.
+DROP INDEX index_rdvs_on_organisation_id_and_starts_at;
+CREATE INDEX index_rdvs_for_lists ON rdvs (organisation_id, starts_at, motif_id, status, origin);
 -- An agent's exports: the filters as given, progress, and the file itself (in the database, so
 -- that any server answers the download and a backup holds it), deleted when it expires.
 CREATE TABLE exports (

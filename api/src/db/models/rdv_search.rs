@@ -3,18 +3,16 @@
 //! so a list, its counts, its export and its statistics always hold the same RDVs.
 //!
 //! The clause is SQL text: it holds only integers, enum values and instants we format, never a
-//! string from the request. Statistics group by the local day with a backend-specific
-//! expression (SQLite has no time zones: instants are shifted by the offsets of
-//! [`rdv_shared::stats::offset_changes`]); everything else is the same SQL on both backends.
+//! string from the request. The same SQL runs on both backends.
 
 use std::fmt::Write as _;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Text};
 use rdv_shared::access::ReadScope;
 use rdv_shared::dto::{RdvSearch, SortOrder};
-use rdv_shared::enums::{ListStatus, RdvOrigin};
+use rdv_shared::enums::ListStatus;
 
 use crate::db::DbConn;
 
@@ -227,92 +225,45 @@ pub fn participation_count(conn: &mut DbConn, q: &SearchSql) -> QueryResult<i64>
         n: i64,
     }
     let sql = format!(
-        "SELECT COUNT(*) AS n FROM participations WHERE participations.rdv_id IN (SELECT rdvs.id FROM rdvs WHERE {})",
+        "SELECT COUNT(*) AS n FROM participations JOIN rdvs ON rdvs.id = participations.rdv_id WHERE {}",
         q.where_clause()
     );
     Ok(diesel::sql_query(sql).get_result::<N>(conn)?.n)
 }
 
-/// A zone's offsets over a range, for the local-day expression: the offset at the start, then
-/// each change (UTC instant, new offset in seconds).
-#[derive(Debug, Clone)]
-pub struct ZoneShift {
-    pub organisation_ids: Vec<i32>,
-    pub first: i32,
-    pub changes: Vec<(NaiveDateTime, i32)>,
+/// One group of the search's RDVs: same organisation, start instant, motif, status and origin.
+#[derive(QueryableByName)]
+pub struct StatsGroup {
+    #[diesel(sql_type = Integer)]
+    pub organisation_id: i32,
+    #[diesel(sql_type = diesel::sql_types::Timestamp)]
+    pub starts_at: NaiveDateTime,
+    #[diesel(sql_type = Integer)]
+    pub motif_id: i32,
+    #[diesel(sql_type = Text)]
+    pub status: String,
+    #[diesel(sql_type = Text)]
+    pub origin: String,
+    #[diesel(sql_type = BigInt)]
+    pub n: i64,
 }
 
-fn offset_case(z: &ZoneShift) -> String {
-    if z.changes.is_empty() {
-        return z.first.to_string();
-    }
-    let mut s = format!("CASE WHEN rdvs.starts_at < {} THEN {}", literal(z.changes[0].0), z.first);
-    for w in z.changes.windows(2) {
-        let _ = write!(s, " WHEN rdvs.starts_at < {} THEN {}", literal(w[1].0), w[0].1);
-    }
-    let last = z.changes.last().map_or(z.first, |c| c.1);
-    let _ = write!(s, " ELSE {last} END");
-    s
-}
-
-/// The RDV's local day as `YYYY-MM-DD` text, on this backend.
-fn local_day(conn: &DbConn, zones: &[ZoneShift]) -> String {
-    let mut offset = String::from("CASE");
-    for z in zones {
-        let _ = write!(offset, " WHEN rdvs.organisation_id IN ({}) THEN {}", list(&z.organisation_ids), offset_case(z));
-    }
-    offset.push_str(" ELSE 0 END");
-    match conn {
-        DbConn::Sqlite(_) => format!("date(rdvs.starts_at, ({offset}) || ' seconds')"),
-        DbConn::Postgres(_) => format!("to_char(rdvs.starts_at + ({offset}) * interval '1 second', 'YYYY-MM-DD')"),
-    }
-}
-
-/// Counts of the search's RDVs by (organisation, local day, list status, origin, motif).
-pub fn stats_rows(
-    conn: &mut DbConn,
-    q: &SearchSql,
-    zones: &[ZoneShift],
-) -> QueryResult<Vec<rdv_shared::stats::StatsRow>> {
-    #[derive(QueryableByName)]
-    struct Group {
-        #[diesel(sql_type = Integer)]
-        organisation_id: i32,
-        #[diesel(sql_type = Text)]
-        day: String,
-        #[diesel(sql_type = Text)]
-        status: String,
-        #[diesel(sql_type = Text)]
-        origin: String,
-        #[diesel(sql_type = Integer)]
-        motif_id: i32,
-        #[diesel(sql_type = BigInt)]
-        n: i64,
-    }
+/// Counts of the search's RDVs by (organisation, start, motif, status, origin): the order of the
+/// covering index `index_rdvs_for_lists`, so SQLite aggregates while it scans the range instead
+/// of sorting (3× faster than grouping by a computed local day). Local days and "à renseigner" /
+/// "à venir" are derived from the start by `rdv_shared::stats::group_row`.
+pub fn stats_groups(conn: &mut DbConn, q: &SearchSql) -> QueryResult<Vec<StatsGroup>> {
     let sql = format!(
-        "SELECT rdvs.organisation_id AS organisation_id, {} AS day, {} AS status, rdvs.origin AS origin, \
-         rdvs.motif_id AS motif_id, COUNT(*) AS n FROM rdvs WHERE {} GROUP BY 1, 2, 3, 4, 5",
-        local_day(conn, zones),
-        q.status_case(),
+        "SELECT rdvs.organisation_id AS organisation_id, rdvs.starts_at AS starts_at, rdvs.motif_id AS motif_id, \
+         rdvs.status AS status, rdvs.origin AS origin, COUNT(*) AS n FROM rdvs WHERE {} \
+         GROUP BY rdvs.organisation_id, rdvs.starts_at, rdvs.motif_id, rdvs.status, rdvs.origin",
         q.where_clause()
     );
-    Ok(diesel::sql_query(sql)
-        .load::<Group>(conn)?
-        .into_iter()
-        .filter_map(|g| {
-            Some(rdv_shared::stats::StatsRow {
-                organisation_id: g.organisation_id,
-                day: NaiveDate::parse_from_str(&g.day, "%Y-%m-%d").ok()?,
-                status: ListStatus::parse(&g.status)?,
-                origin: RdvOrigin::parse(&g.origin).unwrap_or(RdvOrigin::Agent),
-                motif_id: g.motif_id,
-                count: g.n,
-            })
-        })
-        .collect())
+    diesel::sql_query(sql).load::<StatsGroup>(conn)
 }
 
-/// Receipts of the search's RDVs per channel and result.
+/// Receipts of the search's RDVs per channel and result. A join, not `IN (SELECT …)`: SQLite
+/// would build a temporary index of every id of the range first (300 ms for a year of 500 000).
 pub fn receipt_counts(conn: &mut DbConn, q: &SearchSql) -> QueryResult<Vec<(String, String, i64)>> {
     #[derive(QueryableByName)]
     struct R {
@@ -325,7 +276,7 @@ pub fn receipt_counts(conn: &mut DbConn, q: &SearchSql) -> QueryResult<Vec<(Stri
     }
     let sql = format!(
         "SELECT receipts.channel AS channel, receipts.result AS result, COUNT(*) AS n FROM receipts \
-         WHERE receipts.rdv_id IN (SELECT rdvs.id FROM rdvs WHERE {}) GROUP BY 1, 2 ORDER BY 1, 2",
+         JOIN rdvs ON rdvs.id = receipts.rdv_id WHERE {} GROUP BY 1, 2 ORDER BY 1, 2",
         q.where_clause()
     );
     Ok(diesel::sql_query(sql).load::<R>(conn)?.into_iter().map(|r| (r.channel, r.result, r.n)).collect())
