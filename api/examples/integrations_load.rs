@@ -28,13 +28,13 @@ use support_config::bench_config;
 
 use std::time::{Duration as StdDuration, Instant};
 
-use chrono::{Datelike, Duration, Utc};
+use chrono::{Duration, Utc};
 use diesel::prelude::*;
 use rdv_api::audit::Author;
 use rdv_api::config::{Config, Delivery};
 use rdv_api::db::models::webhook::{self, EndpointValues};
-use rdv_api::db::schema::{agents, lieux, motifs, organisations, users};
-use rdv_api::db::{self, now_utc, write_tx};
+use rdv_api::db::schema::{agents, lieux, motifs, organisations};
+use rdv_api::db::{self, write_tx};
 use rdv_api::outbox::webhook::WebhookPayload;
 use rdv_api::outbox::{enqueue_webhook, Subject};
 
@@ -142,26 +142,9 @@ fn feed_setup(url: &str, n: usize) {
         .limit(1)
         .get_result::<i32>(&mut conn)
         .unwrap();
-    let now = now_utc();
-    let user_rows: Vec<_> = (0..500)
-        .map(|i| {
-            (
-                users::first_name.eq(format!("Usager{i}")),
-                users::last_name.eq("Agenda"),
-                users::created_through.eq("bench"),
-                users::created_at.eq(now),
-                users::updated_at.eq(now),
-            )
-        })
-        .collect();
-    let q = diesel::insert_into(users::table).values(&user_rows);
-    rdv_api::on_backend!(&mut *conn, |c| q.execute(c)).unwrap();
-    let user_ids: Vec<i32> =
-        users::table.filter(users::last_name.eq("Agenda")).select(users::id).load(&mut conn).unwrap();
+    let user_ids = bulk::insert_users(&mut conn, "Agenda", 500);
     // Weekdays from a year back to a year ahead, RDVs of 30 minutes from 09:00.
-    let first = (Utc::now() - Duration::days(365)).date_naive();
-    let days: Vec<chrono::NaiveDate> =
-        (0..730).map(|d| first + Duration::days(d)).filter(|d| d.weekday().num_days_from_monday() < 5).collect();
+    let days = bulk::weekdays((Utc::now() - Duration::days(365)).date_naive(), 730);
     let per_day = n.div_ceil(days.len()).max(1);
     let starts: Vec<chrono::NaiveDateTime> = (0..n)
         .map(|i| {

@@ -14,6 +14,7 @@
 #[path = "../tests/common/smtp.rs"]
 mod smtp;
 
+#[allow(dead_code)] // the fixture helpers other examples use
 #[path = "support/bulk.rs"]
 mod bulk;
 

@@ -20,10 +20,10 @@ mod bulk;
 
 use std::time::{Duration as StdDuration, Instant};
 
-use chrono::{Datelike, Duration, NaiveDate, Utc};
+use chrono::{Duration, Utc};
 use diesel::prelude::*;
-use rdv_api::db::schema::{agents, lieux, motifs, organisations, users};
-use rdv_api::db::{self, now_utc};
+use rdv_api::db;
+use rdv_api::db::schema::{agents, lieux, motifs, organisations};
 
 fn arras(conn: &mut db::DbConn) -> i32 {
     organisations::table
@@ -55,25 +55,8 @@ fn setup(url: &str, n: usize) {
     let lieu: i32 =
         lieux::table.filter(lieux::organisation_id.eq(org)).select(lieux::id).limit(1).get_result(&mut conn).unwrap();
     let agent = admin(&mut conn).id;
-    let now = now_utc();
-    let user_rows: Vec<_> = (0..2000)
-        .map(|i| {
-            (
-                users::first_name.eq(format!("Usager{i}")),
-                users::last_name.eq("Statistique"),
-                users::created_through.eq("bench"),
-                users::created_at.eq(now),
-                users::updated_at.eq(now),
-            )
-        })
-        .collect();
-    let q = diesel::insert_into(users::table).values(&user_rows);
-    rdv_api::on_backend!(&mut *conn, |c| q.execute(c)).unwrap();
-    let user_ids: Vec<i32> =
-        users::table.filter(users::last_name.eq("Statistique")).select(users::id).load(&mut conn).unwrap();
-    let first = (Utc::now() - Duration::days(730)).date_naive();
-    let days: Vec<NaiveDate> =
-        (0..730).map(|d| first + Duration::days(d)).filter(|d| d.weekday().num_days_from_monday() < 5).collect();
+    let user_ids = bulk::insert_users(&mut conn, "Statistique", 2000);
+    let days = bulk::weekdays((Utc::now() - Duration::days(730)).date_naive(), 730);
     let per_day = n.div_ceil(days.len()).max(1);
     let statuses = ["seen", "seen", "seen", "seen", "seen", "seen", "seen", "noshow", "excused", "revoked", "unknown"];
     let origins = ["agent", "agent", "agent", "agent", "agent", "agent", "user", "user", "invitation", "file_attente"];

@@ -2,9 +2,9 @@
 //! participant and one agent, without going through the services (a benchmark's set-up, not
 //! what it measures).
 
-use chrono::NaiveDateTime;
+use chrono::{Datelike, NaiveDate, NaiveDateTime};
 use diesel::prelude::*;
-use rdv_api::db::schema::{agents_rdvs, participations, rdvs};
+use rdv_api::db::schema::{agents_rdvs, participations, rdvs, users};
 use rdv_api::db::{now_utc, write_tx, DbConn};
 
 /// One RDV to insert.
@@ -84,4 +84,28 @@ pub fn insert_rdvs(conn: &mut DbConn, prefix: &str, list: &[BulkRdv], agent: i32
         })
         .unwrap();
     }
+}
+
+/// Inserts `n` usagers "Usager{i} <last_name>" and returns their ids.
+pub fn insert_users(conn: &mut DbConn, last_name: &str, n: usize) -> Vec<i32> {
+    let now = now_utc();
+    let rows: Vec<_> = (0..n)
+        .map(|i| {
+            (
+                users::first_name.eq(format!("Usager{i}")),
+                users::last_name.eq(last_name),
+                users::created_through.eq("bench"),
+                users::created_at.eq(now),
+                users::updated_at.eq(now),
+            )
+        })
+        .collect();
+    let q = diesel::insert_into(users::table).values(&rows);
+    rdv_api::on_backend!(&mut *conn, |c| q.execute(c)).unwrap();
+    users::table.filter(users::last_name.eq(last_name)).select(users::id).load(conn).unwrap()
+}
+
+/// The weekdays (Monday to Friday) of the `days` days from `first`.
+pub fn weekdays(first: NaiveDate, days: i64) -> Vec<NaiveDate> {
+    (0..days).map(|d| first + chrono::Duration::days(d)).filter(|d| d.weekday().num_days_from_monday() < 5).collect()
 }
