@@ -141,6 +141,17 @@ fn join_path(path: &str, name: &str) -> String {
     }
 }
 
+/// `%00` decodes to NUL: a query parameter (name or value) holding a control character is
+/// refused with the JSON bodies' 422, naming the parameter.
+pub fn refuse_control_characters(query: &[u8]) -> Result<(), ApiError> {
+    match form_urlencoded::parse(query).find(|(k, v)| {
+        rdv_shared::validation::has_forbidden_control(k) || rdv_shared::validation::has_forbidden_control(v)
+    }) {
+        Some((key, _)) => Err(control_error(&key)),
+        None => Ok(()),
+    }
+}
+
 /// A query string, with the failing parameter named in the 422.
 pub struct ApiQuery<T>(pub T);
 
@@ -150,11 +161,8 @@ impl<T: DeserializeOwned> FromRequest for ApiQuery<T> {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let query = req.query_string().as_bytes();
-        // `%00` decodes to NUL: refused with the JSON bodies' 422, naming the parameter.
-        if let Some((key, _)) = form_urlencoded::parse(query).find(|(k, v)| {
-            rdv_shared::validation::has_forbidden_control(k) || rdv_shared::validation::has_forbidden_control(v)
-        }) {
-            return std::future::ready(Err(control_error(&key)));
+        if let Err(e) = refuse_control_characters(query) {
+            return std::future::ready(Err(e));
         }
         let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query));
         std::future::ready(serde_path_to_error::deserialize(de).map(ApiQuery).map_err(|e| {

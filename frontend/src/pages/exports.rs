@@ -9,16 +9,8 @@ use rdv_shared::dto::{Export, ExportFormat, ExportKind, ExportStatus};
 use crate::client;
 use crate::components::status::{Outcome, Status};
 use crate::ctx::use_ctx;
+use crate::dates::sleep;
 use crate::download;
-
-async fn sleep(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
-}
 
 fn running(list: &[Export]) -> bool {
     list.iter().any(|e| matches!(e.status, ExportStatus::Pending | ExportStatus::Running))

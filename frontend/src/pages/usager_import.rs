@@ -11,6 +11,7 @@ use crate::client;
 use crate::components::admin_only::AdminOnly;
 use crate::components::status::{Outcome, Status};
 use crate::ctx::use_ctx;
+use crate::dates::sleep;
 use crate::download;
 
 /// The file chosen in the input `input_id`: its name and bytes.
@@ -23,15 +24,6 @@ pub async fn read_file(input_id: &str) -> Result<(String, Vec<u8>), String> {
     let file = input.files().and_then(|f| f.get(0)).ok_or("Choisissez un fichier.")?;
     let buffer = wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await.map_err(|_| "Fichier illisible.")?;
     Ok((file.name(), js_sys::Uint8Array::new(&buffer).to_vec()))
-}
-
-async fn sleep(ms: i32) {
-    let promise = js_sys::Promise::new(&mut |resolve, _| {
-        if let Some(w) = web_sys::window() {
-            let _ = w.set_timeout_with_callback_and_timeout_and_arguments_0(&resolve, ms);
-        }
-    });
-    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
 }
 
 #[component]
