@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
-import { startServer, launchBrowser, newPage, signIn } from '../support/server.mjs';
+import { startServer, launchBrowser, newPage, signIn, createRdvAs } from '../support/server.mjs';
 
 let server;
 let chrome;
@@ -69,6 +69,56 @@ test('an agent filters the RDV list, exports it and downloads the file from "Mes
   const status = rows[0].indexOf('Statut');
   assert.equal(rows.length - 1, count, 'one line per RDV of the list');
   assert.ok(rows.slice(1).every((r) => r[status] === 'Honoré'));
+  page.assertClean();
+  await page.context().close();
+});
+
+test('the list by usager (from their page or a search), by lieu and over the territory', async () => {
+  const { user } = await createRdvAs(server.base, 'camille.martin', {
+    days: 4, time: '10:30', firstName: 'Gaëlle', lastName: 'Filtrelieu',
+  });
+  const page = await newPage(chrome.browser);
+  await signIn(page, server.base, 'camille.martin');
+  await page.getByRole('navigation', { name: 'Principal' }).waitFor();
+  await page.goto(`${server.base}/usagers/${user.id}`);
+  await page.getByRole('link', { name: 'Tous ses RDV (filtres, export)' }).click();
+  await page.waitForURL((url) => decodeURIComponent(url.search).includes(`user_ids[]=${user.id}`));
+  await page.getByText('1 RDV', { exact: true }).waitFor();
+  await page.locator('.usager-filter .chosen').getByText('Gaëlle Filtrelieu').waitFor();
+  const cells = await page.locator('[data-testid=rdv-table] tbody tr td:nth-child(4)').allTextContents();
+  assert.deepEqual(cells, ['Gaëlle Filtrelieu']);
+
+  // Remove the usager, pick them again through the search.
+  await page.getByRole('button', { name: 'Retirer Gaëlle Filtrelieu du filtre' }).click();
+  await page.getByLabel('Rechercher un usager (nom, prénom)').fill('Filtrelieu');
+  await page.getByRole('button', { name: 'Filtrer sur Gaëlle Filtrelieu' }).click();
+  await page.locator('.usager-filter .chosen').getByText('Gaëlle Filtrelieu').waitFor();
+
+  // By lieu, then over the whole territory: the list shows what the API gives for its URL.
+  // With the page's own session: signing in again per call would trip the sign-in rate limit.
+  const countOf = (search) => page.evaluate(async (q) => {
+    const { token } = JSON.parse(localStorage.getItem('rdv.session'));
+    const res = await fetch(`/api/v1/rdvs${q}`, { headers: { authorization: `Bearer ${token}` } });
+    return (await res.json()).meta.total_count;
+  }, search);
+  const shown = async (expected) => {
+    await page.waitForFunction((n) => document.querySelector('[data-testid=rdv-count]')?.textContent === `${n} RDV`, expected);
+  };
+  await page.goto(`${server.base}/rdvs`);
+  await page.getByTestId('rdv-table').waitFor();
+  await page.getByLabel('Lieu', { exact: true }).selectOption({ label: 'MDS Arras — Baudimont' });
+  await page.getByRole('button', { name: 'Filtrer' }).click();
+  await page.waitForURL((url) => decodeURIComponent(url.search).includes('lieu_ids[]='));
+  const atLieu = await countOf(new URL(page.url()).search);
+  assert.ok(atLieu > 0, 'the demo has RDVs at Baudimont this month');
+  await shown(atLieu);
+  const lieux = await page.locator('[data-testid=rdv-table] tbody tr td:nth-child(6)').allTextContents();
+  assert.ok(lieux.every((l) => l === 'MDS Arras — Baudimont'), lieux.join(','));
+  await page.getByLabel('Lieu', { exact: true }).selectOption({ label: 'Tous' });
+  await page.getByLabel('Tout le territoire').check();
+  await page.getByRole('button', { name: 'Filtrer' }).click();
+  await page.waitForURL((url) => url.search.includes('territory_id=') && !url.search.includes('lieu_ids'));
+  await shown(await countOf(new URL(page.url()).search));
   page.assertClean();
   await page.context().close();
 });

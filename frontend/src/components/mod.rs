@@ -7,6 +7,7 @@ pub mod data_table;
 pub mod enum_select;
 pub mod header;
 pub mod history;
+pub mod rdv_filters;
 pub mod receipts;
 pub mod recurrence_editor;
 pub mod stats_view;

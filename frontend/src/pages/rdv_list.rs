@@ -7,11 +7,12 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_location, use_navigate};
 
-use rdv_shared::dto::{CreateExportRequest, ExportFormat, ExportKind, Rdv, RdvSearch, SortOrder};
-use rdv_shared::enums::{ListStatus, RdvOrigin};
+use rdv_shared::dto::{CreateExportRequest, ExportFormat, ExportKind, Rdv, RdvSearch};
+use rdv_shared::enums::ListStatus;
 use rdv_shared::OrganisationId;
 
 use crate::client;
+use crate::components::rdv_filters::RdvFilters;
 use crate::components::status::{Outcome, Status};
 use crate::ctx::use_ctx;
 use crate::dates::today;
@@ -56,7 +57,7 @@ pub fn RdvListPage() -> impl IntoView {
     let ctx = use_ctx();
     let location = use_location();
     let navigate = use_navigate();
-    let org = ctx.org_id();
+    let ctx_org = ctx.organisation;
     // The URL's filters; without any, this month in the current organisation.
     let parsed = Memo::new(move |_| {
         let pairs = query_pairs(&location.search.get());
@@ -64,7 +65,8 @@ pub fn RdvListPage() -> impl IntoView {
         let mut s = RdvSearch::from_pairs(pairs.iter().map(|(k, v)| (k.as_str(), v.as_str()))).unwrap_or_default();
         if pairs.iter().all(|(k, _)| k == "page") {
             let (from, to) = month_of(today());
-            s = RdvSearch { organisation_ids: vec![OrganisationId(org)], from: Some(from), to: Some(to), ..s };
+            let org = ctx_org.get().map(OrganisationId);
+            s = RdvSearch { organisation_ids: org.into_iter().collect(), from: Some(from), to: Some(to), ..s };
         }
         (s, page)
     });
@@ -76,34 +78,37 @@ pub fn RdvListPage() -> impl IntoView {
             async move { client::list_rdvs(&session, &s, page).await }
         })
     };
-    let motifs = {
-        let session = ctx.session.clone();
-        LocalResource::new(move || {
-            let session = session.clone();
-            async move { client::list_motifs(&session, org, false).await.map(|r| r.motifs).unwrap_or_default() }
-        })
-    };
-    let agents = {
-        let session = ctx.session.clone();
-        LocalResource::new(move || {
-            let session = session.clone();
-            async move { client::list_agents(&session, Some(org)).await.map(|r| r.agents).unwrap_or_default() }
-        })
-    };
     // The form edits a copy of the filters; "Filtrer" puts it in the URL.
     let draft = RwSignal::new(parsed.get_untracked().0);
     Effect::new(move |_| draft.set(parsed.get().0));
     let go = {
         let navigate = navigate.clone();
-        move |s: RdvSearch| navigate(&format!("/rdvs?{}", s.to_query()), Default::default())
+        move |s: &RdvSearch| navigate(&format!("/rdvs?{}", s.to_query()), Default::default())
     };
     let on_submit = {
         let go = go.clone();
-        move |ev: leptos::ev::SubmitEvent| {
-            ev.prevent_default();
-            go(draft.get_untracked());
-        }
+        move || go(&draft.get_untracked())
     };
+    // Another organisation chosen in the header: the list follows it, keeping dates, statuses,
+    // origins and order (agents, motifs, lieux and usagers belong to the previous one).
+    Effect::new(move |previous: Option<Option<i32>>| {
+        let now = ctx_org.get();
+        if let Some(before) = previous {
+            if before != now {
+                let s = parsed.get_untracked().0;
+                go(&RdvSearch {
+                    organisation_ids: now.map(OrganisationId).into_iter().collect(),
+                    territory_id: None,
+                    agent_ids: vec![],
+                    user_ids: vec![],
+                    lieu_ids: vec![],
+                    motif_ids: vec![],
+                    ..s
+                });
+            }
+        }
+        now
+    });
     let outcome: Outcome = RwSignal::new(None);
     let export = {
         let session = ctx.session.clone();
@@ -119,96 +124,11 @@ pub fn RdvListPage() -> impl IntoView {
             });
         }
     };
-    let date_input = move |id: &'static str,
-                           label: &'static str,
-                           get: fn(&RdvSearch) -> Option<NaiveDate>,
-                           set: fn(&mut RdvSearch, Option<NaiveDate>)| {
-        view! {
-            <label for=id>{label}</label>
-            <input id=id type="date" prop:value=move || draft.with(|d| get(d).map(|v| v.to_string()).unwrap_or_default())
-                on:change=move |ev| { let v = NaiveDate::parse_from_str(&event_target_value(&ev), "%Y-%m-%d").ok(); draft.update(|d| set(d, v)); }/>
-        }
-    };
-    let roles = ctx.me.roles.clone();
     view! {
         <main class="page rdv-list">
             <h1>"Liste des RDV"</h1>
             <p class="no-print"><A href="/exports">"Mes exports"</A>" · "<A href="/statistiques">"Statistiques"</A></p>
-            <form class="card form filters no-print" on:submit=on_submit aria-label="Filtres">
-                {(roles.len() > 1).then(|| view! {
-                    <fieldset>
-                        <legend>"Organisations"</legend>
-                        {roles.iter().map(|r| {
-                            let id = r.organisation_id;
-                            let input_id = format!("org-{}", id.0);
-                            let label_for = input_id.clone();
-                            view! {
-                                <label for=label_for>
-                                    <input id=input_id type="checkbox" prop:checked=move || draft.with(|d| d.organisation_ids.contains(&id))
-                                        on:change=move |ev| { let on = event_target_checked(&ev); draft.update(|d| { d.organisation_ids.retain(|o| *o != id); if on { d.organisation_ids.push(id); } }); }/>
-                                    {r.organisation_name.clone()}
-                                </label>
-                            }
-                        }).collect_view()}
-                    </fieldset>
-                })}
-                <div class="row">
-                    {date_input("rdvs-from", "Du", |d| d.from, |d, v| d.from = v)}
-                    {date_input("rdvs-to", "Au", |d| d.to, |d, v| d.to = v)}
-                </div>
-                <fieldset>
-                    <legend>"Statut"</legend>
-                    {ListStatus::ALL.iter().map(|s| {
-                        let s = *s;
-                        let input_id = format!("status-{}", s.as_str());
-                            let label_for = input_id.clone();
-                        view! {
-                            <label for=label_for>
-                                <input id=input_id type="checkbox" prop:checked=move || draft.with(|d| d.status.contains(&s))
-                                    on:change=move |ev| { let on = event_target_checked(&ev); draft.update(|d| { d.status.retain(|x| *x != s); if on { d.status.push(s); } }); }/>
-                                {s.label_fr()}
-                            </label>
-                        }
-                    }).collect_view()}
-                </fieldset>
-                <fieldset>
-                    <legend>"Origine"</legend>
-                    {RdvOrigin::ALL.iter().map(|o| {
-                        let o = *o;
-                        let input_id = format!("origin-{}", o.as_str());
-                            let label_for = input_id.clone();
-                        view! {
-                            <label for=label_for>
-                                <input id=input_id type="checkbox" prop:checked=move || draft.with(|d| d.origin.contains(&o))
-                                    on:change=move |ev| { let on = event_target_checked(&ev); draft.update(|d| { d.origin.retain(|x| *x != o); if on { d.origin.push(o); } }); }/>
-                                {o.label_fr()}
-                            </label>
-                        }
-                    }).collect_view()}
-                </fieldset>
-                <label for="rdvs-agent">"Agent"</label>
-                <select id="rdvs-agent" on:change=move |ev| { let v = event_target_value(&ev).parse::<i32>().ok(); draft.update(|d| d.agent_ids = v.into_iter().collect()); }>
-                    <option value="">"Tous"</option>
-                    {move || agents.get().unwrap_or_default().into_iter().map(|a| {
-                        let id = a.id.0;
-                        view! { <option value=id.to_string() selected=move || draft.with(|d| d.agent_ids.contains(&id))>{format!("{} {}", a.first_name.clone().unwrap_or_default(), a.last_name)}</option> }
-                    }).collect_view()}
-                </select>
-                <label for="rdvs-motif">"Motif"</label>
-                <select id="rdvs-motif" on:change=move |ev| { let v = event_target_value(&ev).parse::<i32>().ok(); draft.update(|d| d.motif_ids = v.into_iter().collect()); }>
-                    <option value="">"Tous"</option>
-                    {move || motifs.get().unwrap_or_default().into_iter().map(|m| {
-                        let id = m.id;
-                        view! { <option value=id.to_string() selected=move || draft.with(|d| d.motif_ids.contains(&id))>{m.name.clone()}</option> }
-                    }).collect_view()}
-                </select>
-                <label for="rdvs-order">"Ordre"</label>
-                <select id="rdvs-order" on:change=move |ev| { let desc = event_target_value(&ev) == "desc"; draft.update(|d| d.order = if desc { SortOrder::Desc } else { SortOrder::Asc }); }>
-                    <option value="asc" selected=move || draft.with(|d| d.order == SortOrder::Asc)>"Du plus ancien au plus récent"</option>
-                    <option value="desc" selected=move || draft.with(|d| d.order == SortOrder::Desc)>"Du plus récent au plus ancien"</option>
-                </select>
-                <button type="submit">"Filtrer"</button>
-            </form>
+            <RdvFilters draft=draft on_submit=on_submit/>
             <Transition fallback=|| view! { <p>"Chargement…"</p> }>
                 {move || list.get().map(|r| match r {
                     Err(e) => view! { <p class="error" role="alert">{e.message_fr()}</p> }.into_any(),

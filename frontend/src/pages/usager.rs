@@ -292,7 +292,10 @@ fn UsagerRdvs(id: i32) -> impl IntoView {
     view! {
         <section class="card" data-testid="usager-rdvs">
             <h2>"Rendez-vous"</h2>
-            <p><a class="button" href=format!("/rdvs/nouveau?usager={id}")>"Nouveau rendez-vous"</a></p>
+            <p>
+                <a class="button" href=format!("/rdvs/nouveau?usager={id}")>"Nouveau rendez-vous"</a>" "
+                <a href=format!("/rdvs?user_ids[]={id}")>"Tous ses RDV (filtres, export)"</a>
+            </p>
             <Transition fallback=|| view! { <p>"Chargement…"</p> }>
                 {move || rdvs.get().map(|r| match r {
                     Ok(list) if list.rdvs.is_empty() => view! { <p>"Aucun rendez-vous."</p> }.into_any(),
