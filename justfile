@@ -92,6 +92,7 @@ bench users="200000":
     scripts/bench-outbox.sh
     scripts/bench-integrations.sh
     scripts/bench-stats.sh
+    scripts/bench-durability.sh
 
 # Regenerate openapi.yaml from the code (a test fails when it is stale).
 openapi:

@@ -31,6 +31,7 @@ pub fn api_routes() -> (
         .into_utoipa_app()
         .openapi(crate::openapi::ApiDoc::openapi())
         .service(routes::health::get_health)
+        .service(routes::health::get_readiness)
         .service(routes::calendar::get_calendar_ics)
         .service(
             scope::scope("/api")
@@ -211,11 +212,13 @@ pub fn build(
     >,
 > {
     let max_body = state.config.max_body_bytes;
+    let body_timeout = state.config.body_read_timeout;
     let spa_dir = state.config.spa_dir.clone();
     let (app, _) = api_routes();
     app.app_data(state)
         .app_data(doc)
         .app_data(web::PayloadConfig::new(max_body))
+        .app_data(crate::extract::BodyReadTimeout(body_timeout))
         .app_data(web::PathConfig::default().error_handler(|_, _| ApiError::NotFound("resource").into()))
         .route(
             "/api-docs",
@@ -225,12 +228,7 @@ pub fn build(
         )
         .service(SwaggerUi::new("/api-docs/{_:.*}").config(utoipa_swagger_ui::Config::from("/api/v1/openapi.json")))
         .service(crate::spa::service(&spa_dir))
-        .wrap(
-            middleware::DefaultHeaders::new()
-                .add(("X-Content-Type-Options", "nosniff"))
-                .add(("X-Frame-Options", "DENY"))
-                .add(("Referrer-Policy", "same-origin")),
-        )
+        .wrap(middleware::from_fn(crate::security_headers::security_headers))
         // gzip/brotli when the client accepts it: the SPA's wasm shrinks about threefold.
         .wrap(middleware::Compress::default())
         .wrap(middleware::from_fn(request_span))

@@ -40,6 +40,9 @@ pub struct Config {
     pub sign_in_per_minute_email: u32,
     pub sign_in_per_minute_ip: u32,
     pub max_body_bytes: usize,
+    /// How long a request body may take to arrive once its headers are in (`RDV_BODY_TIMEOUT_SECS`,
+    /// 30 s): a client that promises more than it sends gets a 408 and the connection closes.
+    pub body_read_timeout: std::time::Duration,
     pub pool_size: u32,
     pub public_url: String,
     pub mail_from: String,
@@ -73,6 +76,8 @@ pub struct Delivery {
     pub lease: chrono::Duration,
     pub retry_base: chrono::Duration,
     pub max_attempts: i32,
+    /// Oldest due message age above which `/health/ready` says `degraded` (`RDV_OUTBOX_MAX_LAG_SECS`).
+    pub max_lag: chrono::Duration,
 }
 
 impl Delivery {
@@ -91,6 +96,7 @@ impl Delivery {
             lease: chrono::Duration::seconds(120),
             retry_base: chrono::Duration::seconds(30),
             max_attempts: 10,
+            max_lag: chrono::Duration::seconds(900),
         }
     }
 
@@ -112,6 +118,7 @@ impl Delivery {
             lease: chrono::Duration::seconds(env_number("RDV_OUTBOX_LEASE_SECONDS", 120)?),
             retry_base: chrono::Duration::seconds(env_number("RDV_OUTBOX_RETRY_SECONDS", 30)?),
             max_attempts: env_number("RDV_OUTBOX_MAX_ATTEMPTS", 10)?,
+            max_lag: chrono::Duration::seconds(env_number("RDV_OUTBOX_MAX_LAG_SECS", 900)?),
         })
     }
 }
@@ -154,6 +161,7 @@ impl Config {
             sign_in_per_minute_email: env_number("RDV_SIGN_IN_PER_MINUTE_EMAIL", 10)?.max(1),
             sign_in_per_minute_ip: env_number("RDV_SIGN_IN_PER_MINUTE_IP", 50)?.max(1),
             max_body_bytes: env_number("RDV_MAX_BODY_BYTES", 1024 * 1024)?,
+            body_read_timeout: std::time::Duration::from_secs(env_number("RDV_BODY_TIMEOUT_SECS", 30u64)?.max(1)),
             pool_size: env_number("RDV_DB_POOL_SIZE", 10)?,
             public_url: env_or("RDV_PUBLIC_URL", "http://127.0.0.1:8080").trim_end_matches('/').to_owned(),
             mail_from: env_or("RDV_MAIL_FROM", "RDV Solidarités <ne-pas-repondre@rdv-solidarites.localhost>"),

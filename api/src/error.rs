@@ -37,6 +37,9 @@ pub enum ApiError {
     /// 413: body above the configured limit.
     #[error("payload too large")]
     PayloadTooLarge,
+    /// The body did not arrive in time (408; the connection is closed).
+    #[error("request body timed out")]
+    RequestTimeout,
     /// 415: not JSON.
     #[error("unsupported media type")]
     UnsupportedMediaType,
@@ -125,6 +128,7 @@ impl ResponseError for ApiError {
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Validation(_) | ApiError::Warnings(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::SlotTaken { .. } | ApiError::IdempotencyConflict => StatusCode::CONFLICT,
@@ -147,6 +151,10 @@ impl ResponseError for ApiError {
             ApiError::BadRequest(msg) => res.json(MessagesError { errors: vec![msg.clone()] }),
             ApiError::PayloadTooLarge => {
                 res.json(messages(&["Le corps de la requête est trop volumineux. / Request body too large."]))
+            }
+            ApiError::RequestTimeout => {
+                res.insert_header(("connection", "close"));
+                res.json(messages(&["Le corps de la requête n'est pas arrivé à temps. / Request body timed out."]))
             }
             ApiError::UnsupportedMediaType => res.json(messages(&[
                 "Le corps de la requête doit être du JSON (Content-Type: application/json). / Body must be JSON.",

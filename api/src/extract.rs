@@ -11,6 +11,14 @@ use rdv_shared::validation::Errors;
 
 use crate::error::ApiError;
 
+/// How long a body may take to arrive (from `Config::body_read_timeout`).
+#[derive(Clone, Copy)]
+pub struct BodyReadTimeout(pub std::time::Duration);
+
+fn body_timeout(req: &HttpRequest) -> std::time::Duration {
+    req.app_data::<BodyReadTimeout>().map_or(std::time::Duration::from_secs(30), |t| t.0)
+}
+
 /// A JSON body, deserialised with the path of the failing field kept for the error.
 pub struct ApiJson<T>(pub T);
 
@@ -30,11 +38,14 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
                 .unwrap_or(false),
         };
         let body = web::Bytes::from_request(req, payload);
+        let timeout = body_timeout(req);
         Box::pin(async move {
             if !content_type_ok {
                 return Err(ApiError::UnsupportedMediaType);
             }
-            let bytes = body.await.map_err(|e| match e.as_error::<actix_web::error::PayloadError>() {
+            // A client announcing more body than it sends would hold the connection forever.
+            let body = actix_web::rt::time::timeout(timeout, body).await.map_err(|_| ApiError::RequestTimeout)?;
+            let bytes = body.map_err(|e| match e.as_error::<actix_web::error::PayloadError>() {
                 Some(actix_web::error::PayloadError::Overflow) => ApiError::PayloadTooLarge,
                 _ => ApiError::BadRequest(format!("Corps de requête illisible. / Unreadable body: {e}")),
             })?;
@@ -46,13 +57,11 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
 /// Deserialises JSON bytes, mapping failures to 400 (syntax) or 422 (shape, or a control
 /// character in a text: refused on both backends, since PostgreSQL cannot store NUL).
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    // Raw C0 controls are invalid JSON already; only `\u00XX` escapes (or a raw DEL) can carry
-    // them, so the body is walked only when it holds one.
-    if bytes.contains(&0x7f) || bytes.windows(4).any(|w| w == b"\\u00") {
-        if let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) {
-            if let Some(field) = control_in(&value, "") {
-                return Err(control_error(&field));
-            }
+    // Every text is checked against the input domain (control characters, dates and times) before
+    // the typed parsing. A body that is not valid JSON falls through to serde's 400.
+    if let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) {
+        if let Some((field, code)) = text_problem_in(&value, "") {
+            return Err(field_error(&field, code));
         }
     }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
@@ -72,34 +81,39 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     })
 }
 
-/// The path of the first text (or key) holding a forbidden control character.
-fn control_in(value: &serde_json::Value, path: &str) -> Option<String> {
+/// Why a text of the input is refused: a control character (PostgreSQL cannot store NUL, SQLite
+/// can: the backends would differ), or a date or time outside `rdv_shared::input_domain`.
+fn text_problem(text: &str) -> Option<&'static str> {
+    if rdv_shared::validation::has_forbidden_control(text) {
+        return Some("control_characters");
+    }
+    rdv_shared::input_domain::temporal_problem(text)
+}
+
+/// The path of the first text (or key) the input domain refuses, and why.
+fn text_problem_in(value: &serde_json::Value, path: &str) -> Option<(String, &'static str)> {
     let at = |key: &str| if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") };
     match value {
-        serde_json::Value::String(s) => rdv_shared::validation::has_forbidden_control(s).then(|| {
-            if path.is_empty() {
-                "base".into()
-            } else {
-                path.into()
-            }
-        }),
+        serde_json::Value::String(s) => {
+            text_problem(s).map(|code| (if path.is_empty() { "base".into() } else { path.into() }, code))
+        }
         serde_json::Value::Array(items) => {
-            items.iter().enumerate().find_map(|(i, v)| control_in(v, &at(&i.to_string())))
+            items.iter().enumerate().find_map(|(i, v)| text_problem_in(v, &at(&i.to_string())))
         }
         serde_json::Value::Object(map) => map.iter().find_map(|(k, v)| {
             if rdv_shared::validation::has_forbidden_control(k) {
-                Some(at("base"))
+                Some((at("base"), "control_characters"))
             } else {
-                control_in(v, &at(k))
+                text_problem_in(v, &at(k))
             }
         }),
         _ => None,
     }
 }
 
-fn control_error(field: &str) -> ApiError {
+fn field_error(field: &str, code: &str) -> ApiError {
     let mut errors = Errors::default();
-    errors.add(field, "control_characters");
+    errors.add(field, code);
     ApiError::Validation(errors)
 }
 
@@ -141,15 +155,18 @@ fn join_path(path: &str, name: &str) -> String {
     }
 }
 
-/// `%00` decodes to NUL: a query parameter (name or value) holding a control character is
-/// refused with the JSON bodies' 422, naming the parameter.
-pub fn refuse_control_characters(query: &[u8]) -> Result<(), ApiError> {
-    match form_urlencoded::parse(query).find(|(k, v)| {
-        rdv_shared::validation::has_forbidden_control(k) || rdv_shared::validation::has_forbidden_control(v)
-    }) {
-        Some((key, _)) => Err(control_error(&key)),
-        None => Ok(()),
+/// A query parameter (name or value) the input domain refuses (`%00` decodes to NUL; dates out
+/// of range…) is refused with the JSON bodies' 422, naming the parameter.
+pub fn check_query_texts(query: &[u8]) -> Result<(), ApiError> {
+    for (key, value) in form_urlencoded::parse(query) {
+        if rdv_shared::validation::has_forbidden_control(&key) {
+            return Err(field_error(&key, "control_characters"));
+        }
+        if let Some(code) = text_problem(&value) {
+            return Err(field_error(key.trim_end_matches("[]"), code));
+        }
     }
+    Ok(())
 }
 
 /// A query string, with the failing parameter named in the 422.
@@ -161,7 +178,7 @@ impl<T: DeserializeOwned> FromRequest for ApiQuery<T> {
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
         let query = req.query_string().as_bytes();
-        if let Err(e) = refuse_control_characters(query) {
+        if let Err(e) = check_query_texts(query) {
             return std::future::ready(Err(e));
         }
         let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query));
@@ -206,7 +223,12 @@ pub async fn json_with_limit<T: DeserializeOwned>(
         return Err(ApiError::UnsupportedMediaType);
     }
     let mut body = web::BytesMut::new();
-    while let Some(chunk) = payload.next().await {
+    let deadline = std::time::Instant::now() + body_timeout(req);
+    while let Some(chunk) =
+        actix_web::rt::time::timeout(deadline.saturating_duration_since(std::time::Instant::now()), payload.next())
+            .await
+            .map_err(|_| ApiError::RequestTimeout)?
+    {
         let chunk =
             chunk.map_err(|e| ApiError::BadRequest(format!("Corps de requête illisible. / Unreadable body: {e}")))?;
         if body.len() + chunk.len() > limit {

@@ -43,6 +43,11 @@ enum Command {
     },
     /// Apply pending migrations.
     Migrate,
+    /// Write a consistent backup of the database to FILE while it serves (SQLite: VACUUM INTO;
+    /// PostgreSQL: pg_dump, custom format).
+    Backup { file: std::path::PathBuf },
+    /// Restore a backup of `rdv backup` into an empty database (then `rdv migrate` if it is older).
+    Restore { file: std::path::PathBuf },
     /// Load data sets.
     Seed {
         #[arg(value_enum)]
@@ -175,10 +180,15 @@ enum AgentCmd {
 }
 
 fn main() {
-    tracing_subscriber::fmt()
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
-        .with_writer(std::io::stderr)
-        .init();
+        .with_writer(std::io::stderr);
+    // One JSON object per line (with the request span's `request_id`) for log collectors.
+    if std::env::var("RDV_LOG_FORMAT").is_ok_and(|f| f.trim() == "json") {
+        logs.json().with_current_span(true).with_span_list(false).init();
+    } else {
+        logs.init();
+    }
     if let Err(e) = run(Cli::parse()) {
         eprintln!("erreur : {e:#}");
         std::process::exit(1);
@@ -226,6 +236,17 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 rdv_api::services::notifications::plan_missing_reminders(&mut *open_db()?, chrono::Utc::now())?;
             eprintln!("{planned} rappel(s) planifié(s) en {:.1} s.", started.elapsed().as_secs_f64());
             println!("{planned}");
+            Ok(())
+        }
+        Command::Backup { file } => {
+            let started = std::time::Instant::now();
+            rdv_api::backup::backup(&Config::database_url(), &file)?;
+            eprintln!("Sauvegarde écrite dans {} en {:.1} s.", file.display(), started.elapsed().as_secs_f64());
+            Ok(())
+        }
+        Command::Restore { file } => {
+            rdv_api::backup::restore(&Config::database_url(), &file)?;
+            eprintln!("Sauvegarde {} restaurée.", file.display());
             Ok(())
         }
         Command::Migrate => {

@@ -15,6 +15,7 @@ use utoipa::{Modify, OpenApi};
 /// Operations answered without signing in (their handlers take no `Authenticated`).
 pub const PUBLIC_OPERATIONS: &[&str] = &[
     "get_health",
+    "get_readiness",
     "get_calendar_ics",
     "sign_in",
     "get_invitation",

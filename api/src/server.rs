@@ -27,7 +27,13 @@ pub fn run(
     workers: usize,
 ) -> anyhow::Result<actix_web::dev::Server> {
     let doc = web::Data::new(OpenApiJson(app::openapi().to_json()?));
-    let server =
-        HttpServer::new(move || app::build(state.clone(), doc.clone())).workers(workers).listen(listener)?.run();
+    let server = HttpServer::new(move || app::build(state.clone(), doc.clone()))
+        .workers(workers)
+        // Headers must arrive within 10 s, and a closing client gets 5 s to go; bodies have
+        // their own limit (`Config::body_read_timeout`, in the extractors).
+        .client_request_timeout(std::time::Duration::from_secs(10))
+        .client_disconnect_timeout(std::time::Duration::from_secs(5))
+        .listen(listener)?
+        .run();
     Ok(server)
 }

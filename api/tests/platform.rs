@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{json, TestApp};
+use common::{json, Authed, TestApp};
 
 #[actix_rt::test]
 async fn health_checks_the_database() {
@@ -14,6 +14,35 @@ async fn health_checks_the_database() {
     assert_eq!(body["status"], "ok");
     assert_eq!(body["database"], common::TestDb::backend());
     println!("backend under test: {}", body["database"]);
+}
+
+/// Readiness reports the outbox queue as every server sees it: due messages, the oldest one's
+/// age, failures; `degraded` once the oldest due message waits longer than the allowed lag.
+#[actix_rt::test]
+async fn readiness_reports_the_outbox_queue() {
+    let app = TestApp::spawn_with(|c| {
+        c.delivery.workers = 0; // nobody delivers: the queue only grows
+        c.delivery.max_lag = chrono::Duration::seconds(60);
+    })
+    .await;
+    let (status, body) = json(app.get("/health/ready").send().await.unwrap()).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["status"], "ok", "{body}");
+    assert_eq!(body["outbox"]["oldest_due_age_seconds"], 0, "{body}");
+    let due_before = body["outbox"]["due"].as_i64().unwrap();
+    // Two messages: one due two minutes ago, one scheduled for tomorrow (a reminder, not late).
+    let now = rdv_api::db::now_utc();
+    let mut conn = app.state.pool.get().unwrap();
+    for (key, run_at) in [("late", now - chrono::Duration::minutes(2)), ("tomorrow", now + chrono::Duration::days(1))] {
+        let row = rdv_api::outbox::user_job("readiness_test", format!("readiness-{key}"), Default::default(), run_at);
+        rdv_api::outbox::plan_jobs(&mut conn, &[row]).unwrap();
+    }
+    let (status, body) = json(app.get("/health/ready").send().await.unwrap()).await;
+    assert_eq!(status, 200);
+    assert_eq!(body["status"], "degraded", "{body}");
+    assert_eq!(body["outbox"]["due"].as_i64().unwrap(), due_before + 1, "{body}");
+    assert!(body["outbox"]["oldest_due_age_seconds"].as_i64().unwrap() >= 120, "{body}");
+    assert_eq!(body["outbox"]["max_lag_seconds"], 60);
 }
 
 #[actix_rt::test]
@@ -42,6 +71,74 @@ async fn spa_deep_links_fall_back_to_index() {
     let js = app.get("/app.js").send().await.unwrap();
     assert_eq!(js.status(), 200);
     assert!(js.text().await.unwrap().contains("rdv"));
+}
+
+#[actix_rt::test]
+async fn security_headers_on_pages_and_no_store_on_personal_data() {
+    let app = TestApp::spawn().await;
+    let admin = app.sign_in("camille.martin").await;
+    let arras = app.organisation_id("MDS Arras");
+    let body = serde_json::json!({"organisation_ids": [arras], "first_name": "Léa", "last_name": "Entêtes"});
+    let (_, created) = common::call(&app, &admin, "POST", "/api/v1/users", Some(body)).await;
+    let user = created["user"]["id"].as_i64().unwrap();
+    for path in ["/", "/agenda/2026/11/22", "/api-docs/", "/health", "/api/v1/nope"] {
+        let res = app.get(path).send().await.unwrap();
+        let h = res.headers();
+        let csp = h["content-security-policy"].to_str().unwrap();
+        // Scripts: our files and WebAssembly only (no inline script, no eval); no framing.
+        let script = csp.split(';').map(str::trim).find(|d| d.starts_with("script-src")).unwrap();
+        assert_eq!(script, "script-src 'self' 'wasm-unsafe-eval'", "{path}");
+        assert!(csp.contains("frame-ancestors 'none'") && csp.contains("object-src 'none'"), "{path}: {csp}");
+        assert_eq!(h["x-content-type-options"], "nosniff", "{path}");
+        assert_eq!(h["referrer-policy"], "same-origin", "{path}");
+        assert!(h.get("strict-transport-security").is_none(), "{path}: no HSTS over plain HTTP");
+        assert!(h.get("set-cookie").is_none(), "{path}: the app sets no cookie");
+    }
+    // Personal data is never kept by a browser or a proxy.
+    for path in [
+        format!("/api/v1/organisations/{arras}/users"),
+        format!("/api/v1/users/{user}"),
+        format!("/api/v1/users/{user}/export"),
+        "/api/v1/rdvs".to_owned(),
+        "/api/v1/me".to_owned(),
+    ] {
+        let res = app.get(&path).bearer(&admin).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+        assert_eq!(res.headers()["cache-control"], "no-store", "{path}");
+    }
+    // Behind a TLS-terminating proxy, HSTS.
+    let res = app.get("/").header("x-forwarded-proto", "https").send().await.unwrap();
+    assert_eq!(res.headers()["strict-transport-security"], "max-age=31536000; includeSubDomains");
+}
+
+/// A client whose Content-Length promises more than it sends held its connection open forever
+/// (issue 18: 2 000 such connections were held). Now the body read times out: 408 in the
+/// documented error shape, and the server closes the connection.
+#[actix_rt::test]
+async fn a_body_that_never_arrives_gets_a_408_and_the_connection_closes() {
+    use std::io::{Read, Write};
+    let app = TestApp::spawn_with(|c| c.body_read_timeout = std::time::Duration::from_secs(1)).await;
+    let addr = app.base.trim_start_matches("http://").to_owned();
+    let (elapsed, answer) = actix_rt::task::spawn_blocking(move || {
+        let mut stream = std::net::TcpStream::connect(addr).unwrap();
+        stream.set_read_timeout(Some(std::time::Duration::from_secs(20))).unwrap();
+        let started = std::time::Instant::now();
+        stream
+            .write_all(
+                b"POST /api/v1/auth/sign_in HTTP/1.1\r\nHost: rdv.test\r\nContent-Type: application/json\r\n\
+                  Content-Length: 1000\r\n\r\n{\"email\": ",
+            )
+            .unwrap();
+        // Reading to the end proves the server closed the connection.
+        let mut answer = String::new();
+        stream.read_to_string(&mut answer).unwrap();
+        (started.elapsed(), answer)
+    })
+    .await
+    .unwrap();
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("Request body timed out"), "{answer}");
+    assert!(elapsed < std::time::Duration::from_secs(10), "closed after {elapsed:?}");
 }
 
 #[actix_rt::test]

@@ -82,7 +82,9 @@ async fn create_show_list_update_like_the_reference() {
     assert_eq!(status, 422);
     assert_eq!(body["errors"]["phone_number"][0]["error"], "invalid");
     let (status, body) = patch(&app, &agent, &format!("/api/v1/users/{id}"), json!({"birth_date": "2990-01-01"})).await;
-    assert_eq!((status, body["errors"]["birth_date"][0]["error"].as_str()), (422, Some("invalid")));
+    assert_eq!((status, body["errors"]["birth_date"][0]["error"].as_str()), (422, Some("out_of_range")));
+    let (status, body) = patch(&app, &agent, &format!("/api/v1/users/{id}"), json!({"birth_date": "2100-01-01"})).await;
+    assert_eq!((status, body["errors"]["birth_date"][0]["error"].as_str()), (422, Some("invalid")), "in the future");
     let (status, body) =
         patch(&app, &agent, &format!("/api/v1/users/{id}"), json!({"caisse_affiliation": "foo"})).await;
     assert_eq!(status, 422, "a bad enum is a 422, not the reference's 500: {body}");

@@ -95,3 +95,37 @@ test('the login page works on a phone-sized screen', async () => {
   page.assertClean();
   await page.context().close();
 });
+
+test('the SPA runs under its Content-Security-Policy, with the security headers', async () => {
+  const page = await newPage(chrome.browser);
+  // Every CSP violation of the page is recorded (the browser also logs it as a console error).
+  await page.addInitScript(() => {
+    window.__cspViolations = [];
+    document.addEventListener('securitypolicyviolation', (e) => window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+  const response = await page.goto(`${server.base}/connexion`);
+  const headers = response.headers();
+  assert.match(headers['content-security-policy'], /script-src 'self' 'wasm-unsafe-eval';/);
+  assert.match(headers['content-security-policy'], /frame-ancestors 'none'/);
+  assert.equal(headers['x-content-type-options'], 'nosniff');
+  assert.equal(headers['referrer-policy'], 'same-origin');
+  // The WebAssembly app starts, signs in and renders pages with charts and forms.
+  await signIn(page, 'camille.martin', DEMO_PASSWORD);
+  await page.getByTestId('agent-name').waitFor();
+  const api = page.waitForResponse((r) => r.url().includes('/api/v1/rdvs?'));
+  await page.getByRole('navigation', { name: 'Principal' }).getByRole('link', { name: 'RDV' }).click();
+  assert.equal((await api).headers()['cache-control'], 'no-store', 'personal data is not cached');
+  await page.getByTestId('rdv-table').waitFor();
+  await page.getByRole('navigation', { name: 'Principal' }).getByRole('link', { name: 'Statistiques' }).click();
+  await page.getByTestId('counter-seen').waitFor();
+  assert.deepEqual(await page.evaluate(() => window.__cspViolations), []);
+  // An inline script injected into the page is blocked.
+  await page.evaluate(() => {
+    const s = document.createElement('script');
+    s.textContent = 'window.__injected = true';
+    document.body.appendChild(s);
+  });
+  await page.waitForFunction(() => window.__cspViolations.length > 0);
+  assert.equal(await page.evaluate(() => window.__injected), undefined);
+  await page.context().close();
+});

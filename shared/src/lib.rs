@@ -14,6 +14,7 @@ pub mod enums;
 pub mod export;
 pub mod holidays;
 pub mod ids;
+pub mod input_domain;
 pub mod invitation;
 pub mod listing;
 pub mod notify;

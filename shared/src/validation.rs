@@ -82,6 +82,9 @@ pub fn message_fr(code: &str) -> &'static str {
         "identical" => "existe déjà : un RDV identique (mêmes usagers, agents, lieu et horaire) existe",
         "frozen" => "ne peut plus être modifié (champ figé sur ce territoire)",
         "control_characters" => "contient des caractères de contrôle interdits (caractère nul, etc.)",
+        "out_of_range" => "est hors des dates acceptées (années 1800 à 2200, écrites sur quatre chiffres)",
+        "leap_second" => "ne peut pas contenir de seconde intercalaire (:60)",
+        "too_precise" => "doit être à la seconde près (pas de fraction de seconde)",
         "weak_password" => {
             "doit contenir au moins 12 caractères dont un chiffre, une majuscule et un caractère spécial"
         }

@@ -14,6 +14,7 @@ pub fn bench_config(url: &str, dir: &std::path::Path, delivery: Delivery) -> Con
         sign_in_per_minute_email: 10,
         sign_in_per_minute_ip: 10,
         max_body_bytes: 1 << 20,
+        body_read_timeout: std::time::Duration::from_secs(30),
         pool_size: 8,
         public_url: "http://rdv.bench".into(),
         mail_from: "RDV <ne-pas-repondre@rdv.bench>".into(),

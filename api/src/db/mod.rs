@@ -95,6 +95,15 @@ fn with_connect_timeout(url: &str) -> String {
     }
 }
 
+/// `FULL` unless `RDV_SQLITE_SYNCHRONOUS=NORMAL` (read once).
+fn sqlite_synchronous() -> &'static str {
+    static MODE: std::sync::OnceLock<&'static str> = std::sync::OnceLock::new();
+    MODE.get_or_init(|| match std::env::var("RDV_SQLITE_SYNCHRONOUS").map(|v| v.trim().to_ascii_uppercase()) {
+        Ok(v) if v == "NORMAL" => "NORMAL",
+        _ => "FULL",
+    })
+}
+
 /// r2d2 manager that builds the right variant for the URL and applies SQLite's pragmas.
 #[derive(Debug, Clone)]
 pub struct Manager {
@@ -111,11 +120,15 @@ impl Manager {
                 // second writer wait instead of failing; foreign keys are off by default.
                 // A 32 MB page cache and memory-mapped reads keep département-scale lookups
                 // (hundreds of MB) off the read() syscall path.
-                conn.batch_execute(
+                // synchronous=FULL (default): a commit survives an OS crash or a power cut, not
+                // only a process crash (NORMAL, `RDV_SQLITE_SYNCHRONOUS=NORMAL`, may lose the last
+                // commits then). Cost measured in docs/BENCHMARKS.md.
+                conn.batch_execute(&format!(
                     "PRAGMA busy_timeout = 10000; PRAGMA journal_mode = WAL; \
-                     PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON; \
+                     PRAGMA synchronous = {}; PRAGMA foreign_keys = ON; \
                      PRAGMA cache_size = -32000; PRAGMA mmap_size = 268435456;",
-                )
+                    sqlite_synchronous()
+                ))
                 .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
                 Ok(DbConn::Sqlite(conn))
             }

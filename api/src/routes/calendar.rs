@@ -60,6 +60,6 @@ pub async fn get_calendar_ics(
     let text = super::with_conn(&state, move |conn| calendar_feed::render(conn, &config, &token, Utc::now())).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/calendar; charset=utf-8")
-        .insert_header(("Cache-Control", "private, max-age=300"))
+        .insert_header(("Cache-Control", "no-store"))
         .body(text))
 }

@@ -13,7 +13,7 @@ use crate::state::AppState;
 
 /// The request's filters from its query string (`name[]=v`, `name=v` or `a,b`).
 pub fn search_from(req: &HttpRequest) -> ApiResult<(RdvSearch, Option<i64>)> {
-    crate::extract::refuse_control_characters(req.query_string().as_bytes())?;
+    crate::extract::check_query_texts(req.query_string().as_bytes())?;
     let pairs: Vec<(String, String)> = form_urlencoded::parse(req.query_string().as_bytes()).into_owned().collect();
     let page = match pairs.iter().find(|(k, _)| k == "page") {
         Some((_, v)) => Some(v.trim().parse::<i64>().map_err(|_| ApiError::field("page", "invalid"))?),

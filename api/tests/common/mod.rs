@@ -75,6 +75,7 @@ pub fn test_config(database_url: &str, data_dir: &std::path::Path) -> Config {
         sign_in_per_minute_email: 10,
         sign_in_per_minute_ip: 1000,
         max_body_bytes: 64 * 1024,
+        body_read_timeout: std::time::Duration::from_secs(30),
         pool_size: 4,
         public_url: "http://rdv.test".into(),
         mail_from: "RDV Solidarités <ne-pas-repondre@rdv.test>".into(),

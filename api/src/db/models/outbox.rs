@@ -256,6 +256,17 @@ pub fn live_jobs_of(conn: &mut DbConn, event: &str, rdv_ids: &[i32]) -> QueryRes
     Ok(rows.into_iter().filter_map(|(r, d)| Some((r?, d?))).collect())
 }
 
+/// The queue's health: rows due at `now` and not delivered, the oldest one's `run_at`, and rows
+/// that failed for good. Served by the `(status, run_at)` index.
+pub fn queue_health(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<(i64, Option<NaiveDateTime>, i64)> {
+    let due = outbox::table.filter(outbox::status.eq_any([PENDING, SENDING])).filter(outbox::run_at.le(now));
+    let (count, oldest) = due
+        .select((diesel::dsl::count_star(), diesel::dsl::min(outbox::run_at)))
+        .get_result::<(i64, Option<NaiveDateTime>)>(conn)?;
+    let failed = outbox::table.filter(outbox::status.eq(FAILED)).count().get_result(conn)?;
+    Ok((count, oldest, failed))
+}
+
 /// Counts rows by status, for one channel or all (operators' `rdv outbox status`, tests).
 pub fn count_by_status(conn: &mut DbConn) -> QueryResult<Vec<(String, String, i64)>> {
     outbox::table
