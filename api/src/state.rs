@@ -1,11 +1,11 @@
 //! The state every handler and worker reaches: the connection pool, the configuration, the
-//! signing keys, the in-process rate limiters and the outgoing HTTP client. Kept apart from the
+//! signing keys, the in-process public rate limiter (SQLite) and the outgoing HTTP client. Kept apart from the
 //! route table (`app.rs`) so that handlers and services depend on it without depending on the
 //! list of handlers.
 
 use std::sync::Arc;
 
-use crate::auth::rate_limit::{IpLimiter, SignInLimiter};
+use crate::auth::rate_limit::IpLimiter;
 use crate::auth::token::TokenKeys;
 use crate::config::Config;
 use crate::db::{Backend, Pool};
@@ -16,8 +16,8 @@ pub struct AppState {
     pub backend: Backend,
     pub config: Arc<Config>,
     pub tokens: TokenKeys,
-    pub sign_in_limiter: SignInLimiter,
-    /// The public booking pages, per client IP.
+    /// The public booking pages, per client IP, on SQLite (PostgreSQL counts in the database:
+    /// `auth::rate_limit`).
     pub public_limiter: IpLimiter,
     /// Outgoing HTTP (geocoder), one connection pool for the process.
     pub http: reqwest::Client,
@@ -29,7 +29,6 @@ impl AppState {
             pool,
             backend,
             tokens: TokenKeys::new(&config.jwt_secret),
-            sign_in_limiter: SignInLimiter::new(config.sign_in_per_minute_ip, config.sign_in_per_minute_email),
             public_limiter: IpLimiter::new(config.public_per_minute_ip),
             http: reqwest::Client::new(),
             config: Arc::new(config),

@@ -1,39 +1,52 @@
-//! Sign-in attempt limits per client IP and per email (GCRA from the `governor` crate).
+//! Request limits: sign-in attempts per client IP and per email, public API requests per IP.
+//!
+//! Limits are shared by every server of a database (issue 18: N servers behind a load balancer
+//! enforce one limit): counters per key and one-minute window in the `rate_limits` table
+//! (`db::models::rate_limit`). Sign-in counts there on both backends. The public API counts
+//! there on PostgreSQL; on SQLite, which one process serves, it counts in memory (GCRA from the
+//! `governor` crate), which is then exact and keeps a write off every public read.
 
 use std::num::NonZeroU32;
 
+use chrono::{NaiveDateTime, Timelike};
 use governor::clock::{Clock, DefaultClock};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 
-pub struct SignInLimiter {
-    by_ip: DefaultKeyedRateLimiter<String>,
-    by_email: DefaultKeyedRateLimiter<String>,
+use crate::db::models::rate_limit;
+use crate::db::DbConn;
+
+/// The current one-minute window: its start and the seconds left in it (at least 1).
+pub fn window(now: NaiveDateTime) -> (NaiveDateTime, u64) {
+    let start = now.with_second(0).and_then(|t| t.with_nanosecond(0)).unwrap_or(now);
+    (start, 60 - u64::from(now.second()).min(59))
 }
 
-impl SignInLimiter {
-    pub fn new(per_minute_ip: u32, per_minute_email: u32) -> Self {
-        let quota = |n: u32| Quota::per_minute(NonZeroU32::new(n.max(1)).unwrap_or(NonZeroU32::MIN));
-        SignInLimiter {
-            by_ip: RateLimiter::keyed(quota(per_minute_ip)),
-            by_email: RateLimiter::keyed(quota(per_minute_email)),
+/// Counts one request for each `(key, limit)`; `Ok(Err(seconds to wait))` when one is over.
+pub fn check_shared(
+    conn: &mut DbConn,
+    keys: &[(String, u32)],
+    now: NaiveDateTime,
+) -> diesel::QueryResult<Result<(), u64>> {
+    let (start, left) = window(now);
+    for (key, limit) in keys {
+        let count = rate_limit::hit(conn, key, start)?;
+        if count == 1 {
+            // A key's first request of a window: forget windows that ended (bounded table).
+            rate_limit::purge(conn, start - chrono::Duration::minutes(1))?;
+        }
+        if count > i32::try_from(*limit).unwrap_or(i32::MAX) {
+            return Ok(Err(left));
         }
     }
+    Ok(Ok(()))
+}
 
-    /// `Err(seconds to wait)` when either the IP or the email is over its quota.
-    pub fn check(&self, ip: &str, email: &str) -> Result<(), u64> {
-        // Forget idle keys now and then so memory stays bounded.
-        if self.by_ip.len() > 10_000 || self.by_email.len() > 10_000 {
-            self.by_ip.retain_recent();
-            self.by_email.retain_recent();
-        }
-        let now = DefaultClock::default().now();
-        for (limiter, key) in [(&self.by_ip, ip), (&self.by_email, email)] {
-            if let Err(not_until) = limiter.check_key(&key.to_owned()) {
-                return Err(not_until.wait_time_from(now).as_secs().max(1));
-            }
-        }
-        Ok(())
-    }
+/// The keys a sign-in attempt counts against.
+pub fn sign_in_keys(ip: &str, email: &str, per_minute_ip: u32, per_minute_email: u32) -> Vec<(String, u32)> {
+    vec![
+        (format!("sign_in:ip:{ip}"), per_minute_ip.max(1)),
+        (format!("sign_in:email:{email}"), per_minute_email.max(1)),
+    ]
 }
 
 /// Requests of the public (unauthenticated) booking pages per client IP.
@@ -62,22 +75,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn email_quota_then_refusal() {
-        let limiter = SignInLimiter::new(100, 3);
-        for _ in 0..3 {
-            assert!(limiter.check("127.0.0.1", "a@b.fr").is_ok());
-        }
-        let wait = limiter.check("127.0.0.1", "a@b.fr").expect_err("4th attempt refused");
-        assert!((1..=60).contains(&wait));
-        assert!(limiter.check("127.0.0.1", "other@b.fr").is_ok(), "other emails unaffected");
+    fn windows_are_minutes_and_say_how_long_to_wait() {
+        let at = |s: &str| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%.f").unwrap();
+        assert_eq!(window(at("2026-12-07 10:15:00.0")), (at("2026-12-07 10:15:00.0"), 60));
+        assert_eq!(window(at("2026-12-07 10:15:42.5")), (at("2026-12-07 10:15:00.0"), 18));
+        assert_eq!(window(at("2026-12-07 10:15:59.9")).1, 1);
     }
 
     #[test]
-    fn ip_quota_covers_every_email() {
-        let limiter = SignInLimiter::new(2, 100);
-        assert!(limiter.check("10.0.0.1", "a@b.fr").is_ok());
-        assert!(limiter.check("10.0.0.1", "b@b.fr").is_ok());
-        assert!(limiter.check("10.0.0.1", "c@b.fr").is_err());
-        assert!(limiter.check("10.0.0.2", "c@b.fr").is_ok());
+    fn memory_ip_quota() {
+        let limiter = IpLimiter::new(2);
+        assert!(limiter.check("10.0.0.1").is_ok());
+        assert!(limiter.check("10.0.0.1").is_ok());
+        assert!(limiter.check("10.0.0.1").is_err());
+        assert!(limiter.check("10.0.0.2").is_ok());
     }
 }

@@ -650,6 +650,14 @@ diesel::joinable!(agent_territorial_roles -> agents (agent_id));
 diesel::joinable!(agent_territorial_roles -> territories (territory_id));
 diesel::joinable!(auth_tokens -> agents (agent_id));
 
+diesel::table! {
+    rate_limits (key) {
+        key -> Text,
+        window_start -> Timestamp,
+        count -> Integer,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     territories,
     organisations,

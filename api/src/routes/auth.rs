@@ -5,6 +5,7 @@ use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
 use rdv_shared::dto::{headers, SignInRequest, SignInResponse, SuccessResponse, ValidateTokenResponse};
 use rdv_shared::validation::normalise_email;
 
+use crate::auth::rate_limit;
 use crate::auth::token::Claims;
 use crate::auth::Authenticated;
 use crate::error::{ApiError, ApiResult};
@@ -42,14 +43,20 @@ pub async fn sign_in(
     let ApiJson(SignInRequest { email, password }) = body;
     let email = normalise_email(&email);
     let ip = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
-    state
-        .sign_in_limiter
-        .check(&ip, &email)
-        .map_err(|retry_after_secs| ApiError::TooManyRequests { retry_after_secs })?;
-
+    let keys = rate_limit::sign_in_keys(
+        &ip,
+        &email,
+        state.config.sign_in_per_minute_ip,
+        state.config.sign_in_per_minute_email,
+    );
     let ttl = state.config.token_ttl;
-    let (agent, token) =
-        super::with_conn(&state, move |conn| services::sessions::sign_in(conn, email, password, ttl)).await?;
+    let (agent, token) = super::with_conn(&state, move |conn| {
+        // Counted in the database: every server of it enforces one limit.
+        rate_limit::check_shared(conn, &keys, crate::db::now_utc())?
+            .map_err(|retry_after_secs| ApiError::TooManyRequests { retry_after_secs })?;
+        services::sessions::sign_in(conn, email, password, ttl)
+    })
+    .await?;
 
     let claims = Claims {
         sub: agent.id.to_string(),

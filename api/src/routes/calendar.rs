@@ -54,7 +54,7 @@ pub async fn get_calendar_ics(
     http: HttpRequest,
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    super::public_limit(&state, &http)?;
+    super::public_limit(&state, &http).await?;
     let token = path.into_inner();
     let config = state.config.clone();
     let text = super::with_conn(&state, move |conn| calendar_feed::render(conn, &config, &token, Utc::now())).await?;

@@ -59,8 +59,22 @@ where
     .await?
 }
 
-/// 429 once the client's IP is over its quota of the public booking API.
-pub fn public_limit(state: &crate::state::AppState, req: &actix_web::HttpRequest) -> Result<(), ApiError> {
+/// 429 once the client's IP is over its quota of the public booking API: counted in the
+/// database on PostgreSQL (shared by its servers), in memory on SQLite (one process serves it).
+pub async fn public_limit(
+    state: &web::Data<crate::state::AppState>,
+    req: &actix_web::HttpRequest,
+) -> Result<(), ApiError> {
     let ip = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
-    state.public_limiter.check(&ip).map_err(|retry_after_secs| ApiError::TooManyRequests { retry_after_secs })
+    let over = |retry_after_secs| ApiError::TooManyRequests { retry_after_secs };
+    match state.backend {
+        crate::db::Backend::Sqlite(_) => state.public_limiter.check(&ip).map_err(over),
+        crate::db::Backend::Postgres(_) => {
+            let keys = vec![(format!("public:ip:{ip}"), state.config.public_per_minute_ip.max(1))];
+            with_conn(state, move |conn| {
+                crate::auth::rate_limit::check_shared(conn, &keys, crate::db::now_utc())?.map_err(over)
+            })
+            .await
+        }
+    }
 }

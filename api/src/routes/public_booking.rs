@@ -27,7 +27,7 @@ pub async fn create_public_rdv(
     http: HttpRequest,
     body: ApiJson<PublicBookingRequest>,
 ) -> ApiResult<HttpResponse> {
-    public_limit(&state, &http)?;
+    public_limit(&state, &http).await?;
     let ApiJson(req) = body;
     let idem = idempotency_key(&http)?.map(|key| Idempotency::of("public".to_owned(), key, &req));
     let invited = req.rdv_invitation_token.as_deref().is_some_and(|t| !t.trim().is_empty());
@@ -60,7 +60,7 @@ pub async fn get_public_rdv(
     http: HttpRequest,
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    public_limit(&state, &http)?;
+    public_limit(&state, &http).await?;
     let token = path.into_inner();
     let body = super::with_conn(&state, move |conn| booking::show(conn, &token, Utc::now())).await?;
     Ok(HttpResponse::Ok().json(body))
@@ -75,7 +75,7 @@ pub async fn cancel_public_rdv(
     http: HttpRequest,
     path: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    public_limit(&state, &http)?;
+    public_limit(&state, &http).await?;
     let token = path.into_inner();
     let config = state.config.clone();
     let body = super::with_conn(&state, move |conn| booking::cancel(conn, &config, &token, Utc::now())).await?;

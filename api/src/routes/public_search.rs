@@ -27,7 +27,7 @@ pub async fn list_public_motifs(
     query: ApiQuery<PlaceQuery>,
     invitation: ApiQuery<InvitationQuery>,
 ) -> ApiResult<HttpResponse> {
-    public_limit(&state, &req)?;
+    public_limit(&state, &req).await?;
     let params = InvitationParams::read(&req, invitation.0)?;
     let (place, public) =
         resolve_place(&state, &query.0, params.invited(), params.query.departement.as_deref()).await?;
@@ -54,7 +54,7 @@ pub async fn list_public_lieux(
     key: ApiQuery<LieuxQuery>,
     invitation: ApiQuery<InvitationQuery>,
 ) -> ApiResult<HttpResponse> {
-    public_limit(&state, &req)?;
+    public_limit(&state, &req).await?;
     let params = InvitationParams::read(&req, invitation.0)?;
     let (place, public) =
         resolve_place(&state, &query.0, params.invited(), params.query.departement.as_deref()).await?;
@@ -80,7 +80,7 @@ pub async fn list_public_creneaux(
     window: ApiQuery<PublicCreneauxQuery>,
     invitation: ApiQuery<InvitationQuery>,
 ) -> ApiResult<HttpResponse> {
-    public_limit(&state, &req)?;
+    public_limit(&state, &req).await?;
     let params = InvitationParams::read(&req, invitation.0)?;
     let (place, _) = resolve_place(&state, &query.0, params.invited(), params.query.departement.as_deref()).await?;
     let w = window.0;

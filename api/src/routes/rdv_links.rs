@@ -28,7 +28,7 @@ pub async fn open_rdv_link(
     path: web::Path<String>,
     body: ApiJson<RdvLinkRequest>,
 ) -> ApiResult<HttpResponse> {
-    public_limit(&state, &http)?;
+    public_limit(&state, &http).await?;
     let (token, ApiJson(req)) = (path.into_inner(), body);
     let body = super::with_conn(&state, move |conn| rdv_links::open(conn, &token, &req.last_name_initials, Utc::now()))
         .await?;
@@ -47,7 +47,7 @@ pub async fn cancel_rdv_link(
     path: web::Path<String>,
     body: ApiJson<RdvLinkRequest>,
 ) -> ApiResult<HttpResponse> {
-    public_limit(&state, &http)?;
+    public_limit(&state, &http).await?;
     let (token, ApiJson(req)) = (path.into_inner(), body);
     let config = state.config.clone();
     let body = super::with_conn(&state, move |conn| {
@@ -70,7 +70,7 @@ pub async fn list_rdv_link_creneaux(
     path: web::Path<String>,
     body: ApiJson<RdvLinkCreneauxRequest>,
 ) -> ApiResult<HttpResponse> {
-    public_limit(&state, &http)?;
+    public_limit(&state, &http).await?;
     let (token, ApiJson(req)) = (path.into_inner(), body);
     let body = super::with_conn(&state, move |conn| {
         rescheduling::creneaux(conn, &token, &req.last_name_initials, (&req.from, &req.to), Utc::now())
@@ -93,7 +93,7 @@ pub async fn reschedule_rdv_link(
     path: web::Path<String>,
     body: ApiJson<RdvLinkRescheduleRequest>,
 ) -> ApiResult<HttpResponse> {
-    public_limit(&state, &http)?;
+    public_limit(&state, &http).await?;
     let (token, ApiJson(req)) = (path.into_inner(), body);
     let config = state.config.clone();
     let body = super::with_conn(&state, move |conn| {
@@ -116,7 +116,7 @@ pub async fn update_rdv_link_waiting_list(
     path: web::Path<String>,
     body: ApiJson<RdvLinkWaitingListRequest>,
 ) -> ApiResult<HttpResponse> {
-    public_limit(&state, &http)?;
+    public_limit(&state, &http).await?;
     let (token, ApiJson(req)) = (path.into_inner(), body);
     let body = super::with_conn(&state, move |conn| {
         waiting_list::set(conn, &token, &req.last_name_initials, req.waiting, Utc::now())

@@ -177,7 +177,7 @@ async fn public_links_answer(
     req: HttpRequest,
     query: PublicLinksQuery,
 ) -> ApiResult<HttpResponse> {
-    super::public_limit(&state, &req)?;
+    super::public_limit(&state, &req).await?;
     let Some(territory) = query.territory.map(|t| t.trim().to_owned()).filter(|t| !t.is_empty()) else {
         return Ok(HttpResponse::BadRequest().json(serde_json::json!({"missing": "territory"})));
     };

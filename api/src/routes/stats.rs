@@ -117,7 +117,7 @@ pub async fn get_public_stats(
     req: HttpRequest,
     query: ApiQuery<PublicStatsQuery>,
 ) -> ApiResult<HttpResponse> {
-    super::public_limit(&state, &req)?;
+    super::public_limit(&state, &req).await?;
     let ApiQuery(q) = query;
     let stats =
         super::with_conn(&state, move |conn| stats::public_stats(conn, q.territory_id, (q.from, q.to), Utc::now()))

@@ -18,6 +18,7 @@ pub mod motif_category;
 pub mod organisation;
 pub mod outbox;
 pub mod plage;
+pub mod rate_limit;
 pub mod rdv;
 pub mod rdv_link;
 pub mod rdv_reads;
