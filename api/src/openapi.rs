@@ -18,6 +18,8 @@ pub const PUBLIC_OPERATIONS: &[&str] = &[
     "get_readiness",
     "get_calendar_ics",
     "sign_in",
+    "create_password_reset",
+    "update_password",
     "get_invitation",
     "accept_invitation",
     "list_public_motifs",

@@ -240,3 +240,73 @@ async fn sign_in_is_rate_limited_per_ip() {
     assert_eq!(app.sign_in_raw("sophie.durand", "Wrong-password-1").await.status(), 401);
     assert_eq!(app.sign_in_raw("emma.dubois", DEMO_PASSWORD).await.status(), 429);
 }
+
+/// Password reset by email (issue 18): the same answer for known and unknown emails, one email
+/// with a one-hour link for an agent, the new password set once; every session ends; the link
+/// cannot be used twice; a wrong confirmation or a weak password is a 422. Sign-out everywhere.
+#[actix_rt::test]
+async fn password_reset_by_email_and_sign_out_everywhere() {
+    let app = TestApp::spawn().await;
+    let email = common::demo_email("sophie.durand");
+    let old_session = app.sign_in("sophie.durand").await;
+    let ask = |email: String| {
+        let req = app.post("/api/v1/auth/password").json(&serde_json::json!({"email": email}));
+        async move { json(req.send().await.unwrap()).await }
+    };
+    let (s, known) = ask(email.to_uppercase()).await;
+    let (s2, unknown) = ask("personne@nulle-part.fr".to_owned()).await;
+    assert_eq!((s, s2), (200, 200));
+    assert_eq!(known, unknown, "no account enumeration");
+    assert!(known["message"].as_str().unwrap().contains("Si un compte existe"));
+
+    let files = common::wait_for_files(&app.state.config.dev_mailbox_dir, 1).await;
+    actix_rt::time::sleep(std::time::Duration::from_millis(300)).await;
+    assert_eq!(std::fs::read_dir(&app.state.config.dev_mailbox_dir).unwrap().count(), 1, "one email, to the agent");
+    let eml = common::providers::parse_mail(&std::fs::read(&files[0]).unwrap());
+    assert_eq!(eml.to, email);
+    let token = eml.text.split("mot-de-passe/nouveau?token=").nth(1).unwrap().split_whitespace().next().unwrap();
+    assert!(token.len() >= 32, "{token}");
+    // The token is stored as a digest only.
+    let versions = app.versions_of("PasswordReset", 1);
+    assert!(!versions[0].1.to_string().contains(token));
+
+    let put = |body: serde_json::Value| {
+        let req = app.client.put(app.url("/api/v1/auth/password")).json(&body);
+        async move { json(req.send().await.unwrap()).await }
+    };
+    let (s, b) = put(serde_json::json!({"reset_password_token": token, "password": "Nouveau-Mdp-2026!",
+        "password_confirmation": "Autre-Mdp-2026!"}))
+    .await;
+    assert_eq!((s, b["errors"]["password_confirmation"][0]["error"].as_str()), (422, Some("confirmation")), "{b}");
+    let (s, b) =
+        put(serde_json::json!({"reset_password_token": token, "password": "court", "password_confirmation": "court"}))
+            .await;
+    assert_eq!((s, b["errors"]["password"][0]["error"].as_str()), (422, Some("weak_password")), "{b}");
+    let (s, b) = put(serde_json::json!({"reset_password_token": "faux", "password": "Nouveau-Mdp-2026!",
+        "password_confirmation": "Nouveau-Mdp-2026!"}))
+    .await;
+    assert_eq!((s, b["errors"]["reset_password_token"][0]["error"].as_str()), (422, Some("invalid")), "{b}");
+    let (s, b) = put(serde_json::json!({"reset_password_token": token, "password": "Nouveau-Mdp-2026!",
+        "password_confirmation": "Nouveau-Mdp-2026!"}))
+    .await;
+    assert_eq!(s, 200, "{b}");
+    // Old sessions end; the old password fails, the new one works; the link is spent.
+    let res = app.get("/api/v1/auth/validate_token").bearer(&old_session).send().await.unwrap();
+    assert_eq!(res.status(), 401);
+    assert_eq!(app.sign_in_raw("sophie.durand", DEMO_PASSWORD).await.status(), 401);
+    assert_eq!(app.sign_in_raw("sophie.durand", "Nouveau-Mdp-2026!").await.status(), 200);
+    let (s, _) = put(serde_json::json!({"reset_password_token": token, "password": "Encore-Un-2026!",
+        "password_confirmation": "Encore-Un-2026!"}))
+    .await;
+    assert_eq!(s, 422, "a link works once");
+
+    // Sign-out everywhere ends every session, this one included.
+    let a = app.sign_in("camille.martin").await;
+    let b = app.sign_in("camille.martin").await;
+    let (s, body) = json(app.delete("/api/v1/auth/sessions").bearer(&a).send().await.unwrap()).await;
+    assert_eq!(s, 200);
+    assert!(body["revoked"].as_i64().unwrap() >= 2, "{body}");
+    for session in [&a, &b] {
+        assert_eq!(app.get("/api/v1/auth/validate_token").bearer(session).send().await.unwrap().status(), 401);
+    }
+}

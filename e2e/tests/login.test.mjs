@@ -2,7 +2,8 @@
 // organisation, log out; a wrong password shows a French error.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, newPage, signIn as signInAt, DEMO_PASSWORD } from '../support/server.mjs';
+import { join } from 'node:path';
+import { startServer, launchBrowser, newPage, signIn as signInAt, DEMO_PASSWORD, demoEmail, waitForFile } from '../support/server.mjs';
 
 let server;
 let chrome;
@@ -127,5 +128,45 @@ test('the SPA runs under its Content-Security-Policy, with the security headers'
   });
   await page.waitForFunction(() => window.__cspViolations.length > 0);
   assert.equal(await page.evaluate(() => window.__injected), undefined);
+  await page.context().close();
+});
+
+/** The text of an .eml file's body, decoded (quoted-printable or base64). */
+function mailText(eml) {
+  const [head, ...rest] = eml.split(/\r?\n\r?\n/);
+  const body = rest.join('\n\n');
+  if (/content-transfer-encoding: base64/i.test(eml)) {
+    const b64 = eml.split(/content-transfer-encoding: base64\r?\n\r?\n/i)[1].split(/\r?\n--/)[0];
+    return Buffer.from(b64.replace(/\s+/g, ''), 'base64').toString('utf8');
+  }
+  return (head.length ? body : eml).replace(/=\r?\n/g, '').replace(/=([0-9A-F]{2})/g, (_, h) => String.fromCharCode(parseInt(h, 16)));
+}
+
+test('a forgotten password: the emailed link sets a new one, then sign in with it', async () => {
+  const page = await newPage(chrome.browser);
+  await page.goto(`${server.base}/connexion`);
+  await page.getByRole('link', { name: 'Mot de passe oublié ?' }).click();
+  await page.getByLabel('Adresse e-mail').fill(demoEmail('julien.lefebvre'));
+  await page.getByRole('button', { name: 'Recevoir un lien' }).click();
+  await page.getByRole('status').filter({ hasText: 'Si un compte existe pour cette adresse' }).waitFor();
+  const mail = await waitForFile(join(server.dir, 'mailbox'), (files) =>
+    files.find((f) => f.text.includes(demoEmail('julien.lefebvre')) && /mot de passe/i.test(mailText(f.text))));
+  const link = mailText(mail.text).match(/https?:\/\/\S+\/mot-de-passe\/nouveau\?token=[A-Za-z0-9_-]+/)[0];
+  await page.goto(`${server.base}${new URL(link).pathname}${new URL(link).search}`);
+  await page.getByLabel('Nouveau mot de passe').fill('Julien-Nouveau-2026!');
+  await page.getByLabel('Confirmation du mot de passe').fill('Julien-Nouveau-2027!');
+  await page.getByRole('button', { name: 'Enregistrer le mot de passe' }).click();
+  await page.getByRole('alert').filter({ hasText: 'ne correspond pas' }).waitFor();
+  await page.getByLabel('Confirmation du mot de passe').fill('Julien-Nouveau-2026!');
+  await page.getByRole('button', { name: 'Enregistrer le mot de passe' }).click();
+  await page.getByRole('status').filter({ hasText: 'Votre mot de passe est enregistré' }).waitFor();
+  await page.getByRole('link', { name: 'Se connecter' }).click();
+  await signIn(page, 'julien.lefebvre', 'Julien-Nouveau-2026!');
+  await page.getByTestId('agent-name').waitFor();
+  // "Se déconnecter de tous les appareils" ends this session too.
+  await page.getByTestId('agent-name').click();
+  await page.getByRole('button', { name: 'Se déconnecter de tous les appareils' }).click();
+  await page.waitForURL('**/connexion');
+  page.assertClean();
   await page.context().close();
 });

@@ -22,6 +22,7 @@ use crate::pages::{
     login::LoginPage,
     my_account::MyAccountPage,
     not_found::NotFoundPage,
+    password_reset::{ForgotPasswordPage, NewPasswordPage},
     plage_form::NewPlagePage,
     public_booking::{OrganisationBookingPage, PublicBookingPage},
     public_rdv::PublicRdvPage,
@@ -49,6 +50,8 @@ pub fn App() -> impl IntoView {
             <Routes fallback=|| view! { <NotFoundPage/> }>
                 <Route path=path!("/connexion") view=LoginPage/>
                 <Route path=path!("/invitation/:token") view=InvitationPage/>
+                <Route path=path!("/mot-de-passe-oublie") view=ForgotPasswordPage/>
+                <Route path=path!("/mot-de-passe/nouveau") view=NewPasswordPage/>
                 <Route path=path!("/prendre-rdv") view=|| view! { <PublicBookingPage/> }/>
                 // rdv-insertion's invitation links use the reference's path.
                 <Route path=path!("/prendre_rdv") view=|| view! { <PublicBookingPage/> }/>

@@ -31,6 +31,21 @@ pub async fn sign_out(s: &Session) {
     let _ = api::delete(s, &format!("{V1}/auth/sign_out")).await;
 }
 
+/// `POST /auth/password`: a reset link by email (same answer for unknown emails).
+pub async fn request_password_reset(body: &PasswordResetRequest) -> R<PasswordResetRequested> {
+    api::post_public(&format!("{V1}/auth/password"), body).await
+}
+
+/// `PUT /auth/password` with the emailed token: the new password; every session ends.
+pub async fn reset_password(body: &ResetPasswordRequest) -> R<()> {
+    api::put_public::<_, SuccessResponse>(&format!("{V1}/auth/password"), body).await.map(|_| ())
+}
+
+/// `DELETE /auth/sessions`: signs the agent out on every device.
+pub async fn sign_out_everywhere(s: &Session) -> R<SessionsRevoked> {
+    api::send(s, "DELETE", &format!("{V1}/auth/sessions"), &()).await
+}
+
 // ── Agents, invitations ─────────────────────────────────────────────────────────────────────
 
 /// `GET /agents`: the agents the caller sees, in one organisation or all of theirs.

@@ -83,6 +83,7 @@ pub fn message_fr(code: &str) -> &'static str {
         "frozen" => "ne peut plus être modifié (champ figé sur ce territoire)",
         "control_characters" => "contient des caractères de contrôle interdits (caractère nul, etc.)",
         "out_of_range" => "est hors des dates acceptées (années 1800 à 2200, écrites sur quatre chiffres)",
+        "confirmation" => "ne correspond pas au mot de passe",
         "leap_second" => "ne peut pas contenir de seconde intercalaire (:60)",
         "too_precise" => "doit être à la seconde près (pas de fraction de seconde)",
         "weak_password" => {

@@ -651,6 +651,17 @@ diesel::joinable!(agent_territorial_roles -> territories (territory_id));
 diesel::joinable!(auth_tokens -> agents (agent_id));
 
 diesel::table! {
+    password_resets (id) {
+        id -> Integer,
+        agent_id -> Integer,
+        token_digest -> Text,
+        expires_at -> Timestamp,
+        used_at -> Nullable<Timestamp>,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::table! {
     rate_limits (key) {
         key -> Text,
         window_start -> Timestamp,

@@ -1,8 +1,11 @@
 //! `/api/v1/auth/*`: sign in, validate a token, sign out — devise_token_auth-compatible
 //! (reference-api-v1.md §1.1), with JWTs that sign-out really revokes.
 
-use actix_web::{delete, get, post, web, HttpRequest, HttpResponse};
-use rdv_shared::dto::{headers, SignInRequest, SignInResponse, SuccessResponse, ValidateTokenResponse};
+use actix_web::{delete, get, post, put, web, HttpRequest, HttpResponse};
+use rdv_shared::dto::{
+    headers, PasswordResetRequest, PasswordResetRequested, ResetPasswordRequest, SessionsRevoked, SignInRequest,
+    SignInResponse, SuccessResponse, ValidateTokenResponse,
+};
 use rdv_shared::validation::normalise_email;
 
 use crate::auth::rate_limit;
@@ -101,4 +104,80 @@ pub async fn sign_out(state: web::Data<AppState>, auth: Authenticated) -> ApiRes
     let author = auth.agent.author();
     super::with_conn(&state, move |conn| services::sessions::sign_out(conn, token, author)).await?;
     Ok(HttpResponse::Ok().json(SuccessResponse { success: true }))
+}
+
+/// Asks for a password reset link by email. The answer is the same whether the email belongs to
+/// an agent or not; attempts count against the sign-in limits (429 + `Retry-After`).
+#[utoipa::path(
+    tag = "auth",
+    request_body = PasswordResetRequest,
+    responses(
+        (status = 200, body = PasswordResetRequested),
+        (status = 422, body = rdv_shared::dto::ValidationError),
+        (status = 429, body = rdv_shared::dto::MessagesError),
+    ),
+)]
+#[post("/auth/password")]
+pub async fn create_password_reset(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: ApiJson<PasswordResetRequest>,
+) -> ApiResult<HttpResponse> {
+    let email = normalise_email(&body.0.email);
+    let ip = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+    let keys: Vec<(String, u32)> = rate_limit::sign_in_keys(
+        &ip,
+        &email,
+        state.config.sign_in_per_minute_ip,
+        state.config.sign_in_per_minute_email,
+    )
+    .into_iter()
+    .map(|(k, n)| (format!("password_reset:{k}"), n))
+    .collect();
+    let config = state.config.clone();
+    super::with_conn(&state, move |conn| {
+        rate_limit::check_shared(conn, &keys, crate::db::now_utc())?
+            .map_err(|retry_after_secs| ApiError::TooManyRequests { retry_after_secs })?;
+        services::password_resets::request_reset(conn, &config, &email)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(PasswordResetRequested {
+        success: true,
+        message: services::password_resets::REQUESTED_MESSAGE.to_owned(),
+    }))
+}
+
+/// Sets a new password with the emailed token (once, within an hour). Every session of the agent
+/// ends; they sign in again with the new password.
+#[utoipa::path(
+    tag = "auth",
+    request_body = ResetPasswordRequest,
+    responses(
+        (status = 200, body = SuccessResponse),
+        (status = 422, body = rdv_shared::dto::ValidationError),
+    ),
+)]
+#[put("/auth/password")]
+pub async fn update_password(
+    state: web::Data<AppState>,
+    body: ApiJson<ResetPasswordRequest>,
+) -> ApiResult<HttpResponse> {
+    let req = body.0;
+    super::with_conn(&state, move |conn| services::password_resets::reset(conn, &req)).await?;
+    Ok(HttpResponse::Ok().json(SuccessResponse { success: true }))
+}
+
+/// Signs the agent out everywhere: every token of theirs (this one included) stops working.
+#[utoipa::path(
+    tag = "auth",
+    responses(
+        (status = 200, body = SessionsRevoked),
+    ),
+)]
+#[delete("/auth/sessions")]
+pub async fn delete_sessions(state: web::Data<AppState>, auth: Authenticated) -> ApiResult<HttpResponse> {
+    let agent = auth.agent;
+    let revoked =
+        super::with_conn(&state, move |conn| services::password_resets::sign_out_everywhere(conn, &agent)).await?;
+    Ok(HttpResponse::Ok().json(SessionsRevoked { success: true, revoked }))
 }

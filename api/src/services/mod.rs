@@ -56,6 +56,7 @@ pub mod motifs;
 pub mod notification_messages;
 pub mod notifications;
 pub mod organisations;
+pub mod password_resets;
 pub mod people_events;
 pub mod plages;
 pub mod public_links;

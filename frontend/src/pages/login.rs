@@ -60,6 +60,7 @@ pub fn LoginPage() -> impl IntoView {
                     {move || if pending.get() { "Connexion…" } else { "Se connecter" }}
                 </button>
             </form>
+            <p><a href="/mot-de-passe-oublie">"Mot de passe oublié ?"</a></p>
         </main>
     }
 }

@@ -21,6 +21,7 @@ pub mod login;
 pub mod my_account;
 pub mod my_calendar;
 pub mod not_found;
+pub mod password_reset;
 pub mod plage_form;
 pub mod public_booking;
 pub mod public_rdv;

@@ -34,6 +34,7 @@ pub fn MyAccountPage() -> impl IntoView {
                 }}
             </Transition>
             <CalendarSection/>
+            <SignOutEverywhere/>
         </main>
     }
 }
@@ -95,5 +96,35 @@ fn Preferences(agent: AgentDetail) -> impl IntoView {
             <Status outcome=outcome/>
             <button type="submit">"Enregistrer"</button>
         </form>
+    }
+}
+
+/// Ends every session of the agent (a lost phone, a shared computer), then back to sign-in.
+#[component]
+fn SignOutEverywhere() -> impl IntoView {
+    let ctx = use_ctx();
+    let session = expect_context::<crate::session::SessionSignal>();
+    let navigate = leptos_router::hooks::use_navigate();
+    let outcome: Outcome = RwSignal::new(None);
+    let on_click = move |_| {
+        let (s, navigate) = (ctx.session.clone(), navigate.clone());
+        leptos::task::spawn_local(async move {
+            match client::sign_out_everywhere(&s).await {
+                Ok(_) => {
+                    crate::session::clear();
+                    session.set(None);
+                    navigate("/connexion", Default::default());
+                }
+                Err(e) => outcome.set(Some(Err(e.message_fr()))),
+            }
+        });
+    };
+    view! {
+        <section class="card">
+            <h2>"Sécurité"</h2>
+            <p>"Fermez toutes vos sessions ouvertes (autres ordinateurs, téléphone, outils connectés avec votre compte), celle-ci comprise."</p>
+            <button type="button" class="secondary" on:click=on_click>"Se déconnecter de tous les appareils"</button>
+            <Status outcome=outcome/>
+        </section>
     }
 }

@@ -55,6 +55,42 @@ pub struct SuccessResponse {
     pub success: bool,
 }
 
+/// `POST /api/v1/auth/password` body: ask for a reset link by email (devise_token_auth's route).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct PasswordResetRequest {
+    pub email: String,
+    /// Accepted for compatibility with devise_token_auth clients; the link always opens our page.
+    #[serde(default)]
+    pub redirect_url: Option<String>,
+}
+
+/// `PUT /api/v1/auth/password` body: the token from the email and the new password.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct ResetPasswordRequest {
+    pub reset_password_token: String,
+    pub password: String,
+    pub password_confirmation: String,
+}
+
+/// The answer to a reset request: the same whether the email is known or not.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct PasswordResetRequested {
+    pub success: bool,
+    pub message: String,
+}
+
+/// `DELETE /api/v1/auth/sessions`: every session of the agent ended.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct SessionsRevoked {
+    pub success: bool,
+    /// Sessions (tokens) ended, the current one included.
+    pub revoked: i64,
+}
+
 /// Names of the devise_token_auth headers, shared by server and SPA.
 pub mod headers {
     pub const ACCESS_TOKEN: &str = "access-token";

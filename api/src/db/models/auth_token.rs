@@ -54,3 +54,17 @@ pub fn revoke(conn: &mut DbConn, author: &Author, token: &AuthTokenRow, now: Nai
     let after = AuthTokenRow { revoked_at: Some(now), ..token.clone() };
     audit::record(conn, author, "AuthToken", token.id, Event::Update, Some(token), Some(&after))
 }
+
+/// Revokes every live token of the agent (sign-out everywhere, a new password); returns how many.
+pub fn revoke_all(conn: &mut DbConn, author: &Author, agent_id: i32, now: NaiveDateTime) -> QueryResult<usize> {
+    let live: Vec<AuthTokenRow> = auth_tokens::table
+        .filter(auth_tokens::agent_id.eq(agent_id))
+        .filter(auth_tokens::revoked_at.is_null())
+        .filter(auth_tokens::expires_at.gt(now))
+        .select(AuthTokenRow::as_select())
+        .load(conn)?;
+    for token in &live {
+        revoke(conn, author, token, now)?;
+    }
+    Ok(live.len())
+}

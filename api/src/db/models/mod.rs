@@ -17,6 +17,7 @@ pub mod motif;
 pub mod motif_category;
 pub mod organisation;
 pub mod outbox;
+pub mod password_reset;
 pub mod plage;
 pub mod rate_limit;
 pub mod rdv;
