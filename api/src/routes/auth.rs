@@ -45,7 +45,7 @@ pub async fn sign_in(
 ) -> ApiResult<HttpResponse> {
     let ApiJson(SignInRequest { email, password }) = body;
     let email = normalise_email(&email);
-    let ip = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+    let ip = super::client_ip(&req);
     let keys = rate_limit::sign_in_keys(
         &ip,
         &email,
@@ -124,7 +124,7 @@ pub async fn create_password_reset(
     body: ApiJson<PasswordResetRequest>,
 ) -> ApiResult<HttpResponse> {
     let email = normalise_email(&body.0.email);
-    let ip = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+    let ip = super::client_ip(&req);
     let keys: Vec<(String, u32)> = rate_limit::sign_in_keys(
         &ip,
         &email,

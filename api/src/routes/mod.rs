@@ -59,13 +59,18 @@ where
     .await?
 }
 
+/// The client's IP as the rate limits key it (the socket's peer; empty when unknown).
+pub fn client_ip(req: &actix_web::HttpRequest) -> String {
+    req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default()
+}
+
 /// 429 once the client's IP is over its quota of the public booking API: counted in the
 /// database on PostgreSQL (shared by its servers), in memory on SQLite (one process serves it).
 pub async fn public_limit(
     state: &web::Data<crate::state::AppState>,
     req: &actix_web::HttpRequest,
 ) -> Result<(), ApiError> {
-    let ip = req.peer_addr().map(|a| a.ip().to_string()).unwrap_or_default();
+    let ip = client_ip(req);
     let over = |retry_after_secs| ApiError::TooManyRequests { retry_after_secs };
     match state.backend {
         crate::db::Backend::Sqlite(_) => state.public_limiter.check(&ip).map_err(over),
