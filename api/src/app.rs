@@ -76,6 +76,8 @@ pub fn api_routes() -> (
                         .service(routes::territories::update_territory)
                         .service(routes::territories::get_sms_settings)
                         .service(routes::territories::update_sms_settings)
+                        .service(routes::retention::get_retention)
+                        .service(routes::retention::update_retention)
                         .service(routes::territories::list_territory_organisations)
                         .service(routes::territories::list_services)
                         .service(routes::teams::list_teams)

@@ -78,6 +78,10 @@ pub struct Delivery {
     pub max_attempts: i32,
     /// Oldest due message age above which `/health/ready` says `degraded` (`RDV_OUTBOX_MAX_LAG_SECS`).
     pub max_lag: chrono::Duration,
+    /// Whether this server's first worker plans the daily jobs (the RGPD retention run at 22:00
+    /// Paris time; `RDV_DAILY_JOBS=false` turns it off, e.g. on a read-only replica). Planning
+    /// is idempotent across servers: the run happens once whatever the number planning it.
+    pub daily_jobs: bool,
 }
 
 impl Delivery {
@@ -97,6 +101,7 @@ impl Delivery {
             retry_base: chrono::Duration::seconds(30),
             max_attempts: 10,
             max_lag: chrono::Duration::seconds(900),
+            daily_jobs: true,
         }
     }
 
@@ -119,6 +124,7 @@ impl Delivery {
             retry_base: chrono::Duration::seconds(env_number("RDV_OUTBOX_RETRY_SECONDS", 30)?),
             max_attempts: env_number("RDV_OUTBOX_MAX_ATTEMPTS", 10)?,
             max_lag: chrono::Duration::seconds(env_number("RDV_OUTBOX_MAX_LAG_SECS", 900)?),
+            daily_jobs: !matches!(set("RDV_DAILY_JOBS").as_deref(), Some("false" | "0" | "off" | "no")),
         })
     }
 }

@@ -48,6 +48,15 @@ enum Command {
     Backup { file: std::path::PathBuf },
     /// Restore a backup of `rdv backup` into an empty database (then `rdv migrate` if it is older).
     Restore { file: std::path::PathBuf },
+    /// Run the RGPD retention purge now (it also runs daily at 22:00 Paris time inside the
+    /// servers' workers), or with --dry-run print what it would delete, per kind and territory.
+    Retention {
+        #[arg(long)]
+        dry_run: bool,
+        /// Print the report as JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Load data sets.
     Seed {
         #[arg(value_enum)]
@@ -247,6 +256,15 @@ fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Restore { file } => {
             rdv_api::backup::restore(&Config::database_url(), &file)?;
             eprintln!("Sauvegarde {} restaurée.", file.display());
+            Ok(())
+        }
+        Command::Retention { dry_run, json } => {
+            let report = rdv_api::services::retention::run(&mut *open_db()?, chrono::Utc::now(), dry_run, None)?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else {
+                print!("{}", rdv_api::services::retention::to_text(&report));
+            }
             Ok(())
         }
         Command::Migrate => {

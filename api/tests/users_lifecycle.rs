@@ -371,6 +371,50 @@ async fn rgpd_export_holds_everything() {
     assert!(body["user"].get("notes").is_some(), "every field, whatever the toggles");
     assert_eq!(body["organisations"][0]["id"], arras);
     assert_eq!(body["versions"].as_array().unwrap().len(), 2);
+    assert_eq!(body["rdvs"], json!([]));
+
+    // An RDV shared with another usager: the export holds it with this usager's participation
+    // only, and the notifications this usager received about it.
+    let (_, other) = create(
+        &app,
+        &admin,
+        json!({"organisation_ids": [arras], "first_name": "Autre", "last_name": "Famille", "email": "autre@exemple.fr"}),
+    )
+    .await;
+    let day = (chrono::Utc::now() + chrono::Duration::days(3)).date_naive();
+    let (s, rdv) = common::call(
+        &app,
+        &admin,
+        "POST",
+        "/api/v1/rdvs",
+        Some(json!({"organisation_id": arras,
+        "motif_id": app.id_by_name("motifs", "MDS Arras", "Consultation PMI nourrisson"),
+        "lieu_id": app.id_by_name("lieux", "MDS Arras", "MDS Arras — Baudimont"),
+        "agent_ids": [app.agent_id("camille.martin").await], "user_ids": [id(&u), id(&other)],
+        "starts_at": format!("{day}T10:00:00+01:00"), "ignore_benign_errors": true})),
+    )
+    .await;
+    assert_eq!(s, 200, "{rdv}");
+    let mut body = Value::Null;
+    for _ in 0..200 {
+        let res = app.get(&format!("/api/v1/users/{}/export", id(&u))).bearer(&admin).send().await.unwrap();
+        body = json(res).await.1;
+        if !body["notifications"].as_array().unwrap().is_empty() {
+            break;
+        }
+        actix_rt::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let rdvs = body["rdvs"].as_array().unwrap();
+    assert_eq!(rdvs.len(), 1, "{body}");
+    assert_eq!(rdvs[0]["id"], rdv["rdv"]["id"]);
+    let participations = rdvs[0]["participations"].as_array().unwrap();
+    assert_eq!(participations.len(), 1, "only this usager's participation: {participations:?}");
+    assert_eq!(participations[0]["user"]["id"], id(&u));
+    assert_eq!(rdvs[0]["users"].as_array().unwrap().len(), 1);
+    assert!(!body.to_string().contains("autre@exemple.fr"), "nothing of the other participant");
+    let notifications = body["notifications"].as_array().unwrap();
+    assert!(notifications.iter().all(|n| n["recipient"] == "rgpd@exemple.fr"), "{notifications:?}");
+    assert_eq!(notifications[0]["event"], "rdv_created", "{notifications:?}");
 }
 
 #[actix_rt::test]

@@ -129,6 +129,14 @@ pub async fn update_sms_settings(s: &Session, id: i32, body: &UpdateSmsSettingsR
     api::send(s, "PATCH", &format!("{V1}/territories/{id}/sms_settings"), body).await
 }
 
+pub async fn get_retention(s: &Session, id: i32) -> R<RetentionSettings> {
+    api::get(s, &format!("{V1}/territories/{id}/retention")).await
+}
+
+pub async fn update_retention(s: &Session, id: i32, body: &RetentionPolicyRequest) -> R<RetentionSettings> {
+    api::send(s, "PUT", &format!("{V1}/territories/{id}/retention"), body).await
+}
+
 pub async fn list_territory_organisations(s: &Session, territory_id: i32) -> R<OrganisationsResponse> {
     api::get(s, &format!("{V1}/territories/{territory_id}/organisations")).await
 }

@@ -21,6 +21,7 @@ pub mod notify;
 pub mod pagination;
 pub mod rdv;
 pub mod recurrence;
+pub mod retention;
 pub mod sectorisation;
 pub mod self_service;
 pub mod slots;

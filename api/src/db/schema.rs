@@ -669,8 +669,28 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    retention_policies (territory_id) {
+        territory_id -> Integer,
+        rdv_days -> Integer,
+        inactive_usager_days -> Integer,
+        receipt_days -> Integer,
+        updated_at -> Timestamp,
+    }
+}
+
+diesel::table! {
+    retention_runs (id) {
+        id -> Integer,
+        started_at -> Timestamp,
+        finished_at -> Timestamp,
+        report -> Text,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(
     territories,
+    retention_policies,
     organisations,
     services,
     agents,

@@ -63,6 +63,13 @@ impl Deliverer {
         let n = claimed.len();
         let (jobs, messages): (Vec<OutboxRow>, Vec<OutboxRow>) = claimed.into_iter().partition(|r| r.channel == JOB);
         for row in &jobs {
+            if row.event == crate::services::retention::RUN {
+                // The purge works in small transactions and keeps its lease between them.
+                let outcome = crate::services::retention::run_job(conn, row, self.config.lease)
+                    .unwrap_or_else(|e| Outcome::Failed(format!("{e:#}")));
+                write_tx(conn, |c| rows::finish(c, row.id, &outcome, now_utc()))?;
+                continue;
+            }
             if row.event == crate::services::export_job::RUN {
                 // An export writes in small transactions of its own (it may take a while).
                 let outcome = crate::services::export_job::run(conn, row, self.config.lease)
@@ -319,6 +326,11 @@ pub fn spawn(pool: Pool, config: &crate::config::Config, count: usize) -> anyhow
                             Ok(0) => {}
                             Ok(n) => tracing::info!(planned = n, "reminders planned by the sweep"),
                             Err(e) => tracing::error!(error = %e, "reminder sweep"),
+                        }
+                        if deliverer.config.daily_jobs {
+                            if let Err(e) = crate::services::retention::plan_daily(&mut conn, chrono::Utc::now()) {
+                                tracing::error!(error = %e, "retention planning");
+                            }
                         }
                         match crate::services::exports::purge_expired(&mut conn, chrono::Utc::now()) {
                             Ok(0) => {}

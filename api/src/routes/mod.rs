@@ -28,6 +28,7 @@ pub mod rdv_search;
 pub mod rdvinsertion;
 pub mod rdvs;
 pub mod receipts;
+pub mod retention;
 pub mod sectorisation_test;
 pub mod sectors;
 pub mod stats;

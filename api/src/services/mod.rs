@@ -38,6 +38,7 @@
 //! | `notification_messages` | renders notices into outbox rows (texts, calendar parts) |
 //! | `agenda_notifications` | emails to an agent about their plages and absences (level "all") |
 //! | `rdv_links` | the usager's `/r/{token}` link: issue, open after the name check, cancel |
+//! | `retention` | RGPD retention: the daily purge, its dry run, a territory's policy |
 
 pub mod absences;
 pub mod agenda;
@@ -68,6 +69,7 @@ pub mod rdv_search;
 pub mod rdvinsertion;
 pub mod rdvs;
 pub mod rescheduling;
+pub mod retention;
 pub mod sectors;
 pub mod sessions;
 pub mod slot_search;

@@ -272,9 +272,9 @@ pub fn receipts(conn: &mut DbConn, caller: &AgentRow, rdv_id: i32, page: i64) ->
     Ok(ReceiptsResponse { receipts: list.into_iter().map(receipt_dto).collect(), meta: Meta::new(page, total) })
 }
 
-/// The receipts of a usager the caller sees, limited to the RDVs the caller can read (a
-/// message about an RDV of another service or organisation is not revealed), newest first.
-pub fn user_receipts(conn: &mut DbConn, caller: &AgentRow, user_id: i32, page: i64) -> ApiResult<ReceiptsResponse> {
+/// Every receipt of a usager the caller sees, limited to the RDVs the caller can read, newest
+/// first (the page above, and the RGPD export).
+pub fn readable_user_receipts(conn: &mut DbConn, caller: &AgentRow, user_id: i32) -> ApiResult<Vec<Receipt>> {
     let ctx = UsagerContext::load(conn, caller.id, None)?;
     visible_user(conn, &ctx, user_id)?;
     let viewer = viewer::load(conn, caller.id)?;
@@ -288,8 +288,13 @@ pub fn user_receipts(conn: &mut DbConn, caller: &AgentRow, user_id: i32, page: i
             readable.push(r.id);
         }
     }
-    let shown: Vec<Receipt> =
-        all.into_iter().filter(|r| r.rdv_id.is_some_and(|id| readable.contains(&id))).map(receipt_dto).collect();
+    Ok(all.into_iter().filter(|r| r.rdv_id.is_some_and(|id| readable.contains(&id))).map(receipt_dto).collect())
+}
+
+/// The receipts of a usager the caller sees, limited to the RDVs the caller can read (a
+/// message about an RDV of another service or organisation is not revealed), newest first.
+pub fn user_receipts(conn: &mut DbConn, caller: &AgentRow, user_id: i32, page: i64) -> ApiResult<ReceiptsResponse> {
+    let shown = readable_user_receipts(conn, caller, user_id)?;
     let (receipts, total) = page_in_memory(shown, page);
     Ok(ReceiptsResponse { receipts, meta: Meta::new(page, total) })
 }

@@ -28,6 +28,20 @@ pub const CREATED: &str = "created";
 pub const UPDATED: &str = "updated";
 pub const DESTROYED: &str = "destroyed";
 
+thread_local! {
+    /// `meta.webhook_reason` of the events queued on this thread (`None`: null).
+    static REASON: std::cell::Cell<Option<&'static str>> = const { std::cell::Cell::new(None) };
+}
+
+/// Runs `f` with `meta.webhook_reason` set to `reason` for every event it queues (the retention
+/// purge: `"rgpd"`), people events included (they are queued when `f`'s transaction commits).
+pub fn with_reason<R>(reason: &'static str, f: impl FnOnce() -> R) -> R {
+    let before = REASON.with(|r| r.replace(Some(reason)));
+    let out = f();
+    REASON.with(|r| r.set(before));
+    out
+}
+
 /// `meta.timestamp` as the reference writes it (`YYYY-MM-DD HH:MM:SS +HHMM`, Paris time);
 /// rdv-insertion orders a record's events by it.
 fn timestamp() -> String {
@@ -62,7 +76,7 @@ pub(crate) fn emit(
     for e in endpoints {
         let body = json!({
             "data": data,
-            "meta": {"model": model, "event": event, "webhook_reason": Value::Null, "timestamp": timestamp()},
+            "meta": {"model": model, "event": event, "webhook_reason": REASON.with(|r| r.get()), "timestamp": timestamp()},
         });
         let payload = WebhookPayload {
             endpoint_id: e.id,

@@ -12,6 +12,7 @@ use crate::client;
 use crate::components::history::History;
 use crate::components::status::{Outcome, Status};
 use crate::ctx::use_ctx;
+use crate::pages::admin_retention::RetentionSection;
 use crate::pages::admin_sms::SmsSection;
 use crate::pages::admin_teams::{RightsSection, TeamsSection};
 
@@ -150,6 +151,7 @@ fn TerritoryForm(territory: Territory, services: Vec<CatalogueService>) -> impl 
             <button type="submit">"Enregistrer"</button>
         </form>
         <SmsSection territory_id=id/>
+        <RetentionSection territory_id=id/>
         <TeamsSection territory_id=id/>
         <RightsSection territory_id=id/>
         <History item_type="Territory" item_id=id refresh=refresh/>

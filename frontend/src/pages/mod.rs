@@ -5,6 +5,7 @@ pub mod admin_agents;
 pub mod admin_lieux;
 pub mod admin_motifs;
 pub mod admin_organisation;
+pub mod admin_retention;
 pub mod admin_sector_card;
 pub mod admin_sectors;
 pub mod admin_sms;

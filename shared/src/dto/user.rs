@@ -361,4 +361,11 @@ pub struct UserExport {
     pub relatives: Vec<UserSummary>,
     /// The audit trail of the record.
     pub versions: Vec<crate::dto::Version>,
+    /// The RDVs the usager takes part in that the exporting agent may read, newest first,
+    /// each with this usager's participation only (other participants are not theirs to get).
+    #[serde(default)]
+    pub rdvs: Vec<crate::dto::Rdv>,
+    /// The notifications (emails, SMS) sent to the usager about those RDVs, newest first.
+    #[serde(default)]
+    pub notifications: Vec<crate::dto::Receipt>,
 }

@@ -24,6 +24,7 @@ pub mod rdv;
 pub mod rdv_link;
 pub mod rdv_reads;
 pub mod rdv_search;
+pub mod retention;
 pub mod sector;
 pub mod service;
 pub mod territory;
