@@ -285,3 +285,24 @@ fn users_import_from_the_command_line_with_a_report() {
     assert!(!bad.status.success());
     assert!(String::from_utf8_lossy(&bad.stderr).contains("erreur"));
 }
+
+#[test]
+fn retention_dry_run_prints_counts_per_kind_and_territory_and_deletes_nothing() {
+    let (_db, url) = common::TestDb::create();
+    created(rdv(&url, &["territory", "create", "--name", "Guyane", "--departement-number", "973"]));
+    let out = rdv(&url, &["retention", "--dry-run"]);
+    assert!(out.status.success(), "stderr: {}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("dry run (nothing deleted)"), "{text}");
+    assert!(text.contains("territory 1 Guyane (RDVs 730 d, usagers 730 d, receipts 730 d): rdvs 0,"), "{text}");
+    assert!(text.contains("platform: anonymised usagers deleted 0, versions deleted 0"), "{text}");
+    let out = rdv(&url, &["retention", "--dry-run", "--json"]);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["dry_run"], true);
+    assert_eq!(report["territories"][0]["counts"]["rdvs_deleted"], 0);
+    // A real run is logged (the territory screen's "last run").
+    assert!(rdv(&url, &["retention"]).status.success());
+    let out = rdv(&url, &["retention", "--json"]);
+    let report: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["dry_run"], false);
+}
