@@ -254,7 +254,7 @@ async fn request_span(
         .unwrap_or_else(|| crate::auth::token::random_id(8));
     let span = tracing::info_span!("request", request_id = %request_id, method = %req.method(), path = %loggable_path(req.path()));
     let started = std::time::Instant::now();
-    let mut res = next.call(req).instrument(span.clone()).await?;
+    let mut res = crate::request_context::scope(request_id.clone(), next.call(req).instrument(span.clone())).await?;
     if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&request_id) {
         res.headers_mut().insert(actix_web::http::header::HeaderName::from_static("x-request-id"), value);
     }

@@ -14,6 +14,7 @@ pub mod geocoder;
 pub mod openapi;
 pub mod openapi_examples;
 pub mod outbox;
+pub mod request_context;
 pub mod routes;
 pub mod security_headers;
 pub mod seed;

@@ -195,3 +195,69 @@ async fn checked_in_openapi_matches_the_served_document() {
         assert!(paths.contains_key(expected), "{expected} documented");
     }
 }
+
+/// The request id follows what the request caused: the outbox rows it queued keep it, and the
+/// messages a planned job (the J-2 reminder) queues when it runs inherit it.
+#[actix_rt::test]
+async fn the_request_id_is_kept_by_the_outbox_rows_and_the_jobs_it_caused() {
+    use diesel::prelude::*;
+    use rdv_api::db::schema::outbox;
+    let app = TestApp::spawn_with(|c| c.delivery.workers = 0).await;
+    let camille = app.sign_in("camille.martin").await;
+    let arras = app.organisation_id("MDS Arras");
+    let (_, u) = common::call(
+        &app,
+        &camille,
+        "POST",
+        "/api/v1/users",
+        Some(serde_json::json!({
+        "organisation_ids": [arras], "first_name": "Inès", "last_name": "Traçable", "email": "ines@exemple.fr"})),
+    )
+    .await;
+    let day = (chrono::Utc::now() + chrono::Duration::days(6)).date_naive();
+    let res = app
+        .post("/api/v1/rdvs")
+        .bearer(&camille)
+        .header("x-request-id", "req-trace-42")
+        .json(&serde_json::json!({"organisation_id": arras,
+            "motif_id": app.id_by_name("motifs", "MDS Arras", "Consultation PMI nourrisson"),
+            "lieu_id": app.id_by_name("lieux", "MDS Arras", "MDS Arras — Baudimont"),
+            "agent_ids": [app.agent_id("camille.martin").await], "user_ids": [u["user"]["id"]],
+            "starts_at": format!("{day}T10:00:00+01:00"), "ignore_benign_errors": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["x-request-id"], "req-trace-42");
+    let (status, rdv) = json(res).await;
+    assert_eq!(status, 200, "{rdv}");
+    let rdv_id = rdv["rdv"]["id"].as_i64().unwrap() as i32;
+    let mut conn = app.state.pool.get().unwrap();
+    let rows: Vec<(String, String, Option<String>, chrono::NaiveDateTime)> = outbox::table
+        .filter(outbox::rdv_id.eq(rdv_id))
+        .select((outbox::channel, outbox::event, outbox::request_id, outbox::run_at))
+        .load(&mut *conn)
+        .unwrap();
+    assert!(rows.iter().any(|r| r.0 == "mail"), "{rows:?}");
+    assert!(rows.iter().any(|r| r.0 == "job"), "a reminder is planned: {rows:?}");
+    assert!(rows.iter().all(|r| r.2.as_deref() == Some("req-trace-42")), "{rows:?}");
+    // The reminder runs (later, in a worker): its messages carry the same id.
+    let due = rows.iter().find(|r| r.0 == "job").unwrap().3 + chrono::Duration::minutes(1);
+    let deliverer = rdv_api::outbox::worker::Deliverer::new(&app.state.config).unwrap();
+    while deliverer.run_once_at(&mut conn, due).unwrap() > 0 {}
+    let reminders: Vec<Option<String>> = outbox::table
+        .filter(outbox::rdv_id.eq(rdv_id))
+        .filter(outbox::channel.ne("job"))
+        .filter(outbox::event.like("%reminder%"))
+        .select(outbox::request_id)
+        .load(&mut *conn)
+        .unwrap();
+    assert!(!reminders.is_empty(), "the reminder queued its messages");
+    assert!(reminders.iter().all(|r| r.as_deref() == Some("req-trace-42")), "{reminders:?}");
+    // Something queued outside a request has none.
+    let other: Vec<Option<String>> = outbox::table
+        .filter(outbox::rdv_id.ne(rdv_id).or(outbox::rdv_id.is_null()))
+        .select(outbox::request_id)
+        .load(&mut *conn)
+        .unwrap();
+    assert!(other.iter().all(|r| r.as_deref() != Some("req-trace-42")));
+}

@@ -200,6 +200,7 @@ diesel::table! {
         created_at -> Timestamp,
         done_at -> Nullable<Timestamp>,
         sequence_key -> Nullable<Text>,
+        request_id -> Nullable<Text>,
     }
 }
 

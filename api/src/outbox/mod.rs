@@ -78,6 +78,7 @@ fn row(channel: &str, event: &str, key: String, about: Subject, recipient: &str,
         due_for: None,
         created_at: now,
         sequence_key: None,
+        request_id: crate::request_context::current(),
     }
 }
 

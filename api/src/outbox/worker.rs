@@ -63,31 +63,11 @@ impl Deliverer {
         let n = claimed.len();
         let (jobs, messages): (Vec<OutboxRow>, Vec<OutboxRow>) = claimed.into_iter().partition(|r| r.channel == JOB);
         for row in &jobs {
-            if row.event == crate::services::retention::RUN {
-                // The purge works in small transactions and keeps its lease between them.
-                let outcome = crate::services::retention::run_job(conn, row, self.config.lease)
-                    .unwrap_or_else(|e| Outcome::Failed(format!("{e:#}")));
-                write_tx(conn, |c| rows::finish(c, row.id, &outcome, now_utc()))?;
-                continue;
-            }
-            if row.event == crate::services::export_job::RUN {
-                // An export writes in small transactions of its own (it may take a while).
-                let outcome = crate::services::export_job::run(conn, row, self.config.lease)
-                    .unwrap_or_else(|e| Outcome::Failed(format!("{e:#}")));
-                write_tx(conn, |c| rows::finish(c, row.id, &outcome, now_utc()))?;
-                continue;
-            }
-            // A job becomes its messages in one transaction with being marked done.
-            let done = write_tx(conn, |c| {
-                let outcome = notifications::run_job(c, &self.app, row, now)?;
-                Ok::<_, crate::error::ApiError>(rows::finish(c, row.id, &outcome, now_utc())?)
-            });
-            if let Err(e) = done {
-                // Rolled back: the job is tried again later rather than left to its lease.
-                tracing::warn!(job = row.id, event = %row.event, error = %e, "job failed");
-                let again = Outcome::Retry(now_utc() + backoff(self.config.retry_base, row.attempts), e.to_string());
-                write_tx(conn, |c| rows::finish(c, row.id, &again, now_utc()))?;
-            }
+            // The job runs in the span and with the request id of the request that planned it;
+            // the messages it queues inherit that id.
+            let span = tracing::info_span!("job", outbox_id = row.id, event = %row.event, request_id = row.request_id.as_deref().unwrap_or(""));
+            let _entered = span.enter();
+            crate::request_context::on_thread(row.request_id.clone(), || self.run_job(conn, row, now))?;
         }
         if messages.is_empty() {
             return Ok(n);
@@ -150,6 +130,35 @@ impl Deliverer {
             Ok::<_, anyhow::Error>(())
         })?;
         Ok(n)
+    }
+
+    /// One claimed job: the retention purge and exports write in transactions of their own; any
+    /// other job becomes its messages in one transaction with being marked done.
+    fn run_job(&self, conn: &mut DbConn, row: &OutboxRow, now: chrono::NaiveDateTime) -> anyhow::Result<()> {
+        let own_transactions = if row.event == crate::services::retention::RUN {
+            Some(crate::services::retention::run_job(conn, row, self.config.lease))
+        } else if row.event == crate::services::export_job::RUN {
+            Some(crate::services::export_job::run(conn, row, self.config.lease))
+        } else {
+            None
+        };
+        if let Some(result) = own_transactions {
+            let outcome = result.unwrap_or_else(|e| Outcome::Failed(format!("{e:#}")));
+            tracing::info!(outcome = ?outcome, "job done");
+            write_tx(conn, |c| rows::finish(c, row.id, &outcome, now_utc()))?;
+            return Ok(());
+        }
+        let done = write_tx(conn, |c| {
+            let outcome = notifications::run_job(c, &self.app, row, now)?;
+            Ok::<_, crate::error::ApiError>(rows::finish(c, row.id, &outcome, now_utc())?)
+        });
+        if let Err(e) = done {
+            // Rolled back: the job is tried again later rather than left to its lease.
+            tracing::warn!(error = %e, "job failed");
+            let again = Outcome::Retry(now_utc() + backoff(self.config.retry_base, row.attempts), e.to_string());
+            write_tx(conn, |c| rows::finish(c, row.id, &again, now_utc()))?;
+        }
+        Ok(())
     }
 
     fn outcome(&self, row: &OutboxRow, result: Result<(), SendError>) -> Outcome {
@@ -238,8 +247,13 @@ impl Deliverer {
         if let Err(SendError::Gone) = &result {
             receipt.result = "cancelled";
         }
+        if result.is_ok() {
+            tracing::debug!(outbox_id = row.id, channel = %row.channel, event = %row.event,
+                request_id = row.request_id.as_deref().unwrap_or(""), "delivered");
+        }
         if let Err(SendError::Permanent(e) | SendError::Temporary(e)) = &result {
-            tracing::warn!(outbox_id = row.id, channel = %row.channel, attempt = row.attempts, error = %e, "delivery failed");
+            tracing::warn!(outbox_id = row.id, channel = %row.channel, attempt = row.attempts,
+                request_id = row.request_id.as_deref().unwrap_or(""), error = %e, "delivery failed");
             receipt.result = "failed";
             receipt.error_message = Some(e.clone());
         }

@@ -46,16 +46,21 @@ use actix_web::web;
 use crate::db::PooledConn;
 use crate::error::ApiError;
 
-/// Runs `f` with a pooled connection on the blocking thread pool.
+/// Runs `f` with a pooled connection on the blocking thread pool, inside the request's tracing
+/// span and with its request id (what `f` queues in the outbox keeps it).
 pub async fn with_conn<T, F>(state: &web::Data<crate::state::AppState>, f: F) -> Result<T, ApiError>
 where
     T: Send + 'static,
     F: FnOnce(&mut PooledConn) -> Result<T, ApiError> + Send + 'static,
 {
     let pool = state.pool.clone();
+    let (span, request_id) = (tracing::Span::current(), crate::request_context::of_task());
     web::block(move || {
-        let mut conn = pool.get()?;
-        f(&mut conn)
+        let _entered = span.enter();
+        crate::request_context::on_thread(request_id, || {
+            let mut conn = pool.get()?;
+            f(&mut conn)
+        })
     })
     .await?
 }

@@ -38,6 +38,8 @@ pub struct NewOutboxRow {
     pub created_at: NaiveDateTime,
     /// Webhooks: rows with the same key go out in id order (one record's events per endpoint).
     pub sequence_key: Option<String>,
+    /// The request that caused it (`x-request-id`), for the worker's logs.
+    pub request_id: Option<String>,
 }
 
 #[derive(Queryable, Selectable, Debug, Clone)]
@@ -57,6 +59,7 @@ pub struct OutboxRow {
     pub run_at: NaiveDateTime,
     pub due_for: Option<NaiveDateTime>,
     pub attempts: i32,
+    pub request_id: Option<String>,
 }
 
 /// Inserts rows; a row whose idempotency key exists already is skipped (the same message
@@ -149,6 +152,7 @@ fn in_sequence(conn: &mut DbConn, ids: Vec<i32>, now: NaiveDateTime) -> QueryRes
 }
 
 /// Where a claimed row goes after an attempt.
+#[derive(Debug)]
 pub enum Outcome {
     Sent,
     /// Try again at that time.

@@ -9,7 +9,7 @@ CREATE TABLE retention_policies (
 );
 -- Every real run with what it deleted (the JSON of dto::RetentionReport).
 CREATE TABLE retention_runs (
-    id SERIAL PRIMARY KEY,
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
     started_at TIMESTAMP NOT NULL,
     finished_at TIMESTAMP NOT NULL,
     report TEXT NOT NULL
@@ -19,3 +19,5 @@ CREATE INDEX index_retention_runs_on_started_at ON retention_runs (started_at);
 CREATE INDEX index_versions_on_created_at ON versions (created_at);
 CREATE INDEX index_receipts_on_created_at ON receipts (created_at);
 CREATE INDEX index_users_on_updated_at ON users (updated_at);
+-- The request that caused an outbox row (x-request-id), logged by the worker that delivers it.
+ALTER TABLE outbox ADD COLUMN request_id TEXT;
