@@ -102,6 +102,7 @@ pub fn api_routes() -> (
                         .service(routes::users::create_user_invitation_token)
                         .service(routes::users_extra::merge_users)
                         .service(routes::users_extra::export_user)
+                        .service(routes::users_extra::list_user_reads)
                         .service(routes::user_links::create_user_profile)
                         .service(routes::user_links::delete_user_profile)
                         .service(routes::user_links::create_referent_assignation)

@@ -312,6 +312,35 @@ async fn territory_visibility_masked_search_and_attach() {
     assert_eq!(status, 200);
     let (_, list) = get(&app, &lens_agent, &format!("/api/v1/organisations/{lens}/users")).await;
     assert_eq!(list["meta"]["total_count"], 2);
+
+    // Those reads from another organisation are logged for the usager's admins, once per ten
+    // minutes and part; their own organisation's reads are not.
+    let (status, _) = get(&app, &lens_agent, &format!("/api/v1/users/{calais_id}")).await;
+    assert_eq!(status, 200);
+    let (status, _) = get(&app, &lens_agent, &format!("/api/v1/users/{calais_id}/rdvs")).await;
+    assert_eq!(status, 200);
+    let calais_admin = app.sign_in("claire.fontaine").await;
+    let (status, _) = get(&app, &calais_admin, &format!("/api/v1/users/{calais_id}")).await;
+    assert_eq!(status, 200);
+    let reads = format!("/api/v1/users/{calais_id}/reads");
+    let (status, log) = get(&app, &calais_admin, &reads).await;
+    assert_eq!(status, 200, "{log}");
+    let lines: Vec<(String, String)> = log["usager_reads"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| (r["agent_name"].as_str().unwrap().to_owned(), r["action"].as_str().unwrap().to_owned()))
+        .collect();
+    assert_eq!(
+        lines,
+        vec![("Lucas Petit".to_owned(), "rdvs".to_owned()), ("Lucas Petit".to_owned(), "show".to_owned())]
+    );
+    assert_eq!(log["meta"]["total_count"], 2);
+    // Only the usager's organisations' admins see the log.
+    let (status, _) = get(&app, &lens_agent, &reads).await;
+    assert_eq!(status, 403);
+    let (status, _) = get(&app, &app.sign_in("hugo.garnier").await, &reads).await;
+    assert_eq!(status, 403, "a basic agent of its organisation");
 }
 
 #[actix_rt::test]

@@ -404,6 +404,10 @@ pub async fn merge_users(s: &Session, kept_id: i32, body: &impl Serialize) -> R<
     api::send(s, "POST", &format!("{V1}/users/{kept_id}/merge"), body).await
 }
 
+pub async fn list_user_reads(s: &Session, id: i32) -> R<UsagerReadsResponse> {
+    api::get(s, &format!("{V1}/users/{id}/reads")).await
+}
+
 pub async fn export_user(s: &Session, id: i32) -> R<Vec<u8>> {
     api::get_bytes(s, &format!("{V1}/users/{id}/export")).await
 }

@@ -689,7 +689,20 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    usager_reads (id) {
+        id -> Integer,
+        user_id -> Integer,
+        agent_id -> Integer,
+        action -> Text,
+        created_at -> Timestamp,
+    }
+}
+
+diesel::joinable!(usager_reads -> agents (agent_id));
+
 diesel::allow_tables_to_appear_in_same_query!(
+    usager_reads,
     territories,
     retention_policies,
     organisations,

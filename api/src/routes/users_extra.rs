@@ -114,3 +114,27 @@ pub async fn export_user(
         .insert_header(("Content-Disposition", format!("attachment; filename=\"usager-{id}.json\"")))
         .json(body))
 }
+
+/// Who outside the usager's organisations read its record, RDVs or notifications (agents who see
+/// it through the territory's shared visibility), newest first: admins of one of its
+/// organisations. Repeated reads within ten minutes are logged once.
+#[utoipa::path(
+    tag = "users",
+    params(("id" = i32, Path), crate::extract::PageQuery),
+    responses(
+        (status = 200, body = rdv_shared::dto::UsagerReadsResponse),
+        (status = 403, body = rdv_shared::dto::ForbiddenError),
+        (status = 404, body = rdv_shared::dto::NotFoundError),
+    ),
+)]
+#[get("/users/{id}/reads")]
+pub async fn list_user_reads(
+    state: web::Data<AppState>,
+    auth: Authenticated,
+    path: web::Path<i32>,
+    query: crate::extract::ApiQuery<crate::extract::PageQuery>,
+) -> ApiResult<HttpResponse> {
+    let (id, page) = (path.into_inner(), rdv_shared::pagination::normalise_page(query.0.page));
+    let body = super::with_conn(&state, move |conn| services::usagers::list_reads(conn, &auth.agent, id, page)).await?;
+    Ok(HttpResponse::Ok().json(body))
+}

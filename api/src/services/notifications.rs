@@ -295,6 +295,9 @@ pub fn readable_user_receipts(conn: &mut DbConn, caller: &AgentRow, user_id: i32
 /// message about an RDV of another service or organisation is not revealed), newest first.
 pub fn user_receipts(conn: &mut DbConn, caller: &AgentRow, user_id: i32, page: i64) -> ApiResult<ReceiptsResponse> {
     let shown = readable_user_receipts(conn, caller, user_id)?;
+    let ctx = UsagerContext::load(conn, caller.id, None)?;
+    let orgs = crate::db::models::user::organisation_ids(conn, user_id)?;
+    crate::services::usagers::note_read(conn, &ctx, user_id, &orgs, "notifications")?;
     let (receipts, total) = page_in_memory(shown, page);
     Ok(ReceiptsResponse { receipts, meta: Meta::new(page, total) })
 }

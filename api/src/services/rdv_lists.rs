@@ -93,7 +93,8 @@ pub fn list_user_rdvs(
     page: i64,
 ) -> ApiResult<(Vec<rdv_shared::dto::Rdv>, i64)> {
     let ctx = UsagerContext::load(conn, caller.id, None)?;
-    visible_user(conn, &ctx, id)?;
+    let (_, orgs) = visible_user(conn, &ctx, id)?;
+    crate::services::usagers::note_read(conn, &ctx, id, &orgs, "rdvs")?;
     let viewer = viewer::load(conn, caller.id)?;
     let ids = rdv_reads::ids_of_user(conn, id)?;
     let mut readable = Vec::new();

@@ -136,6 +136,7 @@ fn plan(conn: &mut DbConn, now: NaiveDateTime) -> ApiResult<Plan> {
         anonymised_usagers_deleted: 0,
         versions_deleted,
         version_authors_blanked,
+        usager_reads_deleted: crate::db::models::usager_read::older_than(conn, p.personal_versions_before, false)?,
         auth_tokens_deleted,
         password_resets_deleted,
         idempotency_keys_deleted,
@@ -214,11 +215,13 @@ pub fn run(
         let [a, b, d, e, f] = store::technical(c, now, p.idempotency_before, p.outbox_done_before, true)?;
         let unattached = store::receipts_before(c, None, Cutoffs::at(&DEFAULT, now).receipt_before, true)?;
         let exports = crate::db::models::export::purge_expired(c, &Author::system("expiry of exports"), now)?;
+        let usager_reads_deleted = crate::db::models::usager_read::older_than(c, p.personal_versions_before, true)?;
         Ok(PlatformRetentionCounts {
             unattached_receipts_deleted: unattached,
             anonymised_usagers_deleted: 0,
             versions_deleted,
             version_authors_blanked,
+            usager_reads_deleted,
             auth_tokens_deleted: a,
             password_resets_deleted: b,
             idempotency_keys_deleted: d,
@@ -374,11 +377,12 @@ pub fn to_text(r: &RetentionReport) -> String {
     }
     let p = &r.platform;
     out.push_str(&format!(
-        "platform: anonymised usagers deleted {}, versions deleted {}, version authors blanked {}, receipts without organisation {}, \
+        "platform: anonymised usagers deleted {}, versions deleted {}, version authors blanked {}, usager reads {}, receipts without organisation {}, \
          expired sessions {}, expired password resets {}, idempotency keys {}, expired exports {}, finished outbox rows {}, webhook delivery logs {}\n",
         p.anonymised_usagers_deleted,
         p.versions_deleted,
         p.version_authors_blanked,
+        p.usager_reads_deleted,
         p.unattached_receipts_deleted,
         p.auth_tokens_deleted,
         p.password_resets_deleted,

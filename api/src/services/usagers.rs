@@ -84,6 +84,45 @@ pub fn visible_user(conn: &mut DbConn, ctx: &UsagerContext, id: i32) -> ApiResul
     Ok((row, orgs))
 }
 
+/// Logs a read of usager `id` (of `orgs`) when the caller is in none of its organisations
+/// (`access::is_cross_organisation_read`): its admins see who outside them read what.
+pub fn note_read(conn: &mut DbConn, ctx: &UsagerContext, id: i32, orgs: &[i32], action: &str) -> ApiResult<()> {
+    let Some(agent_id) = ctx.actor.agent_id else { return Ok(()) };
+    if access::is_cross_organisation_read(&ctx.actor, &UsagerContext::typed(orgs)) {
+        let now = crate::db::now_utc();
+        write_tx(conn, |c| crate::db::models::usager_read::record(c, id, agent_id.0, action, now))?;
+    }
+    Ok(())
+}
+
+/// The logged reads of a usager by agents of other organisations, newest first (admins of one
+/// of its organisations, as its history).
+pub fn list_reads(
+    conn: &mut DbConn,
+    caller: &AgentRow,
+    id: i32,
+    page: i64,
+) -> ApiResult<rdv_shared::dto::UsagerReadsResponse> {
+    let ctx = UsagerContext::load(conn, caller.id, None)?;
+    let (_, orgs) = visible_user(conn, &ctx, id)?;
+    if !access::can_audit_usager(&ctx.actor, &UsagerContext::typed(&orgs)) {
+        return Err(ApiError::forbidden());
+    }
+    let per_page = rdv_shared::pagination::PER_PAGE;
+    let (rows, total) =
+        crate::db::models::usager_read::page_of(conn, id, per_page, rdv_shared::pagination::offset(page))?;
+    let usager_reads = rows
+        .into_iter()
+        .map(|(agent_id, first, last, action, at)| rdv_shared::dto::UsagerRead {
+            agent_id: rdv_shared::AgentId(agent_id),
+            agent_name: format!("{} {last}", first.unwrap_or_default()).trim().to_owned(),
+            action,
+            read_at: at.and_utc(),
+        })
+        .collect();
+    Ok(rdv_shared::dto::UsagerReadsResponse { usager_reads, meta: rdv_shared::pagination::Meta::new(page, total) })
+}
+
 /// Renders usagers for lists (show-only parts null), in one pass for the page.
 fn render_list(conn: &mut DbConn, ctx: &UsagerContext, rows: &[UserRow]) -> ApiResult<Vec<dto::User>> {
     let ids: Vec<i32> = rows.iter().map(|r| r.id).collect();
@@ -308,6 +347,7 @@ pub fn get_user(
 ) -> ApiResult<rdv_shared::dto::User> {
     let ctx = UsagerContext::load(conn, caller.id, query.organisation_id)?;
     let (row, orgs) = visible_user(conn, &ctx, id)?;
+    note_read(conn, &ctx, id, &orgs, "show")?;
     render_show(conn, &ctx, &row, &orgs, None)
 }
 

@@ -12,3 +12,4 @@ pub mod receipts;
 pub mod recurrence_editor;
 pub mod stats_view;
 pub mod status;
+pub mod usager_reads;

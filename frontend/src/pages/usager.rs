@@ -12,6 +12,7 @@ use crate::client;
 use crate::components::history::History;
 use crate::components::receipts::{Receipts, ReceiptsOf};
 use crate::components::status::{Outcome, Status};
+use crate::components::usager_reads::UsagerReads;
 use crate::ctx::use_ctx;
 use crate::download;
 
@@ -188,6 +189,7 @@ fn UsagerDetails(user: User, refresh: RwSignal<u32>) -> impl IntoView {
         <UsagerRdvs id=id/>
         <Receipts of=ReceiptsOf::Usager(id) refresh=refresh/>
         {is_admin.then(|| view! { <History item_type="User" item_id=id refresh=refresh/> })}
+        {is_admin.then(|| view! { <UsagerReads user_id=id/> })}
     }
 }
 

@@ -93,6 +93,13 @@ pub fn can_audit_usager(actor: &Actor, usager_orgs: &[OrganisationId]) -> bool {
     usager_orgs.iter().any(|o| actor.is_admin_of(*o))
 }
 
+/// A read of a usager's record by an agent who is in none of the usager's organisations (it
+/// sees the usager through its territory's shared visibility, or as territorial admin): such
+/// reads are logged and shown to the usager's organisations' admins (issue 18, seed 001).
+pub fn is_cross_organisation_read(actor: &Actor, usager_orgs: &[OrganisationId]) -> bool {
+    !usager_orgs.iter().any(|o| actor.is_member_of(*o))
+}
+
 /// Bulk import into `org`: its admins (one file can create thousands of records).
 pub fn can_import_usagers(actor: &Actor, org: OrganisationId) -> bool {
     actor.is_admin_of(org)
@@ -131,6 +138,22 @@ mod tests {
                 })
                 .collect(),
             ..Default::default()
+        }
+    }
+
+    #[test]
+    fn cross_organisation_reads_table() {
+        use AccessLevel::*;
+        let cases: Vec<(Actor, Vec<OrganisationId>, bool, &str)> = vec![
+            (agent(&[(A, Basic)]), vec![A], false, "own organisation"),
+            (agent(&[(A, Basic)]), vec![B], true, "another organisation of the shared territory"),
+            (agent(&[(A, Basic)]), vec![A, B], false, "one of its organisations is the agent's"),
+            (agent(&[(A, Admin), (C, Basic)]), vec![B, D], true, "member elsewhere only"),
+            (agent(&[]), vec![A], true, "no role (a territorial admin)"),
+            (agent(&[(A, Basic)]), vec![], true, "a usager of no organisation"),
+        ];
+        for (actor, usager_orgs, expected, label) in cases {
+            assert_eq!(is_cross_organisation_read(&actor, &usager_orgs), expected, "{label}");
         }
     }
 

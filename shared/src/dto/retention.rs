@@ -43,6 +43,8 @@ pub struct PlatformRetentionCounts {
     pub anonymised_usagers_deleted: i64,
     pub versions_deleted: i64,
     pub version_authors_blanked: i64,
+    /// Logged reads of usagers by other organisations, kept as long as personal versions.
+    pub usager_reads_deleted: i64,
     pub auth_tokens_deleted: i64,
     pub password_resets_deleted: i64,
     pub idempotency_keys_deleted: i64,

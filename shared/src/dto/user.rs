@@ -369,3 +369,24 @@ pub struct UserExport {
     #[serde(default)]
     pub notifications: Vec<crate::dto::Receipt>,
 }
+
+/// A read of a usager's record by an agent of none of its organisations (territory-wide
+/// visibility), as its organisations' admins see it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct UsagerRead {
+    pub agent_id: crate::AgentId,
+    /// "Camille Martin".
+    pub agent_name: String,
+    /// `show` (the record), `rdvs` (its RDVs) or `notifications` (messages sent to it).
+    pub action: String,
+    pub read_at: DateTime<Utc>,
+}
+
+/// `GET /api/v1/users/{id}/reads`.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
+pub struct UsagerReadsResponse {
+    pub usager_reads: Vec<UsagerRead>,
+    pub meta: crate::pagination::Meta,
+}

@@ -29,6 +29,7 @@ pub mod sector;
 pub mod service;
 pub mod territory;
 pub mod territory_admin;
+pub mod usager_read;
 pub mod user;
 pub mod user_import;
 pub mod user_links;

@@ -21,3 +21,14 @@ CREATE INDEX index_receipts_on_created_at ON receipts (created_at);
 CREATE INDEX index_users_on_updated_at ON users (updated_at);
 -- The request that caused an outbox row (x-request-id), logged by the worker that delivers it.
 ALTER TABLE outbox ADD COLUMN request_id TEXT;
+-- Reads of a usager's record by agents of none of its organisations (territory-wide visibility).
+-- An audit record itself: deleted with the personal versions (retention), no version of its own.
+CREATE TABLE usager_reads (
+    id SERIAL PRIMARY KEY,
+    user_id INTEGER NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    agent_id INTEGER NOT NULL REFERENCES agents (id) ON DELETE CASCADE,
+    action TEXT NOT NULL,
+    created_at TIMESTAMP NOT NULL
+);
+CREATE INDEX index_usager_reads_on_user_id_and_created_at ON usager_reads (user_id, created_at);
+CREATE INDEX index_usager_reads_on_created_at ON usager_reads (created_at);
