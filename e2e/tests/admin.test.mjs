@@ -147,7 +147,7 @@ test('a territorial admin changes the territory settings and creates a team', as
   await page.getByRole('heading', { name: 'Paramètres du territoire' }).waitFor();
   await page.getByLabel('Caisse d\'affiliation').check();
   await page.getByLabel('Service social', { exact: true }).check();
-  await page.getByRole('button', { name: 'Enregistrer' }).click();
+  await page.getByRole('button', { name: 'Enregistrer', exact: true }).click();
   await page.getByRole('status').filter({ hasText: 'Paramètres enregistrés.' }).waitFor();
   await page.getByRole('cell', { name: "Caisse d'affiliation (champ)" }).first().waitFor(); // in the history
 
@@ -165,6 +165,25 @@ test('a territorial admin changes the territory settings and creates a team', as
   await page.getByRole('status').filter({ hasText: 'Fournisseur SMS enregistré.' }).waitFor();
   assert.equal(await page.getByLabel("Clé d'API").inputValue(), '');
   assert.match(await page.getByLabel("Clé d'API").getAttribute('placeholder'), /Clé enregistrée/);
+
+  // Data retention (RGPD): the periods within their bounds, the next daily run at 22:00.
+  await page.getByRole('heading', { name: 'Conservation des données (RGPD)' }).waitFor();
+  const rdvDays = page.getByLabel('RDV : supprimés après (jours depuis leur date)');
+  assert.equal(await rdvDays.inputValue(), '730');
+  assert.equal(await rdvDays.getAttribute('min'), '365');
+  await page.getByText(/Prochain passage : \d\d\/\d\d\/\d{4} 22:00\./).waitFor();
+  await page.getByText('Aucun passage encore.').waitFor();
+  await rdvDays.fill('1095');
+  await page.getByRole('button', { name: 'Enregistrer les durées' }).click();
+  await page.getByRole('status').filter({ hasText: 'Durées de conservation enregistrées.' }).waitFor();
+  const saved = await page.evaluate(async () => {
+    const { token } = JSON.parse(localStorage.getItem('rdv.session'));
+    const me = await (await fetch('/api/v1/me', { headers: { authorization: `Bearer ${token}` } })).json();
+    const org = await (await fetch(`/api/v1/organisations/${me.agent.roles[0].organisation_id}`, { headers: { authorization: `Bearer ${token}` } })).json();
+    const t = org.organisation.territory_id;
+    return (await (await fetch(`/api/v1/territories/${t}/retention`, { headers: { authorization: `Bearer ${token}` } })).json()).retention_policy;
+  });
+  assert.equal(saved.rdv_days, 1095);
   page.assertClean();
   await page.context().close();
 });

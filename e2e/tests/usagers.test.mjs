@@ -97,3 +97,33 @@ test('an admin imports a small CSV, follows the progress and downloads the repor
   page.assertClean();
   await page.context().close();
 });
+
+test("with territory-wide visibility, another organisation's reads show on the usager's page for its admins", async () => {
+  const created = await apiAs(server.base, 'julien.lefebvre', 'POST', '/api/v1/users', {
+    organisation_ids: [arras], first_name: 'Jeanne', last_name: 'Consultée',
+  });
+  const id = created.body.user.id;
+  const org = await apiAs(server.base, 'camille.martin', 'GET', `/api/v1/organisations/${arras}`);
+  const shared = await apiAs(server.base, 'camille.martin', 'PATCH', `/api/v1/territories/${org.body.organisation.territory_id}`,
+    { visible_users_throughout_the_territory: true });
+  assert.equal(shared.status, 200, JSON.stringify(shared.body));
+
+  const lens = await newPage(chrome.browser);
+  await signIn(lens, server.base, 'lucas.petit');
+  await lens.getByTestId('agent-name').waitFor();
+  await lens.goto(`${server.base}/usagers/${id}`);
+  await lens.getByRole('heading', { name: 'Jeanne CONSULTÉE' }).waitFor();
+  lens.assertClean();
+  await lens.context().close();
+
+  const page = await newPage(chrome.browser);
+  await signIn(page, server.base, 'camille.martin');
+  await page.getByTestId('agent-name').waitFor();
+  await page.goto(`${server.base}/usagers/${id}`);
+  const reads = page.getByTestId('usager-reads');
+  await reads.getByRole('heading', { name: "Consultations par d'autres organisations" }).waitFor();
+  await reads.getByRole('cell', { name: 'Lucas Petit' }).first().waitFor();
+  await reads.getByRole('cell', { name: 'Fiche' }).waitFor();
+  page.assertClean();
+  await page.context().close();
+});
