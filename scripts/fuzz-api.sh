@@ -22,7 +22,7 @@ for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/health" >/dev/null &&
 token=$(curl -fs -D - -o /dev/null -H 'content-type: application/json' \
   -d '{"email":"camille.martin@demo.rdv-solidarites.fr","password":"Rdv-Demo-2026!"}' \
   "http://127.0.0.1:$port/api/v1/auth/sign_in" | tr -d '\r' | sed -n 's/^access-token: //Ip')
-command -v st >/dev/null || pip install -q schemathesis
+command -v st >/dev/null || { pip install -q schemathesis; hash -r; }
 st run openapi.yaml --url "http://127.0.0.1:$port" -H "Authorization: Bearer $token" \
   --exclude-operation-id sign_out --exclude-operation-id delete_sessions \
   --max-examples "$examples" --workers 2 --suppress-health-check all "$@"

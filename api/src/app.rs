@@ -177,7 +177,7 @@ pub fn api_routes() -> (
                         .service(routes::agenda_grants::delete_agenda_grant)
                         .service(routes::agenda_grants::get_agenda_access)
                         .route("/openapi.json", web::get().to(routes::docs::openapi_json))
-                        .default_service(web::to(routes::docs::api_not_found)),
+                        .default_service(web::to(routes::not_found::api_not_found)),
                 )
                 .service(
                     scope::scope("/rdvinsertion")
@@ -186,14 +186,20 @@ pub fn api_routes() -> (
                         .service(routes::rdvinsertion::create_many_referent_assignations)
                         .service(routes::rdvinsertion::get_rdvinsertion_user)
                         .service(routes::rdvinsertion::create_rdvinsertion_motif_category)
-                        .service(routes::rdvinsertion::create_motif_category_territory),
+                        .service(routes::rdvinsertion::create_motif_category_territory)
+                        .default_service(web::to(routes::not_found::api_not_found)),
                 )
-                .default_service(web::to(routes::docs::api_not_found)),
+                .default_service(web::to(routes::not_found::api_not_found)),
         )
         // The reference's legacy alias of L1.
-        .service(scope::scope("/public_api").service(routes::rdvinsertion::list_public_links_legacy))
+        .service(
+            scope::scope("/public_api")
+                .service(routes::rdvinsertion::list_public_links_legacy)
+                .default_service(web::to(routes::not_found::api_not_found)),
+        )
         .split_for_parts();
     crate::openapi::require_sign_in(&mut doc);
+    crate::openapi::document_input_errors(&mut doc);
     crate::openapi::tag_compatible(&mut doc);
     crate::openapi_examples::add(&mut doc);
     (app, doc)
@@ -220,8 +226,9 @@ pub fn build(
     let max_body = state.config.max_body_bytes;
     let body_timeout = state.config.body_read_timeout;
     let spa_dir = state.config.spa_dir.clone();
-    let (app, _) = api_routes();
+    let (app, doc_of_routes) = api_routes();
     app.app_data(state)
+        .app_data(web::Data::new(routes::not_found::RouteTable::from_doc(&doc_of_routes)))
         .app_data(doc)
         .app_data(web::PayloadConfig::new(max_body))
         .app_data(crate::extract::BodyReadTimeout(body_timeout))
@@ -234,6 +241,7 @@ pub fn build(
         )
         .service(SwaggerUi::new("/api-docs/{_:.*}").config(utoipa_swagger_ui::Config::from("/api/v1/openapi.json")))
         .service(crate::spa::service(&spa_dir))
+        .wrap(middleware::from_fn(routes::not_found::allow_header))
         .wrap(middleware::from_fn(crate::security_headers::security_headers))
         // gzip/brotli when the client accepts it: the SPA's wasm shrinks about threefold.
         .wrap(middleware::Compress::default())

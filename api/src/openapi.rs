@@ -224,3 +224,32 @@ impl Modify for Security {
 pub fn to_yaml(doc: &utoipa::openapi::OpenApi) -> anyhow::Result<String> {
     doc.to_yaml().map_err(|e| anyhow::anyhow!("openapi to yaml: {e}"))
 }
+
+/// Every operation that reads input can answer 422 (the input domain, `api::extract`: control
+/// characters, dates out of range, leap seconds, on any parameter or body text), and every one
+/// with a body 400 (unreadable JSON): documented once here rather than on each handler.
+pub fn document_input_errors(doc: &mut utoipa::openapi::OpenApi) {
+    let response = |schema: &str, description: &str| {
+        ResponseBuilder::new()
+            .description(description)
+            .content("application/json", ContentBuilder::new().schema(Some(Ref::from_schema_name(schema))).build())
+            .build()
+    };
+    let invalid =
+        response("ValidationError", "A parameter or body text outside the input domain, or an invalid field.");
+    let unreadable = response("MessagesError", "The body is not readable JSON.");
+    for item in doc.paths.paths.values_mut() {
+        let path_params = item.parameters.as_ref().is_some_and(|p| !p.is_empty());
+        let ops = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
+        for op in ops.into_iter().flatten() {
+            let has_body = op.request_body.is_some();
+            let has_params = path_params || op.parameters.as_ref().is_some_and(|p| !p.is_empty());
+            if has_body || has_params {
+                op.responses.responses.entry("422".to_owned()).or_insert_with(|| invalid.clone().into());
+            }
+            if has_body {
+                op.responses.responses.entry("400".to_owned()).or_insert_with(|| unreadable.clone().into());
+            }
+        }
+    }
+}

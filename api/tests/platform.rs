@@ -54,9 +54,56 @@ async fn unknown_api_paths_are_json_404() {
         let (status, body) = json(res).await;
         assert_eq!((status, body), (404, serde_json::json!({"not_found": "route"})), "{path}");
     }
-    // A known path with an unsupported method is not an HTML page either.
-    let (status, _) = json(app.delete("/api/v1/organisations/1").send().await.unwrap()).await;
+    // A documented path with another method: 405 with the allowed ones, in JSON (TRACE too,
+    // and under the rdv-insertion scope).
+    for (method, path, allow) in [
+        ("DELETE", "/api/v1/organisations/1", "GET, PATCH"),
+        ("TRACE", "/api/v1/users", "GET, POST"),
+        ("PUT", "/api/rdvinsertion/motif_categories", "POST"),
+        ("TRACE", "/api/rdvinsertion/motif_categories", "POST"),
+    ] {
+        let res = app
+            .client
+            .request(reqwest::Method::from_bytes(method.as_bytes()).unwrap(), app.url(path))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.headers()["allow"], allow, "{method} {path}");
+        let (status, body) = json(res).await;
+        assert_eq!(status, 405, "{method} {path}: {body}");
+        assert!(body["errors"][0].as_str().unwrap().contains("Method not allowed"), "{body}");
+    }
+    let (status, _) = json(app.get("/api/rdvinsertion/nope").send().await.unwrap()).await;
     assert_eq!(status, 404);
+    // A literal path wins over a template (`/users/search` is not `/users/{id}`); paths outside
+    // `/api` say `Allow` too.
+    for (method, path, allow) in [
+        ("OPTIONS", "/api/v1/users/search", "GET"),
+        ("TRACE", "/health", "GET"),
+        ("TRACE", "/public_api/public_links", "GET"),
+    ] {
+        let res = app
+            .client
+            .request(reqwest::Method::from_bytes(method.as_bytes()).unwrap(), app.url(path))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            (res.status().as_u16(), res.headers().get("allow").map(|v| v.to_str().unwrap().to_owned())),
+            (405, Some(allow.to_owned())),
+            "{method} {path}"
+        );
+    }
+}
+
+/// The largest page number is an empty page, not a crash (it overflowed `page + 1`).
+#[actix_rt::test]
+async fn the_largest_page_number_is_an_empty_page() {
+    let app = TestApp::spawn().await;
+    let camille = app.sign_in("camille.martin").await;
+    let (status, body) = common::call(&app, &camille, "GET", "/api/v1/exports?page=9223372036854775807", None).await;
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["meta"]["next_page"], serde_json::Value::Null);
 }
 
 #[actix_rt::test]

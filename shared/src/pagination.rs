@@ -24,8 +24,9 @@ impl Meta {
         let in_range = page <= total_pages;
         Meta {
             current_page: page,
-            next_page: (in_range && page < total_pages).then_some(page + 1),
-            prev_page: (in_range && page > 1).then_some(page - 1),
+            // Lazily: `page + 1` overflows for `page=9223372036854775807` (a panic in debug builds).
+            next_page: (in_range && page < total_pages).then(|| page + 1),
+            prev_page: (in_range && page > 1).then(|| page - 1),
             total_pages,
             total_count,
         }
@@ -53,6 +54,13 @@ pub fn page_in_memory<T>(items: Vec<T>, page: i64) -> (Vec<T>, i64) {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn the_largest_page_number_does_not_overflow() {
+        let m = super::Meta::new(i64::MAX, 250);
+        assert_eq!((m.next_page, m.prev_page, m.total_pages), (None, None, 3));
+        assert_eq!(super::offset(i64::MAX), i64::MAX);
+    }
+
     use super::*;
 
     #[test]

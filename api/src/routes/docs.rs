@@ -8,8 +8,3 @@ pub struct OpenApiJson(pub String);
 pub async fn openapi_json(doc: web::Data<OpenApiJson>) -> HttpResponse {
     HttpResponse::Ok().content_type("application/json").body(doc.0.clone())
 }
-
-/// JSON 404 for any unknown path under `/api`.
-pub async fn api_not_found() -> actix_web::HttpResponse {
-    actix_web::ResponseError::error_response(&crate::error::ApiError::NotFound("route"))
-}

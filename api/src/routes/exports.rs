@@ -82,7 +82,10 @@ pub async fn get_export(
     tag = "exports",
     params(("id" = i32, Path)),
     responses(
-        (status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
+        (status = 200, description = "The file: XLSX, or CSV for a CSV export.", content(
+            (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (Vec<u8> = "text/csv"),
+        )),
         (status = 404, body = rdv_shared::dto::NotFoundError),
     ),
 )]

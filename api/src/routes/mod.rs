@@ -17,6 +17,7 @@ pub mod invitations;
 pub mod lieux;
 pub mod me;
 pub mod motifs;
+pub mod not_found;
 pub mod organisations;
 pub mod participations;
 pub mod plages;

@@ -20,6 +20,7 @@ use crate::state::AppState;
     params(("organisation_id" = i32, Path), OrganisationRdvsQuery),
     responses(
         (status = 200, body = RdvsResponse),
+        (status = 404, body = rdv_shared::dto::NotFoundError),
         (status = 422, body = rdv_shared::dto::ValidationError),
     ),
 )]
