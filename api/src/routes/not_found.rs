@@ -79,6 +79,22 @@ pub async fn api_not_found(req: HttpRequest, table: Option<web::Data<RouteTable>
     actix_web::ResponseError::error_response(&ApiError::NotFound("route"))
 }
 
+/// Adds `Allow` to a 405 that lacks it (actix's own answer for `/health`, `/calendar/…`: a
+/// resource whose routes all refused the method), from the same table.
+pub async fn allow_header(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    let methods = req.app_data::<web::Data<RouteTable>>().and_then(|t| t.methods_of(req.path()));
+    let mut res = next.call(req).await?;
+    if res.status() == actix_web::http::StatusCode::METHOD_NOT_ALLOWED && !res.headers().contains_key("allow") {
+        if let Some(value) = methods.and_then(|m| actix_web::http::header::HeaderValue::from_str(&m.join(", ")).ok()) {
+            res.headers_mut().insert(actix_web::http::header::ALLOW, value);
+        }
+    }
+    Ok(res)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,20 +120,4 @@ mod tests {
         assert_eq!(t.methods_of("/api/v1/nothing"), None);
         assert_eq!(t.methods_of("/api/v1/users/12/x"), None);
     }
-}
-
-/// Adds `Allow` to a 405 that lacks it (actix's own answer for `/health`, `/calendar/…`: a
-/// resource whose routes all refused the method), from the same table.
-pub async fn allow_header(
-    req: actix_web::dev::ServiceRequest,
-    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
-) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
-    let methods = req.app_data::<web::Data<RouteTable>>().and_then(|t| t.methods_of(req.path()));
-    let mut res = next.call(req).await?;
-    if res.status() == actix_web::http::StatusCode::METHOD_NOT_ALLOWED && !res.headers().contains_key("allow") {
-        if let Some(value) = methods.and_then(|m| actix_web::http::header::HeaderValue::from_str(&m.join(", ")).ok()) {
-            res.headers_mut().insert(actix_web::http::header::ALLOW, value);
-        }
-    }
-    Ok(res)
 }
