@@ -30,6 +30,7 @@ impl Server {
             .env("RDV_JWT_SECRET", "crash-test-secret-crash-test-secret-0123")
             .env("RDV_SMTP_URL", &self.smtp)
             .env("RDV_OUTBOX_POLL_MS", "50")
+            .env("RDV_DAILY_JOBS", "false")
             .env("RDV_OUTBOX_LEASE_SECONDS", "2")
             .env("RDV_GEOCODER_URL", "")
             .env("RDV_SIGN_IN_PER_MINUTE_IP", "100000")

@@ -53,6 +53,8 @@ fn worker(url: &str, smtp: &SmtpSink, dir: &std::path::Path) -> Child {
         .env("RDV_JWT_SECRET", "process-test-secret-process-test-secret")
         .env("RDV_SMTP_URL", &smtp.url)
         .env("RDV_OUTBOX_POLL_MS", "50")
+        // No daily job: this test counts every outbox row (the retention run is planned daily).
+        .env("RDV_DAILY_JOBS", "false")
         // Long enough that a loaded CI machine finishes a batch within it (a lease that runs
         // out mid-batch lets another thread take the rest: copies this test would count).
         .env("RDV_OUTBOX_LEASE_SECONDS", "6")
