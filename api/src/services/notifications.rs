@@ -277,6 +277,11 @@ pub fn receipts(conn: &mut DbConn, caller: &AgentRow, rdv_id: i32, page: i64) ->
 pub fn readable_user_receipts(conn: &mut DbConn, caller: &AgentRow, user_id: i32) -> ApiResult<Vec<Receipt>> {
     let ctx = UsagerContext::load(conn, caller.id, None)?;
     visible_user(conn, &ctx, user_id)?;
+    receipts_of_readable_rdvs(conn, caller, user_id)
+}
+
+/// A usager's receipts about the RDVs the caller can read (visibility of the usager checked).
+fn receipts_of_readable_rdvs(conn: &mut DbConn, caller: &AgentRow, user_id: i32) -> ApiResult<Vec<Receipt>> {
     let viewer = viewer::load(conn, caller.id)?;
     let (all, _) = rows::receipts_of(conn, None, Some(user_id), 5_000, 0)?;
     let mut rdv_ids: Vec<i32> = all.iter().filter_map(|r| r.rdv_id).collect();
@@ -294,10 +299,10 @@ pub fn readable_user_receipts(conn: &mut DbConn, caller: &AgentRow, user_id: i32
 /// The receipts of a usager the caller sees, limited to the RDVs the caller can read (a
 /// message about an RDV of another service or organisation is not revealed), newest first.
 pub fn user_receipts(conn: &mut DbConn, caller: &AgentRow, user_id: i32, page: i64) -> ApiResult<ReceiptsResponse> {
-    let shown = readable_user_receipts(conn, caller, user_id)?;
     let ctx = UsagerContext::load(conn, caller.id, None)?;
-    let orgs = crate::db::models::user::organisation_ids(conn, user_id)?;
+    let (_, orgs) = visible_user(conn, &ctx, user_id)?;
     crate::services::usagers::note_read(conn, &ctx, user_id, &orgs, "notifications")?;
+    let shown = receipts_of_readable_rdvs(conn, caller, user_id)?;
     let (receipts, total) = page_in_memory(shown, page);
     Ok(ReceiptsResponse { receipts, meta: Meta::new(page, total) })
 }

@@ -95,6 +95,14 @@ pub fn list_user_rdvs(
     let ctx = UsagerContext::load(conn, caller.id, None)?;
     let (_, orgs) = visible_user(conn, &ctx, id)?;
     crate::services::usagers::note_read(conn, &ctx, id, &orgs, "rdvs")?;
+    let readable = readable_user_rdvs(conn, caller, id)?;
+    let (rows, total) = page_in_memory(readable, page);
+    Ok((render(conn, &rows, Utc::now())?, total))
+}
+
+/// The RDVs usager `id` takes part in that the caller may read, most recent first (the list
+/// above and the RGPD export). The caller's view of the usager is checked by the callers.
+pub fn readable_user_rdvs(conn: &mut DbConn, caller: &AgentRow, id: i32) -> ApiResult<Vec<rdv::RdvRow>> {
     let viewer = viewer::load(conn, caller.id)?;
     let ids = rdv_reads::ids_of_user(conn, id)?;
     let mut readable = Vec::new();
@@ -104,8 +112,7 @@ pub fn list_user_rdvs(
         }
     }
     readable.sort_by(|a, b| b.starts_at.cmp(&a.starts_at).then(b.id.cmp(&a.id)));
-    let (rows, total) = page_in_memory(readable, page);
-    Ok((render(conn, &rows, Utc::now())?, total))
+    Ok(readable)
 }
 
 /// "RDV à renseigner": the caller's own ended RDVs still in status unknown, oldest first;

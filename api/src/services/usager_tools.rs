@@ -199,15 +199,7 @@ pub fn export_user(conn: &mut DbConn, caller: &AgentRow, id: i32) -> ApiResult<r
 /// The usager's RDVs the caller may read, newest first, each reduced to this usager's own
 /// participation.
 fn export_rdvs(conn: &mut DbConn, caller: &AgentRow, id: i32) -> ApiResult<Vec<rdv_shared::dto::Rdv>> {
-    let viewer = super::viewer::load(conn, caller.id)?;
-    let mut readable = Vec::new();
-    let ids = crate::db::models::rdv_reads::ids_of_user(conn, id)?;
-    for r in crate::db::models::rdv::find_many(conn, &ids)? {
-        if super::viewer::rdv_level(conn, &viewer, &r)? >= rdv_shared::access::AgendaLevel::Read {
-            readable.push(r);
-        }
-    }
-    readable.sort_by(|a, b| b.starts_at.cmp(&a.starts_at).then(b.id.cmp(&a.id)));
+    let readable = super::rdv_lists::readable_user_rdvs(conn, caller, id)?;
     let mut rdvs = super::rdv_render::render(conn, &readable, chrono::Utc::now())?;
     for r in &mut rdvs {
         r.participations.retain(|p| p.user.id == rdv_shared::UserId(id));
