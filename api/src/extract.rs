@@ -19,7 +19,67 @@ fn body_timeout(req: &HttpRequest) -> std::time::Duration {
     req.app_data::<BodyReadTimeout>().map_or(std::time::Duration::from_secs(30), |t| t.0)
 }
 
-/// A JSON body, deserialised with the path of the failing field kept for the error.
+/// Whether the request's `Content-Type` is JSON (absent counts as JSON, as API v1 clients send
+/// bodies without it).
+fn is_json(req: &HttpRequest) -> bool {
+    match req.headers().get(actix_web::http::header::CONTENT_TYPE).map(|v| v.to_str()) {
+        None => true,
+        Some(Ok(s)) => {
+            let mime = s.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+            mime == "application/json" || mime.ends_with("+json")
+        }
+        Some(Err(_)) => false,
+    }
+}
+
+fn unreadable(e: impl std::fmt::Display) -> ApiError {
+    ApiError::BadRequest(format!("Corps de requête illisible. / Unreadable body: {e}"))
+}
+
+/// A JSON body whose data errors (400 malformed, 422 wrong shape or refused text) wait until the
+/// service has checked access: a caller without rights on the resource named by the path gets
+/// its 403 or 404 whatever the body holds. Transport errors (415, 413, 408) answer at once.
+/// Services take it and call [`Body::parse`] right after their access check.
+pub struct Body<T>(Result<T, ApiError>);
+
+impl<T> Body<T> {
+    /// A body built in code (seeds, other services): nothing to defer.
+    pub fn ready(value: T) -> Self {
+        Body(Ok(value))
+    }
+
+    /// The parsed body, or its 400/422.
+    pub fn parse(self) -> Result<T, ApiError> {
+        self.0
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for Body<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let json = is_json(req);
+        let body = web::Bytes::from_request(req, payload);
+        let timeout = body_timeout(req);
+        Box::pin(async move {
+            if !json {
+                return Err(ApiError::UnsupportedMediaType);
+            }
+            // A client announcing more body than it sends would hold the connection forever.
+            let body = actix_web::rt::time::timeout(timeout, body).await.map_err(|_| ApiError::RequestTimeout)?;
+            let bytes = body.map_err(|e| match e.as_error::<actix_web::error::PayloadError>() {
+                Some(actix_web::error::PayloadError::Overflow) => ApiError::PayloadTooLarge,
+                _ => unreadable(e),
+            })?;
+            Ok(Body(parse_json(&bytes)))
+        })
+    }
+}
+
+/// A JSON body, deserialised with the path of the failing field kept for the error. For the
+/// endpoints with no access to check first (sign-in, public booking) or whose access depends on
+/// the body itself (the organisation named in it).
 pub struct ApiJson<T>(pub T);
 
 impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
@@ -27,43 +87,37 @@ impl<T: DeserializeOwned + 'static> FromRequest for ApiJson<T> {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let content_type_ok = match req.headers().get(actix_web::http::header::CONTENT_TYPE) {
-            None => true,
-            Some(v) => v
-                .to_str()
-                .map(|s| {
-                    let mime = s.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-                    mime == "application/json" || mime.ends_with("+json")
-                })
-                .unwrap_or(false),
-        };
-        let body = web::Bytes::from_request(req, payload);
-        let timeout = body_timeout(req);
-        Box::pin(async move {
-            if !content_type_ok {
-                return Err(ApiError::UnsupportedMediaType);
-            }
-            // A client announcing more body than it sends would hold the connection forever.
-            let body = actix_web::rt::time::timeout(timeout, body).await.map_err(|_| ApiError::RequestTimeout)?;
-            let bytes = body.map_err(|e| match e.as_error::<actix_web::error::PayloadError>() {
-                Some(actix_web::error::PayloadError::Overflow) => ApiError::PayloadTooLarge,
-                _ => ApiError::BadRequest(format!("Corps de requête illisible. / Unreadable body: {e}")),
-            })?;
-            parse_json(&bytes).map(ApiJson)
-        })
+        let body = Body::<T>::from_request(req, payload);
+        Box::pin(async move { body.await?.parse().map(ApiJson) })
     }
 }
 
 /// Deserialises JSON bytes, mapping failures to 400 (syntax) or 422 (shape, or a control
 /// character in a text: refused on both backends, since PostgreSQL cannot store NUL).
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
-    // Every text is checked against the input domain (control characters, dates and times) before
-    // the typed parsing. A body that is not valid JSON falls through to serde's 400.
-    if let Ok(value) = serde_json::from_slice::<serde_json::Value>(bytes) {
-        if let Some((field, code)) = text_problem_in(&value, "") {
-            return Err(field_error(&field, code));
-        }
+    // Parsed once into a tree: every text is checked against the input domain (control
+    // characters, dates and times) before the typed deserialisation from that tree.
+    let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+        // Malformed, or nested deeper than the tree allows: the typed parsing says which (a
+        // deep array where an object is expected is a wrong shape, 422, not malformed JSON).
+        // A body the typed parsing would take anyway is refused: its texts went unchecked.
+        return match typed_from_bytes::<T>(bytes) {
+            Ok(_) => Err(ApiError::BadRequest("JSON trop imbriqué. / JSON nested too deep.".into())),
+            Err(e) => Err(e),
+        };
+    };
+    integral_numbers_as_integers(&mut value);
+    if let Some((field, code)) = text_problem_in(&value, &mut Vec::new()) {
+        return Err(field_error(&field, code));
     }
+    serde_path_to_error::deserialize(value).map_err(|e| {
+        let path = e.path().to_string();
+        shape_error(&path, &strip_position(&e.into_inner().to_string()))
+    })
+}
+
+/// The typed parsing straight from bytes, for bodies that are not a readable JSON tree.
+fn typed_from_bytes<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
@@ -81,6 +135,24 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     })
 }
 
+/// `12.0` and `1.2e1` are integers for JSON Schema (the document's `type: integer`); serde reads
+/// them as floats, which an `i32` field refuses. Written as integers before the typed parsing.
+fn integral_numbers_as_integers(value: &mut serde_json::Value) {
+    match value {
+        serde_json::Value::Number(n) if !n.is_i64() && !n.is_u64() => {
+            if let Some(f) = n.as_f64().filter(|f| f.fract() == 0.0 && f.abs() < 9.0e15) {
+                // In range for an exact i64 (|f| < 2^53): the cast loses nothing.
+                #[allow(clippy::cast_possible_truncation)]
+                let i = f as i64;
+                *value = serde_json::Value::from(i);
+            }
+        }
+        serde_json::Value::Array(items) => items.iter_mut().for_each(integral_numbers_as_integers),
+        serde_json::Value::Object(map) => map.values_mut().for_each(integral_numbers_as_integers),
+        _ => {}
+    }
+}
+
 /// Why a text of the input is refused: a control character (PostgreSQL cannot store NUL, SQLite
 /// can: the backends would differ), or a date or time outside `rdv_shared::input_domain`.
 fn text_problem(text: &str) -> Option<&'static str> {
@@ -90,30 +162,63 @@ fn text_problem(text: &str) -> Option<&'static str> {
     rdv_shared::input_domain::temporal_problem(text)
 }
 
-/// The path of the first text (or key) the input domain refuses, and why.
-fn text_problem_in(value: &serde_json::Value, path: &str) -> Option<(String, &'static str)> {
-    let at = |key: &str| if path.is_empty() { key.to_owned() } else { format!("{path}.{key}") };
+/// One step of the path to a refused text: a key or an index.
+enum Step<'a> {
+    Key(&'a str),
+    Index(usize),
+}
+
+fn join_steps(steps: &[Step<'_>]) -> String {
+    let parts: Vec<String> = steps
+        .iter()
+        .map(|s| match s {
+            Step::Key(k) => (*k).to_owned(),
+            Step::Index(i) => i.to_string(),
+        })
+        .collect();
+    if parts.is_empty() {
+        "base".into()
+    } else {
+        parts.join(".")
+    }
+}
+
+/// The path of the first text (or key) the input domain refuses, and why. The path is only
+/// written out for the refused text, not for every node walked.
+fn text_problem_in<'a>(value: &'a serde_json::Value, path: &mut Vec<Step<'a>>) -> Option<(String, &'static str)> {
     match value {
-        serde_json::Value::String(s) => {
-            text_problem(s).map(|code| (if path.is_empty() { "base".into() } else { path.into() }, code))
-        }
-        serde_json::Value::Array(items) => {
-            items.iter().enumerate().find_map(|(i, v)| text_problem_in(v, &at(&i.to_string())))
-        }
+        serde_json::Value::String(s) => text_problem(s).map(|code| (join_steps(path), code)),
+        serde_json::Value::Array(items) => items.iter().enumerate().find_map(|(i, v)| {
+            path.push(Step::Index(i));
+            let found = text_problem_in(v, path);
+            path.pop();
+            found
+        }),
         serde_json::Value::Object(map) => map.iter().find_map(|(k, v)| {
-            if rdv_shared::validation::has_forbidden_control(k) {
-                Some((at("base"), "control_characters"))
+            path.push(Step::Key(k));
+            let found = if rdv_shared::validation::has_forbidden_control(k) {
+                path.pop();
+                path.push(Step::Key("base"));
+                Some((join_steps(path), "control_characters"))
             } else {
-                text_problem_in(v, &at(k))
-            }
+                text_problem_in(v, path)
+            };
+            path.pop();
+            found
         }),
         _ => None,
     }
 }
 
 fn field_error(field: &str, code: &str) -> ApiError {
+    // The field's name is echoed in the answer: a name holding control characters (an unknown
+    // member or parameter) is shown with U+FFFD in their place, never echoed raw.
+    let shown: String = field
+        .chars()
+        .map(|c| if rdv_shared::validation::has_forbidden_control(c.encode_utf8(&mut [0; 4])) { '\u{fffd}' } else { c })
+        .collect();
     let mut errors = Errors::default();
-    errors.add(field, code);
+    errors.add(&shown, code);
     ApiError::Validation(errors)
 }
 
@@ -211,15 +316,7 @@ pub async fn json_with_limit<T: DeserializeOwned>(
     limit: usize,
 ) -> Result<T, ApiError> {
     use futures_util::StreamExt;
-    let json = match req.headers().get(actix_web::http::header::CONTENT_TYPE).map(|v| v.to_str()) {
-        None => true,
-        Some(Ok(s)) => {
-            let mime = s.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-            mime == "application/json" || mime.ends_with("+json")
-        }
-        Some(Err(_)) => false,
-    };
-    if !json {
+    if !is_json(req) {
         return Err(ApiError::UnsupportedMediaType);
     }
     let mut body = web::BytesMut::new();
@@ -229,8 +326,7 @@ pub async fn json_with_limit<T: DeserializeOwned>(
             .await
             .map_err(|_| ApiError::RequestTimeout)?
     {
-        let chunk =
-            chunk.map_err(|e| ApiError::BadRequest(format!("Corps de requête illisible. / Unreadable body: {e}")))?;
+        let chunk = chunk.map_err(unreadable)?;
         if body.len() + chunk.len() > limit {
             return Err(ApiError::PayloadTooLarge);
         }

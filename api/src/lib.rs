@@ -12,6 +12,7 @@ pub mod error;
 pub mod extract;
 pub mod geocoder;
 pub mod openapi;
+pub mod openapi_domain;
 pub mod openapi_examples;
 pub mod outbox;
 pub mod request_context;

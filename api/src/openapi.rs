@@ -222,7 +222,12 @@ impl Modify for Security {
 
 /// The document as YAML (what `rdv openapi` prints and `openapi.yaml` holds).
 pub fn to_yaml(doc: &utoipa::openapi::OpenApi) -> anyhow::Result<String> {
-    doc.to_yaml().map_err(|e| anyhow::anyhow!("openapi to yaml: {e}"))
+    Ok(serde_norway::to_string(&crate::openapi_domain::constrained(doc)?)?)
+}
+
+/// The document as served at `/api-docs/openapi.json`: with the input domain written in.
+pub fn to_json(doc: &utoipa::openapi::OpenApi) -> anyhow::Result<String> {
+    Ok(serde_json::to_string(&crate::openapi_domain::constrained(doc)?)?)
 }
 
 /// Every operation that reads input can answer 422 (the input domain, `api::extract`: control

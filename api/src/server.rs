@@ -26,7 +26,7 @@ pub fn run(
     listener: TcpListener,
     workers: usize,
 ) -> anyhow::Result<actix_web::dev::Server> {
-    let doc = web::Data::new(OpenApiJson(app::openapi().to_json()?));
+    let doc = web::Data::new(OpenApiJson(crate::openapi::to_json(&app::openapi())?));
     let server = HttpServer::new(move || app::build(state.clone(), doc.clone()))
         .workers(workers)
         // Headers must arrive within 10 s, and a closing client gets 5 s to go; bodies have

@@ -45,6 +45,11 @@ async fn readiness_reports_the_outbox_queue() {
     assert_eq!(body["outbox"]["max_lag_seconds"], 60);
 }
 
+/// A request with any method, `TRACE` and `OPTIONS` included.
+async fn raw(app: &TestApp, method: &str, path: &str) -> reqwest::Response {
+    app.client.request(reqwest::Method::from_bytes(method.as_bytes()).unwrap(), app.url(path)).send().await.unwrap()
+}
+
 #[actix_rt::test]
 async fn unknown_api_paths_are_json_404() {
     let app = TestApp::spawn().await;
@@ -62,12 +67,7 @@ async fn unknown_api_paths_are_json_404() {
         ("PUT", "/api/rdvinsertion/motif_categories", "POST"),
         ("TRACE", "/api/rdvinsertion/motif_categories", "POST"),
     ] {
-        let res = app
-            .client
-            .request(reqwest::Method::from_bytes(method.as_bytes()).unwrap(), app.url(path))
-            .send()
-            .await
-            .unwrap();
+        let res = raw(&app, method, path).await;
         assert_eq!(res.headers()["allow"], allow, "{method} {path}");
         let (status, body) = json(res).await;
         assert_eq!(status, 405, "{method} {path}: {body}");
@@ -82,12 +82,7 @@ async fn unknown_api_paths_are_json_404() {
         ("TRACE", "/health", "GET"),
         ("TRACE", "/public_api/public_links", "GET"),
     ] {
-        let res = app
-            .client
-            .request(reqwest::Method::from_bytes(method.as_bytes()).unwrap(), app.url(path))
-            .send()
-            .await
-            .unwrap();
+        let res = raw(&app, method, path).await;
         assert_eq!(
             (res.status().as_u16(), res.headers().get("allow").map(|v| v.to_str().unwrap().to_owned())),
             (405, Some(allow.to_owned())),

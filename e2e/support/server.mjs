@@ -1,7 +1,8 @@
 // Starts the real `rdv` server on a fresh SQLite database seeded with the demo data,
 // and a headless Chromium page that fails the test on any page error or failed request.
 import { spawn, execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createServer } from 'node:net';
@@ -99,6 +100,35 @@ export async function newPage(browser, options = {}) {
     if (problems.length) throw new Error(problems.join('\n'));
   };
   return page;
+}
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * Runs axe-core (WCAG 2 A and AA rules, the RGAA's base) on the element matching `selector` and
+ * returns its violations as readable lines; an empty array when there is none. Evaluated through
+ * the DevTools protocol, so the app's Content-Security-Policy (no inline script) still applies.
+ */
+export async function axeViolations(page, selector) {
+  await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async (sel) => {
+    const result = await window.axe.run(sel, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21aa'] } });
+    return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+  }, selector);
+  return violations;
+}
+
+/**
+ * How many pixels the element matching `selector` overflows: past the viewport's right edge, or
+ * past its own box (content wider than it). 0 when it fits; a table scrolling in its own
+ * wrapper inside the element does not count.
+ */
+export async function overflowOf(page, selector) {
+  return page.evaluate((sel) => {
+    const el = document.querySelector(sel);
+    if (!el) throw new Error(`no element ${sel}`);
+    return Math.max(0, Math.ceil(el.getBoundingClientRect().right) - window.innerWidth, el.scrollWidth - el.clientWidth);
+  }, selector);
 }
 
 // Signs in through the login page and waits for the header.

@@ -2,7 +2,7 @@
 // context, then signed in), creating a lieu and a motif, and a basic agent kept out.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, newPage, signIn } from '../support/server.mjs';
+import { startServer, launchBrowser, newPage, signIn, axeViolations, overflowOf } from '../support/server.mjs';
 
 let server;
 let chrome;
@@ -184,6 +184,13 @@ test('a territorial admin changes the territory settings and creates a team', as
     return (await (await fetch(`/api/v1/territories/${t}/retention`, { headers: { authorization: `Bearer ${token}` } })).json()).retention_policy;
   });
   assert.equal(saved.rdv_days, 1095);
+  // The section passes axe-core (WCAG 2 AA) and fits a 1366 px screen as well as a phone.
+  const section = 'form[aria-labelledby="retention-title"]';
+  for (const width of [1366, 375]) {
+    await page.setViewportSize({ width, height: 800 });
+    assert.deepEqual(await axeViolations(page, section), [], `axe at ${width} px`);
+    assert.equal(await overflowOf(page, section), 0, `the retention section fits ${width} px`);
+  }
   page.assertClean();
   await page.context().close();
 });

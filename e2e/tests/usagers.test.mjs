@@ -3,7 +3,7 @@
 // progress, summary and downloadable report.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startServer, launchBrowser, newPage, signIn, apiAs } from '../support/server.mjs';
+import { startServer, launchBrowser, newPage, signIn, apiAs, axeViolations, overflowOf } from '../support/server.mjs';
 
 let server;
 let chrome;
@@ -124,6 +124,13 @@ test("with territory-wide visibility, another organisation's reads show on the u
   await reads.getByRole('heading', { name: "Consultations par d'autres organisations" }).waitFor();
   await reads.getByRole('cell', { name: 'Lucas Petit' }).first().waitFor();
   await reads.getByRole('cell', { name: 'Fiche' }).waitFor();
+  // The section passes axe-core (WCAG 2 AA) and fits a 1366 px screen as well as a phone (its
+  // table scrolls in its own focusable region).
+  for (const width of [1366, 375]) {
+    await page.setViewportSize({ width, height: 800 });
+    assert.deepEqual(await axeViolations(page, '[data-testid="usager-reads"]'), [], `axe at ${width} px`);
+    assert.equal(await overflowOf(page, '[data-testid="usager-reads"]'), 0, `the reads section fits ${width} px`);
+  }
   page.assertClean();
   await page.context().close();
 });

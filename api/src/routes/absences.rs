@@ -7,7 +7,7 @@ use rdv_shared::pagination::{normalise_page, Meta};
 
 use crate::auth::Authenticated;
 use crate::error::ApiResult;
-use crate::extract::{ApiJson, ApiQuery};
+use crate::extract::{ApiJson, ApiQuery, Body};
 use crate::services;
 use crate::services::absences::ListAbsencesQuery;
 use crate::state::AppState;
@@ -99,10 +99,9 @@ pub async fn update_absence(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<i32>,
-    body: ApiJson<UpdateAbsenceRequest>,
+    req: Body<UpdateAbsenceRequest>,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
-    let ApiJson(req) = body;
     let config = state.config.clone();
     let absence =
         super::with_conn(&state, move |conn| services::absences::update_absence(conn, &config, &auth.agent, id, req))

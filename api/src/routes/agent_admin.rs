@@ -10,7 +10,7 @@ use rdv_shared::dto::{
 
 use crate::auth::Authenticated;
 use crate::error::ApiResult;
-use crate::extract::ApiJson;
+use crate::extract::Body;
 use crate::services;
 use crate::state::AppState;
 
@@ -34,10 +34,9 @@ pub async fn invite_agent(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<i32>,
-    body: ApiJson<InviteAgentRequest>,
+    req: Body<InviteAgentRequest>,
 ) -> ApiResult<HttpResponse> {
     let org_id = path.into_inner();
-    let ApiJson(req) = body;
     let config = state.config.clone();
     let body =
         super::with_conn(&state, move |conn| services::agents::invite_agent(conn, &auth.agent, org_id, req, config))
@@ -84,10 +83,9 @@ pub async fn update_agent(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<i32>,
-    body: ApiJson<UpdateAgentRequest>,
+    req: Body<UpdateAgentRequest>,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
-    let ApiJson(req) = body;
     let body = super::with_conn(&state, move |conn| services::agents::update_agent(conn, &auth.agent, id, req)).await?;
     Ok(HttpResponse::Ok().json(body))
 }
@@ -110,10 +108,9 @@ pub async fn update_agent_role(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<(i32, i32)>,
-    body: ApiJson<UpdateRoleRequest>,
+    req: Body<UpdateRoleRequest>,
 ) -> ApiResult<HttpResponse> {
     let (id, org_id) = path.into_inner();
-    let ApiJson(req) = body;
     let body =
         super::with_conn(&state, move |conn| services::agents::update_agent_role(conn, &auth.agent, id, org_id, req))
             .await?;

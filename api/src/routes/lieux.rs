@@ -7,7 +7,7 @@ use rdv_shared::pagination::{normalise_page, Meta};
 
 use crate::auth::Authenticated;
 use crate::error::ApiResult;
-use crate::extract::{ApiJson, ApiQuery};
+use crate::extract::{ApiQuery, Body};
 use crate::services;
 use crate::services::lieux::{visible_lieu, ListLieuxQuery};
 use crate::state::AppState;
@@ -58,10 +58,9 @@ pub async fn create_lieu(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<i32>,
-    body: ApiJson<CreateLieuRequest>,
+    req: Body<CreateLieuRequest>,
 ) -> ApiResult<HttpResponse> {
     let org_id = path.into_inner();
-    let ApiJson(req) = body;
     let row =
         super::with_conn(&state, move |conn| services::lieux::create_lieu(conn, &auth.agent, org_id, req)).await?;
     Ok(HttpResponse::Ok().json(LieuResponse { lieu: row.to_dto() }))
@@ -105,10 +104,9 @@ pub async fn update_lieu(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<i32>,
-    body: ApiJson<UpdateLieuRequest>,
+    req: Body<UpdateLieuRequest>,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
-    let ApiJson(req) = body;
     let row = super::with_conn(&state, move |conn| services::lieux::update_lieu(conn, &auth.agent, id, req)).await?;
     Ok(HttpResponse::Ok().json(LieuResponse { lieu: row.to_dto() }))
 }

@@ -9,7 +9,7 @@ use rdv_shared::pagination::{normalise_page, Meta};
 use crate::auth::Authenticated;
 use crate::db::models::motif::{self};
 use crate::error::ApiResult;
-use crate::extract::{ApiJson, ApiQuery};
+use crate::extract::{ApiQuery, Body};
 use crate::services;
 use crate::services::motifs::ListMotifsQuery;
 use crate::state::AppState;
@@ -59,11 +59,10 @@ pub async fn create_motif(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<i32>,
-    body: ApiJson<CreateMotifRequest>,
+    body: Body<CreateMotifRequest>,
 ) -> ApiResult<HttpResponse> {
     let org_id = path.into_inner();
-    let ApiJson(req) = body;
-    super::with_conn(&state, move |conn| services::motifs::create_motif(conn, &auth.agent, org_id, req))
+    super::with_conn(&state, move |conn| services::motifs::create_motif(conn, &auth.agent, org_id, body))
         .await
         .map(|body| HttpResponse::Ok().json(body))
 }
@@ -107,11 +106,10 @@ pub async fn update_motif(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<i32>,
-    body: ApiJson<UpdateMotifRequest>,
+    body: Body<UpdateMotifRequest>,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
-    let ApiJson(req) = body;
-    super::with_conn(&state, move |conn| services::motifs::update_motif(conn, &auth.agent, id, req))
+    super::with_conn(&state, move |conn| services::motifs::update_motif(conn, &auth.agent, id, body))
         .await
         .map(|body| HttpResponse::Ok().json(body))
 }

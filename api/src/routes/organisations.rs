@@ -8,7 +8,7 @@ use rdv_shared::pagination::{normalise_page, Meta};
 
 use crate::auth::Authenticated;
 use crate::error::ApiResult;
-use crate::extract::{ApiJson, ApiQuery};
+use crate::extract::{ApiJson, ApiQuery, Body};
 use crate::services;
 use crate::state::AppState;
 
@@ -105,10 +105,9 @@ pub async fn update_organisation(
     state: web::Data<AppState>,
     auth: Authenticated,
     id: web::Path<i32>,
-    body: ApiJson<UpdateOrganisationRequest>,
+    req: Body<UpdateOrganisationRequest>,
 ) -> ApiResult<HttpResponse> {
     let id = id.into_inner();
-    let ApiJson(req) = body;
     let row =
         super::with_conn(&state, move |conn| services::organisations::update_organisation(conn, &auth.agent, id, req))
             .await?;

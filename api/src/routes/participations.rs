@@ -6,8 +6,8 @@ use chrono::Utc;
 use rdv_shared::dto::{RdvResponse, UpdateParticipationRequest};
 
 use crate::auth::Authenticated;
-use crate::error::{ApiError, ApiResult};
-use crate::extract::ApiJson;
+use crate::error::ApiResult;
+use crate::extract::Body;
 use crate::services::rdvs;
 use crate::state::AppState;
 
@@ -30,19 +30,12 @@ pub async fn update_participation(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<i32>,
-    body: ApiJson<UpdateParticipationRequest>,
+    req: Body<UpdateParticipationRequest>,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
-    let changes = body.0.changes();
-    if changes.status.is_none()
-        && changes.send_lifecycle_notifications.is_none()
-        && changes.send_reminder_notification.is_none()
-    {
-        return Err(ApiError::field("participation", "blank"));
-    }
     let config = state.config.clone();
     let rdv = super::with_conn(&state, move |conn| {
-        rdvs::update_participation(conn, &config, &auth.agent, id, changes, Utc::now())
+        rdvs::update_participation(conn, &config, &auth.agent, id, req, Utc::now())
     })
     .await?;
     Ok(HttpResponse::Ok().json(RdvResponse { rdv }))

@@ -9,7 +9,7 @@ use rdv_shared::pagination::{normalise_page, Meta};
 
 use crate::auth::Authenticated;
 use crate::error::ApiResult;
-use crate::extract::{ApiJson, ApiQuery};
+use crate::extract::{ApiJson, ApiQuery, Body};
 use crate::services;
 use crate::services::plages::ListPlagesQuery;
 use crate::state::AppState;
@@ -105,10 +105,9 @@ pub async fn update_plage_ouverture(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<i32>,
-    body: ApiJson<UpdatePlageRequest>,
+    req: Body<UpdatePlageRequest>,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
-    let ApiJson(req) = body;
     let config = state.config.clone();
     let plage = super::with_conn(&state, move |conn| {
         services::plages::update_plage_ouverture(conn, &config, &auth.agent, id, req)

@@ -7,7 +7,7 @@ use rdv_shared::dto::{CreateRdvRequest, RdvResponse, UpdateRdvRequest};
 
 use crate::auth::Authenticated;
 use crate::error::ApiResult;
-use crate::extract::{idempotency_key, ApiJson};
+use crate::extract::{idempotency_key, ApiJson, Body};
 use crate::services;
 use crate::services::rdvs;
 use crate::services::Idempotency;
@@ -89,10 +89,9 @@ pub async fn update_rdv(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<i32>,
-    body: ApiJson<UpdateRdvRequest>,
+    req: Body<UpdateRdvRequest>,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
-    let ApiJson(req) = body;
     let config = state.config.clone();
     let rdv =
         super::with_conn(&state, move |conn| rdvs::update(conn, &config, &auth.agent, id, req, Utc::now())).await?;

@@ -6,7 +6,7 @@ use rdv_shared::dto::{RetentionPolicyRequest, RetentionSettings};
 
 use crate::auth::Authenticated;
 use crate::error::ApiResult;
-use crate::extract::ApiJson;
+use crate::extract::Body;
 use crate::services;
 use crate::state::AppState;
 
@@ -50,12 +50,10 @@ pub async fn update_retention(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<i32>,
-    body: ApiJson<RetentionPolicyRequest>,
+    req: Body<RetentionPolicyRequest>,
 ) -> ApiResult<HttpResponse> {
-    let (id, ApiJson(req)) = (path.into_inner(), body);
-    let body = super::with_conn(&state, move |conn| {
-        services::retention::update_policy(conn, &auth.agent, id, req.retention_policy)
-    })
-    .await?;
+    let id = path.into_inner();
+    let body =
+        super::with_conn(&state, move |conn| services::retention::update_policy(conn, &auth.agent, id, req)).await?;
     Ok(HttpResponse::Ok().json(body))
 }

@@ -12,7 +12,7 @@ use rdv_shared::dto::{
 
 use crate::auth::Authenticated;
 use crate::error::{ApiError, ApiResult};
-use crate::extract::{json_with_limit, ApiJson};
+use crate::extract::{json_with_limit, Body};
 use crate::services;
 use crate::state::AppState;
 
@@ -40,10 +40,9 @@ pub async fn create_sector(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<i32>,
-    body: ApiJson<CreateSectorRequest>,
+    req: Body<CreateSectorRequest>,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
-    let ApiJson(req) = body;
     let body =
         super::with_conn(&state, move |conn| services::sectors::create_sector(conn, &auth.agent, id, req)).await?;
     Ok(HttpResponse::Ok().json(body))
@@ -85,10 +84,9 @@ pub async fn create_zone(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<i32>,
-    body: ApiJson<CreateZoneRequest>,
+    req: Body<CreateZoneRequest>,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
-    let ApiJson(req) = body;
     let body = super::with_conn(&state, move |conn| services::sectors::create_zone(conn, &auth.agent, id, req)).await?;
     Ok(HttpResponse::Ok().json(body))
 }
@@ -115,10 +113,9 @@ pub async fn create_sector_attribution(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<i32>,
-    body: ApiJson<CreateSectorAttributionRequest>,
+    req: Body<CreateSectorAttributionRequest>,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
-    let ApiJson(req) = body;
     let body =
         super::with_conn(&state, move |conn| services::sectors::create_sector_attribution(conn, &auth.agent, id, req))
             .await?;

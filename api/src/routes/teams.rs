@@ -9,7 +9,7 @@ use rdv_shared::dto::{
 
 use crate::auth::Authenticated;
 use crate::error::ApiResult;
-use crate::extract::ApiJson;
+use crate::extract::Body;
 use crate::services;
 use crate::state::AppState;
 
@@ -50,10 +50,9 @@ pub async fn create_team(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<i32>,
-    body: ApiJson<TeamRequest>,
+    req: Body<TeamRequest>,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
-    let ApiJson(req) = body;
     let body = super::with_conn(&state, move |conn| services::teams::create_team(conn, &auth.agent, id, req)).await?;
     Ok(HttpResponse::Ok().json(body))
 }
@@ -75,10 +74,9 @@ pub async fn update_team(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<i32>,
-    body: ApiJson<TeamRequest>,
+    req: Body<TeamRequest>,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
-    let ApiJson(req) = body;
     let body = super::with_conn(&state, move |conn| services::teams::update_team(conn, &auth.agent, id, req)).await?;
     Ok(HttpResponse::Ok().json(body))
 }
@@ -143,10 +141,9 @@ pub async fn update_access_rights(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<(i32, i32)>,
-    body: ApiJson<UpdateAccessRightsRequest>,
+    req: Body<UpdateAccessRightsRequest>,
 ) -> ApiResult<HttpResponse> {
     let (id, agent_id) = path.into_inner();
-    let ApiJson(req) = body;
     let body = super::with_conn(&state, move |conn| {
         services::teams::update_access_rights(conn, &auth.agent, id, agent_id, req)
     })

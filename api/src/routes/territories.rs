@@ -10,7 +10,7 @@ use rdv_shared::pagination::{normalise_page, Meta};
 
 use crate::auth::Authenticated;
 use crate::error::ApiResult;
-use crate::extract::{ApiJson, ApiQuery, PageQuery};
+use crate::extract::{ApiQuery, Body, PageQuery};
 use crate::services;
 use crate::state::AppState;
 
@@ -84,10 +84,9 @@ pub async fn update_territory(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<i32>,
-    body: ApiJson<UpdateTerritoryRequest>,
+    req: Body<UpdateTerritoryRequest>,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
-    let ApiJson(req) = body;
     let body =
         super::with_conn(&state, move |conn| services::territories::update_territory(conn, &auth.agent, id, req))
             .await?;
@@ -152,9 +151,9 @@ pub async fn update_sms_settings(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<i32>,
-    body: ApiJson<UpdateSmsSettingsRequest>,
+    req: Body<UpdateSmsSettingsRequest>,
 ) -> ApiResult<HttpResponse> {
-    let (id, ApiJson(req)) = (path.into_inner(), body);
+    let id = path.into_inner();
     let body =
         super::with_conn(&state, move |conn| services::territories::update_sms_settings(conn, &auth.agent, id, req))
             .await?;

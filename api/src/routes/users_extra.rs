@@ -8,7 +8,7 @@ use rdv_shared::dto::{
 
 use crate::auth::Authenticated;
 use crate::error::ApiResult;
-use crate::extract::{ApiJson, ApiQuery};
+use crate::extract::{ApiJson, ApiQuery, Body};
 use crate::services;
 use crate::services::usager_tools::SearchUsersQuery;
 use crate::state::AppState;
@@ -82,10 +82,9 @@ pub async fn merge_users(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<i32>,
-    body: ApiJson<MergeUsersRequest>,
+    req: Body<MergeUsersRequest>,
 ) -> ApiResult<HttpResponse> {
     let id = path.into_inner();
-    let ApiJson(req) = body;
     let user =
         super::with_conn(&state, move |conn| services::usager_tools::merge_users(conn, &auth.agent, id, req)).await?;
     Ok(HttpResponse::Ok().json(UserResponse { user }))

@@ -10,7 +10,7 @@ use serde::Deserialize;
 
 use crate::auth::Authenticated;
 use crate::error::ApiResult;
-use crate::extract::{ApiJson, ApiQuery};
+use crate::extract::{ApiQuery, Body};
 use crate::services::webhooks;
 use crate::state::AppState;
 
@@ -58,9 +58,9 @@ pub async fn create_webhook_endpoint(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<i32>,
-    body: ApiJson<WebhookEndpointInput>,
+    body: Body<WebhookEndpointInput>,
 ) -> ApiResult<HttpResponse> {
-    let (org, ApiJson(input)) = (path.into_inner(), body);
+    let (org, input) = (path.into_inner(), body);
     let config = state.config.clone();
     let body = super::with_conn(&state, move |conn| webhooks::create(conn, &config, &auth.agent, org, input)).await?;
     Ok(HttpResponse::Ok().json(body))
@@ -70,9 +70,9 @@ async fn update(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<(i32, i32)>,
-    body: ApiJson<WebhookEndpointInput>,
+    body: Body<WebhookEndpointInput>,
 ) -> ApiResult<HttpResponse> {
-    let ((org, id), ApiJson(input)) = (path.into_inner(), body);
+    let ((org, id), input) = (path.into_inner(), body);
     let config = state.config.clone();
     let body =
         super::with_conn(&state, move |conn| webhooks::update(conn, &config, &auth.agent, org, id, input)).await?;
@@ -89,7 +89,7 @@ pub async fn update_webhook_endpoint(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<(i32, i32)>,
-    body: ApiJson<WebhookEndpointInput>,
+    body: Body<WebhookEndpointInput>,
 ) -> ApiResult<HttpResponse> {
     update(state, auth, path, body).await
 }
@@ -104,7 +104,7 @@ pub async fn replace_webhook_endpoint(
     state: web::Data<AppState>,
     auth: Authenticated,
     path: web::Path<(i32, i32)>,
-    body: ApiJson<WebhookEndpointInput>,
+    body: Body<WebhookEndpointInput>,
 ) -> ApiResult<HttpResponse> {
     update(state, auth, path, body).await
 }

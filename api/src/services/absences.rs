@@ -12,6 +12,7 @@ use crate::db::models::agent::AgentRow;
 use crate::db::models::{absence, agent};
 use crate::db::{now_utc, write_tx, DbConn};
 use crate::error::{ApiError, ApiResult};
+use crate::extract::Body;
 use crate::services::agenda::{render_absences, target_agent, visible_agent_ids};
 use crate::services::agenda_notifications::{item_changed, ItemFacts};
 use crate::services::viewer;
@@ -136,9 +137,10 @@ pub fn update_absence(
     config: &Config,
     caller: &AgentRow,
     id: i32,
-    req: UpdateAbsenceRequest,
+    req: Body<UpdateAbsenceRequest>,
 ) -> ApiResult<rdv_shared::dto::Absence> {
     let before = managed(conn, caller.id, id, AgendaLevel::Write)?;
+    let req = req.parse()?;
     let old = before.fields();
     let fields = AbsenceFields {
         title: req.title.map_or(old.title, |t| t.trim().to_owned()),

@@ -19,6 +19,7 @@ use crate::db::models::agent::AgentRow;
 use crate::db::models::{agent, invitation, membership, organisation, service};
 use crate::db::{write_tx, DbConn};
 use crate::error::{ApiError, ApiResult};
+use crate::extract::Body;
 use crate::outbox::{enqueue_mail, MailPayload, Subject};
 
 /// Checks service ids against the catalogue; returns them sorted and deduplicated.
@@ -122,13 +123,14 @@ pub fn invite_agent(
     conn: &mut DbConn,
     caller: &AgentRow,
     org_id: i32,
-    req: InviteAgentRequest,
+    req: Body<InviteAgentRequest>,
     config: std::sync::Arc<crate::config::Config>,
 ) -> ApiResult<rdv_shared::dto::InviteAgentResponse> {
     let (org, actor) = crate::services::organisation_and_actor(conn, org_id, caller.id)?;
     if !can_manage_agents_in(&actor, OrganisationId(org.id), TerritoryId(org.territory_id)) {
         return Err(ApiError::forbidden());
     }
+    let req = req.parse()?;
     let mut errors = Errors::default();
     let services = checked_services(conn, &req.service_ids, &mut errors)?;
     let email = req.email.as_deref().map(validation::normalise_email).filter(|e| !e.is_empty());
@@ -211,18 +213,19 @@ pub fn update_agent(
     conn: &mut DbConn,
     caller: &AgentRow,
     id: i32,
-    req: UpdateAgentRequest,
+    req: Body<UpdateAgentRequest>,
 ) -> ApiResult<rdv_shared::dto::AgentDetailResponse> {
     let (before, actor, facts) = visible_agent(conn, caller.id, id)?;
+    if !can_edit_agent(&actor, &facts) {
+        return Err(ApiError::forbidden());
+    }
+    let req = req.parse()?;
     let is_self = caller.id == id;
     let touches_prefs = req.rdv_notifications_level.is_some()
         || req.plage_ouverture_notification_level.is_some()
         || req.absence_notification_level.is_some()
         || req.display_saturdays.is_some();
-    if !can_edit_agent(&actor, &facts)
-        || (req.service_ids.is_some() && !can_edit_agent_services(&actor, &facts))
-        || (touches_prefs && !is_self)
-    {
+    if (req.service_ids.is_some() && !can_edit_agent_services(&actor, &facts)) || (touches_prefs && !is_self) {
         return Err(ApiError::forbidden());
     }
     let mut errors = Errors::default();
@@ -382,9 +385,10 @@ pub fn update_agent_role(
     caller: &AgentRow,
     id: i32,
     org_id: i32,
-    req: UpdateRoleRequest,
+    req: Body<UpdateRoleRequest>,
 ) -> ApiResult<rdv_shared::dto::AgentDetailResponse> {
     let role = managed_role(conn, caller.id, id, org_id)?;
+    let req = req.parse()?;
     let current = AccessLevel::parse(&role.access_level).unwrap_or_default();
     if (current == AccessLevel::Intervenant) != (req.access_level == AccessLevel::Intervenant) {
         return Err(ApiError::field("access_level", "invalid"));

@@ -11,6 +11,7 @@ use crate::db::models::agent::AgentRow;
 use crate::db::models::{agent, lieu};
 use crate::db::{write_tx, DbConn};
 use crate::error::{ApiError, ApiResult};
+use crate::extract::Body;
 use crate::services::webhook_events;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -56,12 +57,13 @@ pub fn create_lieu(
     conn: &mut DbConn,
     caller: &AgentRow,
     org_id: i32,
-    req: CreateLieuRequest,
+    req: Body<CreateLieuRequest>,
 ) -> ApiResult<lieu::LieuRow> {
     let (_, actor) = crate::services::organisation_and_actor(conn, org_id, caller.id)?;
     if !can_manage_lieux(&actor, OrganisationId(org_id)) {
         return Err(ApiError::forbidden());
     }
+    let req = req.parse()?;
     let fields = LieuFields {
         name: req.name,
         address: req.address,
@@ -86,11 +88,17 @@ pub fn create_lieu(
 }
 
 /// Updates a lieu (admins). A lieu cannot become, nor stop being, single-use.
-pub fn update_lieu(conn: &mut DbConn, caller: &AgentRow, id: i32, req: UpdateLieuRequest) -> ApiResult<lieu::LieuRow> {
+pub fn update_lieu(
+    conn: &mut DbConn,
+    caller: &AgentRow,
+    id: i32,
+    req: Body<UpdateLieuRequest>,
+) -> ApiResult<lieu::LieuRow> {
     let (before, actor) = visible_lieu(conn, id, caller.id)?;
     if !can_manage_lieux(&actor, OrganisationId(before.organisation_id)) {
         return Err(ApiError::forbidden());
     }
+    let req = req.parse()?;
     let old = before.fields();
     let fields = LieuFields {
         name: req.name.unwrap_or(old.name),

@@ -11,6 +11,7 @@ use crate::db::models::motif::{MotifFilter, MotifRow};
 use crate::db::models::{agent, motif, organisation, service};
 use crate::db::{write_tx, DbConn};
 use crate::error::{ApiError, ApiResult};
+use crate::extract::Body;
 use crate::services::webhook_events;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -174,12 +175,13 @@ pub fn create_motif(
     conn: &mut DbConn,
     caller: &AgentRow,
     org_id: i32,
-    req: CreateMotifRequest,
+    req: Body<CreateMotifRequest>,
 ) -> ApiResult<rdv_shared::dto::MotifResponse> {
     let (_, actor) = crate::services::organisation_and_actor(conn, org_id, caller.id)?;
     if !can_manage_motifs(&actor, OrganisationId(org_id)) {
         return Err(ApiError::forbidden());
     }
+    let req = req.parse()?;
     let settings = req.into_settings().normalised();
     check_settings(conn, org_id, &settings, None)?;
     let row = write_tx(conn, |c| {
@@ -201,12 +203,13 @@ pub fn update_motif(
     conn: &mut DbConn,
     caller: &AgentRow,
     id: i32,
-    req: UpdateMotifRequest,
+    req: Body<UpdateMotifRequest>,
 ) -> ApiResult<rdv_shared::dto::MotifResponse> {
     let (before, actor) = visible_motif(conn, id, caller.id)?;
     if !can_manage_motifs(&actor, OrganisationId(before.organisation_id)) {
         return Err(ApiError::forbidden());
     }
+    let req = req.parse()?;
     let settings = req.apply(before.settings()).normalised();
     check_settings(conn, before.organisation_id, &settings, Some(before.id))?;
     let row = write_tx(conn, |c| {

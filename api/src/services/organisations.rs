@@ -10,6 +10,7 @@ use crate::db::models::agent::AgentRow;
 use crate::db::models::{agent, organisation};
 use crate::db::{write_tx, DbConn};
 use crate::error::{ApiError, ApiResult};
+use crate::extract::Body;
 use crate::services::webhook_events;
 
 fn validate_update(
@@ -105,13 +106,14 @@ pub fn update_organisation(
     conn: &mut DbConn,
     caller: &AgentRow,
     id: i32,
-    req: UpdateOrganisationRequest,
+    req: Body<UpdateOrganisationRequest>,
 ) -> ApiResult<crate::db::models::organisation::OrganisationRow> {
     let before = organisation::find(conn, id)?.ok_or(ApiError::NotFound("organisation"))?;
     let actor = agent::facts(conn, caller.id)?;
     if !can_update_organisation(&actor, OrganisationId(id)) {
         return Err(ApiError::forbidden());
     }
+    let req = req.parse()?;
     let changes = validate_update(conn, &before, req)?;
     write_tx(conn, |conn| {
         let row = organisation::update(conn, &caller.author(), &before, changes)?;

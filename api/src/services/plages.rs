@@ -18,6 +18,7 @@ use crate::db::models::plage::{PlageRow, PlageValues};
 use crate::db::models::{agent, lieu, organisation, plage};
 use crate::db::{now_utc, write_tx, DbConn};
 use crate::error::{ApiError, ApiResult};
+use crate::extract::Body;
 use crate::services::agenda::{render_plages, target_agent, tz, visible_agent_ids};
 use crate::services::agenda_notifications::{item_changed, ItemFacts};
 use crate::services::viewer;
@@ -273,10 +274,11 @@ pub fn update_plage_ouverture(
     config: &Config,
     caller: &AgentRow,
     id: i32,
-    req: UpdatePlageRequest,
+    req: Body<UpdatePlageRequest>,
 ) -> ApiResult<rdv_shared::dto::PlageOuverture> {
     let viewer = viewer::load(conn, caller.id)?;
     let before = load(conn, &viewer, id, AgendaLevel::Write)?;
+    let req = req.parse()?;
     let old = PlageValues::of(&before, plage::motif_ids_of(conn, &[id])?.remove(&id).unwrap_or_default());
     let v = PlageValues {
         lieu_id: req.lieu_id.unwrap_or(old.lieu_id),

@@ -90,9 +90,10 @@ pub fn prepare(
     now: DateTime<Utc>,
     all_readable: bool,
 ) -> ApiResult<Prepared> {
-    s.check().map_err(invalid)?;
     let viewer = viewer::load(conn, caller.id)?;
+    // Access first (403/404 on organisations the caller may not read), then the search's rules.
     let organisations = organisations_of(conn, &viewer.actor, &s)?;
+    s.check().map_err(invalid)?;
     let org_ids: Vec<i32> = organisations.iter().map(|o| o.id).collect();
     let members = membership::members_of(conn, &org_ids)?;
     let member_ids: Vec<i32> = members.iter().map(|(_, a)| *a).collect();

@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use rdv_shared::access::{can_delete_rdv, AgendaLevel, Viewer};
-use rdv_shared::dto::{CreateRdvRequest, ParticipationChanges, Rdv, UpdateRdvRequest};
+use rdv_shared::dto::{CreateRdvRequest, Rdv, UpdateParticipationRequest, UpdateRdvRequest};
 use rdv_shared::enums::VisibilityType;
 use rdv_shared::notify::ChangeAuthor;
 use rdv_shared::rdv::{refusal, timing, Target};
@@ -20,6 +20,7 @@ use crate::db::models::rdv::{NewRdv, RdvChanges, RdvRow};
 use crate::db::models::{agent, motif, organisation, rdv, territory};
 use crate::db::{lock_agents, truncate_micros, write_tx, DbConn};
 use crate::error::{ApiError, ApiResult};
+use crate::extract::Body;
 use crate::services::agenda::tz;
 use crate::services::rdv_checks::{hard_errors, offer_next_slots, refuse, warnings, Candidate};
 use crate::services::rdv_render::render;
@@ -162,11 +163,12 @@ pub fn update(
     config: &Config,
     caller: &AgentRow,
     id: i32,
-    req: UpdateRdvRequest,
+    req: Body<UpdateRdvRequest>,
     now: DateTime<Utc>,
 ) -> ApiResult<Rdv> {
     let viewer = viewer::load(conn, caller.id)?;
     let before = load_rdv(conn, &viewer, id, AgendaLevel::Write)?;
+    let req = req.parse()?;
     let org = organisation::find(conn, before.organisation_id)?.ok_or(ApiError::NotFound("organisation"))?;
     let m = motif::find(conn, before.motif_id)?.ok_or(ApiError::NotFound("motif"))?;
     let old_agents = rdv::agents_of(conn, &[id])?.remove(&id).unwrap_or_default();
@@ -264,7 +266,7 @@ pub fn update_participation(
     config: &Config,
     caller: &AgentRow,
     id: i32,
-    changes: ParticipationChanges,
+    req: Body<UpdateParticipationRequest>,
     now: DateTime<Utc>,
 ) -> ApiResult<Rdv> {
     let p = rdv::find_participation(conn, id)?.ok_or(ApiError::NotFound("participation"))?;
@@ -273,6 +275,13 @@ pub fn update_participation(
         ApiError::NotFound(_) => ApiError::NotFound("participation"),
         other => other,
     })?;
+    let changes = req.parse()?.changes();
+    if changes.status.is_none()
+        && changes.send_lifecycle_notifications.is_none()
+        && changes.send_reminder_notification.is_none()
+    {
+        return Err(ApiError::field("participation", "blank"));
+    }
     let org = organisation::find(conn, row.organisation_id)?.ok_or(ApiError::NotFound("organisation"))?;
     let collective = motif::find(conn, row.motif_id)?.is_some_and(|m| m.collectif);
     if let Some(status) = changes.status.filter(|s| *s != p.status()) {

@@ -23,8 +23,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, Duration, NaiveDateTime, Utc};
 use rdv_shared::access::{can_manage_territory, can_read_territory};
 use rdv_shared::dto::{
-    PlatformRetentionCounts, RetentionCounts, RetentionPolicy, RetentionReport, RetentionRun, RetentionSettings,
-    TerritoryRetention,
+    PlatformRetentionCounts, RetentionCounts, RetentionPolicy, RetentionPolicyRequest, RetentionReport, RetentionRun,
+    RetentionSettings, TerritoryRetention,
 };
 use rdv_shared::retention::{self as rules, Cutoffs, PlatformCutoffs, DEFAULT};
 use rdv_shared::TerritoryId;
@@ -35,6 +35,7 @@ use crate::db::models::outbox::{self as rows, OutboxRow, Outcome};
 use crate::db::models::retention as store;
 use crate::db::{now_utc, write_tx, DbConn};
 use crate::error::{ApiError, ApiResult};
+use crate::extract::Body;
 use crate::outbox::{user_job, Subject};
 use crate::services::webhook_events::{rdv_event, with_reason, DESTROYED};
 
@@ -61,7 +62,6 @@ struct Plan {
     territories: Vec<TerritoryPlan>,
     /// Usagers anonymised before this run whose last RDV is gone.
     anonymised: Vec<i32>,
-    platform: PlatformRetentionCounts,
 }
 
 fn system() -> Author {
@@ -113,38 +113,48 @@ fn plan(conn: &mut DbConn, now: NaiveDateTime) -> ApiResult<Plan> {
     for (i, id) in retire {
         territories[i].usagers.push(id);
     }
+    Ok(Plan { as_of: now, territories, anonymised })
+}
+
+/// The platform-wide purges (versions, technical rows, unattached receipts, exports, the log of
+/// cross-organisation reads), counted, and carried out when `delete`. One function for the dry
+/// and the real run so that both count the same rows.
+fn platform_purge(c: &mut DbConn, now: NaiveDateTime, delete: bool) -> ApiResult<PlatformRetentionCounts> {
     let p = PlatformCutoffs::at(now);
     let versions_deleted = store::old_versions(
-        conn,
+        c,
         rules::IMPERSONAL_ITEM_TYPES,
         p.personal_versions_before,
         p.all_versions_before,
-        false,
+        delete,
     )?;
-    // Blanked: the old versions that stay (those not deleted just before).
-    let version_authors_blanked = store::version_authors(conn, p.version_authors_before, false)?
-        - store::old_authored_versions(conn, rules::IMPERSONAL_ITEM_TYPES, &p)?;
+    let mut version_authors_blanked = store::version_authors(c, p.version_authors_before, delete)?;
+    if !delete {
+        // Only the old versions that stay get blanked: not those the real run deletes first.
+        version_authors_blanked -= store::old_authored_versions(c, rules::IMPERSONAL_ITEM_TYPES, &p)?;
+    }
     let [auth_tokens_deleted, password_resets_deleted, idempotency_keys_deleted, outbox_rows_deleted, webhook_deliveries_deleted] =
-        store::technical(conn, now, p.idempotency_before, p.outbox_done_before, false)?;
-    let platform = PlatformRetentionCounts {
-        unattached_receipts_deleted: store::receipts_before(
-            conn,
-            None,
-            Cutoffs::at(&DEFAULT, now).receipt_before,
-            false,
-        )?,
+        store::technical(c, now, p.idempotency_before, p.outbox_done_before, delete)?;
+    let unattached_receipts_deleted =
+        store::receipts_before(c, None, Cutoffs::at(&DEFAULT, now).receipt_before, delete)?;
+    let exports_deleted = if delete {
+        crate::db::models::export::purge_expired(c, &Author::system("expiry of exports"), now)? as i64
+    } else {
+        store::expired_exports(c, now)?
+    };
+    Ok(PlatformRetentionCounts {
+        unattached_receipts_deleted,
         anonymised_usagers_deleted: 0,
         versions_deleted,
         version_authors_blanked,
-        usager_reads_deleted: crate::db::models::usager_read::older_than(conn, p.personal_versions_before, false)?,
+        usager_reads_deleted: crate::db::models::usager_read::older_than(c, p.personal_versions_before, delete)?,
         auth_tokens_deleted,
         password_resets_deleted,
         idempotency_keys_deleted,
-        exports_deleted: store::expired_exports(conn, now)?,
+        exports_deleted,
         outbox_rows_deleted,
         webhook_deliveries_deleted,
-    };
-    Ok(Plan { as_of: now, territories, anonymised, platform })
+    })
 }
 
 fn counts(t: &TerritoryPlan) -> RetentionCounts {
@@ -156,8 +166,12 @@ fn counts(t: &TerritoryPlan) -> RetentionCounts {
     }
 }
 
-fn report(plan: &Plan, dry_run: bool, by_territory: &HashMap<i32, RetentionCounts>) -> RetentionReport {
-    let mut platform = plan.platform;
+fn report(
+    plan: &Plan,
+    mut platform: PlatformRetentionCounts,
+    dry_run: bool,
+    by_territory: &HashMap<i32, RetentionCounts>,
+) -> RetentionReport {
     if dry_run {
         platform.anonymised_usagers_deleted = plan.anonymised.len() as i64;
     }
@@ -188,49 +202,21 @@ pub fn run(
 ) -> ApiResult<RetentionReport> {
     let started = now_utc();
     let now = now.naive_utc();
-    let mut plan = plan(conn, now)?;
+    let plan = plan(conn, now)?;
     if dry_run {
-        let out = report(&plan, true, &HashMap::new());
+        let out = report(&plan, platform_purge(conn, now, false)?, true, &HashMap::new());
         tracing::info!(report = %serde_json::to_string(&out).unwrap_or_default(), "retention dry run");
         return Ok(out);
     }
     let author = system();
     let keep_lease = |conn: &mut DbConn| -> ApiResult<()> {
         if let Some((id, lease)) = job {
-            write_tx(conn, |c| store::extend_lease(c, id, now_utc() + lease))?;
+            write_tx(conn, |c| rows::extend_lease(c, id, now_utc() + lease))?;
         }
         Ok(())
     };
     // 1. Platform-wide, before the steps that write or delete versions.
-    let p = PlatformCutoffs::at(now);
-    let done = write_tx(conn, |c| -> ApiResult<PlatformRetentionCounts> {
-        let versions_deleted = store::old_versions(
-            c,
-            rules::IMPERSONAL_ITEM_TYPES,
-            p.personal_versions_before,
-            p.all_versions_before,
-            true,
-        )?;
-        let version_authors_blanked = store::version_authors(c, p.version_authors_before, true)?;
-        let [a, b, d, e, f] = store::technical(c, now, p.idempotency_before, p.outbox_done_before, true)?;
-        let unattached = store::receipts_before(c, None, Cutoffs::at(&DEFAULT, now).receipt_before, true)?;
-        let exports = crate::db::models::export::purge_expired(c, &Author::system("expiry of exports"), now)?;
-        let usager_reads_deleted = crate::db::models::usager_read::older_than(c, p.personal_versions_before, true)?;
-        Ok(PlatformRetentionCounts {
-            unattached_receipts_deleted: unattached,
-            anonymised_usagers_deleted: 0,
-            versions_deleted,
-            version_authors_blanked,
-            usager_reads_deleted,
-            auth_tokens_deleted: a,
-            password_resets_deleted: b,
-            idempotency_keys_deleted: d,
-            exports_deleted: exports as i64,
-            outbox_rows_deleted: e,
-            webhook_deliveries_deleted: f,
-        })
-    })?;
-    plan.platform = done;
+    let mut platform = write_tx(conn, |c| platform_purge(c, now, true))?;
     keep_lease(conn)?;
     // 2. Each territory's RDVs and receipts.
     let mut by_territory: HashMap<i32, RetentionCounts> = HashMap::new();
@@ -269,9 +255,9 @@ pub fn run(
         keep_lease(conn)?;
     }
     for id in &plan.anonymised {
-        plan.platform.anonymised_usagers_deleted += write_tx(conn, |tx| store::delete_usager(tx, &author, *id))? as i64;
+        platform.anonymised_usagers_deleted += write_tx(conn, |tx| store::delete_usager(tx, &author, *id))? as i64;
     }
-    let out = report(&plan, false, &by_territory);
+    let out = report(&plan, platform, false, &by_territory);
     let json = serde_json::to_string(&out).map_err(|e| ApiError::Internal(e.into()))?;
     write_tx(conn, |c| store::insert_run(c, started, now_utc(), &json))?;
     tracing::info!(report = %json, "retention run");
@@ -341,9 +327,10 @@ pub fn update_policy(
     conn: &mut DbConn,
     caller: &AgentRow,
     id: i32,
-    policy: RetentionPolicy,
+    req: Body<RetentionPolicyRequest>,
 ) -> ApiResult<RetentionSettings> {
     territory_access(conn, caller, id, true)?;
+    let policy = req.parse()?.retention_policy;
     let errors = rules::validate(&policy);
     if !errors.is_empty() {
         return Err(ApiError::Validation(errors));

@@ -22,6 +22,7 @@ use crate::db::models::territory::TerritoryRow;
 use crate::db::models::{agent, membership, motif, organisation, sector, territory, user_import};
 use crate::db::{write_tx, DbConn};
 use crate::error::{ApiError, ApiResult};
+use crate::extract::Body;
 
 /// The territory, if the caller may read (`manage = false`) or manage it; 404 otherwise.
 pub fn territory_for(conn: &mut DbConn, agent_id: i32, id: i32, manage: bool) -> ApiResult<TerritoryRow> {
@@ -80,9 +81,10 @@ pub fn create_sector(
     conn: &mut DbConn,
     caller: &AgentRow,
     id: i32,
-    req: CreateSectorRequest,
+    req: Body<CreateSectorRequest>,
 ) -> ApiResult<rdv_shared::dto::SectorResponse> {
     territory_for(conn, caller.id, id, true)?;
+    let req = req.parse()?;
     let (name, human_id) = (req.name.trim().to_owned(), req.human_id.trim().to_owned());
     let mut e = Errors::default();
     e.check("name", rdv_shared::validation::required_text(&name, 255));
@@ -118,9 +120,10 @@ pub fn create_zone(
     conn: &mut DbConn,
     caller: &AgentRow,
     id: i32,
-    req: CreateZoneRequest,
+    req: Body<CreateZoneRequest>,
 ) -> ApiResult<rdv_shared::dto::ZoneResponse> {
     let (_, t) = sector_for(conn, caller.id, id, true)?;
+    let req = req.parse()?;
     let street_name = req.street_name.as_deref().map(str::trim).filter(|s| !s.is_empty());
     let street_ban_id = req.street_ban_id.as_deref().map(str::trim).filter(|s| !s.is_empty());
     zone_errors(validate_zone(
@@ -163,9 +166,10 @@ pub fn create_sector_attribution(
     conn: &mut DbConn,
     caller: &AgentRow,
     id: i32,
-    req: CreateSectorAttributionRequest,
+    req: Body<CreateSectorAttributionRequest>,
 ) -> ApiResult<rdv_shared::dto::SectorAttributionResponse> {
     let (s, _) = sector_for(conn, caller.id, id, true)?;
+    let req = req.parse()?;
     let org = organisation::find(conn, req.organisation_id.0)?
         .filter(|o| o.territory_id == s.territory_id)
         .ok_or_else(|| ApiError::field("organisation_id", "inclusion"))?;

@@ -15,6 +15,7 @@ use crate::db::models::territory_admin::TeamRow;
 use crate::db::models::{agent, territory, territory_admin as ta};
 use crate::db::{write_tx, DbConn};
 use crate::error::{ApiError, ApiResult};
+use crate::extract::Body;
 
 /// The territory (404 when unknown or not readable by the actor) and the actor's facts.
 pub fn readable_territory(conn: &mut DbConn, id: i32, actor_id: i32) -> ApiResult<Actor> {
@@ -93,12 +94,13 @@ pub fn create_team(
     conn: &mut DbConn,
     caller: &AgentRow,
     id: i32,
-    req: TeamRequest,
+    req: Body<TeamRequest>,
 ) -> ApiResult<rdv_shared::dto::TeamResponse> {
     let actor = readable_territory(conn, id, caller.id)?;
     if !can_manage_teams(&actor, TerritoryId(id)) {
         return Err(ApiError::forbidden());
     }
+    let req = req.parse()?;
     let (name, members) = checked_team(conn, id, &req, None, true)?;
     let author = caller.author();
     let row = write_tx(conn, |c| {
@@ -114,9 +116,10 @@ pub fn update_team(
     conn: &mut DbConn,
     caller: &AgentRow,
     id: i32,
-    req: TeamRequest,
+    req: Body<TeamRequest>,
 ) -> ApiResult<rdv_shared::dto::TeamResponse> {
     let before = managed_team(conn, id, caller.id)?;
+    let req = req.parse()?;
     let (name, members) = checked_team(conn, before.territory_id, &req, Some(id), false)?;
     let author = caller.author();
     let row = write_tx(conn, |c| {
@@ -161,7 +164,7 @@ pub fn update_access_rights(
     caller: &AgentRow,
     id: i32,
     agent_id: i32,
-    req: UpdateAccessRightsRequest,
+    req: Body<UpdateAccessRightsRequest>,
 ) -> ApiResult<rdv_shared::dto::AccessRightsResponse> {
     let actor = readable_territory(conn, id, caller.id)?;
     if !can_manage_access_rights(&actor, TerritoryId(id)) {
@@ -170,6 +173,7 @@ pub fn update_access_rights(
     if !ta::agents_of_territory(conn, id)?.contains(&agent_id) {
         return Err(ApiError::NotFound("agent"));
     }
+    let req = req.parse()?;
     let before = ta::rights_of(conn, id, &[agent_id])?.pop().unwrap_or_default();
     let after = AccessRights {
         agent_id: before.agent_id,

@@ -13,6 +13,7 @@ use crate::db::models::agent::AgentRow;
 use crate::db::models::{agent, organisation, service, territory};
 use crate::db::{write_tx, DbConn};
 use crate::error::{ApiError, ApiResult};
+use crate::extract::Body;
 
 /// Shows a territory's settings (members of its organisations and its territorial admins).
 pub fn get_territory(conn: &mut DbConn, caller: &AgentRow, id: i32) -> ApiResult<rdv_shared::dto::TerritoryResponse> {
@@ -44,7 +45,7 @@ pub fn update_territory(
     conn: &mut DbConn,
     caller: &AgentRow,
     id: i32,
-    req: UpdateTerritoryRequest,
+    req: Body<UpdateTerritoryRequest>,
 ) -> ApiResult<rdv_shared::dto::TerritoryResponse> {
     let before = territory::find(conn, id)?.ok_or(ApiError::NotFound("territory"))?;
     let actor = agent::facts(conn, caller.id)?;
@@ -54,6 +55,7 @@ pub fn update_territory(
     if !can_manage_territory(&actor, TerritoryId(id)) {
         return Err(ApiError::forbidden());
     }
+    let req = req.parse()?;
     let name = req.name.as_deref().map(str::trim).unwrap_or(&before.name).to_owned();
     let number = req.departement_number.as_deref().map(str::trim).unwrap_or(&before.departement_number).to_owned();
     let mut errors = Errors::default();
@@ -133,9 +135,10 @@ pub fn update_sms_settings(
     conn: &mut DbConn,
     caller: &AgentRow,
     id: i32,
-    req: UpdateSmsSettingsRequest,
+    req: Body<UpdateSmsSettingsRequest>,
 ) -> ApiResult<SmsSettingsResponse> {
     get_sms_settings(conn, caller, id)?;
+    let req = req.parse()?;
     let clean = |v: Option<String>| v.map(|s| Some(s.trim().to_owned()).filter(|s| !s.is_empty()));
     let (url, key, sender) = (clean(req.sms_provider_url), clean(req.sms_api_key), clean(req.sms_sender));
     let mut errors = Errors::default();

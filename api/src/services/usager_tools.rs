@@ -16,6 +16,7 @@ use crate::db::models::user::UserRow;
 use crate::db::models::{organisation, user, user_links, user_search};
 use crate::db::{write_tx, DbConn};
 use crate::error::{ApiError, ApiResult};
+use crate::extract::Body;
 use crate::services::usagers::{render_show, visible_user, UsagerContext};
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -127,10 +128,11 @@ pub fn merge_users(
     conn: &mut DbConn,
     caller: &AgentRow,
     id: i32,
-    req: MergeUsersRequest,
+    req: Body<MergeUsersRequest>,
 ) -> ApiResult<rdv_shared::dto::User> {
     let ctx = UsagerContext::load(conn, caller.id, None)?;
     let (kept, _) = visible_user(conn, &ctx, id)?;
+    let req = req.parse()?;
     let (merged, _) = visible_user(conn, &ctx, req.merged_user_id.0)?;
     let mut errors = Errors::default();
     if kept.id == merged.id {

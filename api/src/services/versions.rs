@@ -16,11 +16,26 @@ use crate::db::models::{agent, lieu, motif, organisation, territory, version};
 use crate::db::DbConn;
 use crate::error::{ApiError, ApiResult};
 
+/// The item types whose history can be read: the document's enum of `item_type` (the query
+/// keeps a string, so that another value gets the API v1 `inclusion` error).
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)]
+pub enum VersionItemType {
+    Organisation,
+    Territory,
+    Agent,
+    Lieu,
+    Motif,
+    User,
+    Rdv,
+}
+
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct ListVersionsQuery {
-    /// `Organisation`, `Territory`, `Agent`, `Lieu`, `Motif` or `User` (usagers: admins of one of
-    /// its organisations only, as the reference).
+    /// `Organisation`, `Territory`, `Agent`, `Lieu`, `Motif`, `User` (usagers: admins of one of
+    /// its organisations only, as the reference) or `Rdv`.
+    #[param(inline, value_type = VersionItemType)]
     pub item_type: String,
     pub item_id: i32,
     /// Page number, from 1.

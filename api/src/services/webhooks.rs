@@ -20,6 +20,7 @@ use crate::db::models::agent::AgentRow;
 use crate::db::models::webhook::{self, DeliveryRow, EndpointRow, EndpointValues};
 use crate::db::{write_tx, DbConn};
 use crate::error::{ApiError, ApiResult};
+use crate::extract::Body;
 use crate::outbox::webhook::check_target;
 use crate::services::webhook_replay::plan_replay;
 
@@ -129,11 +130,12 @@ pub fn create(
     config: &Config,
     caller: &AgentRow,
     organisation_id: i32,
-    input: WebhookEndpointInput,
+    input: Body<WebhookEndpointInput>,
 ) -> ApiResult<WebhookEndpointResponse> {
     if !may_manage(conn, caller, organisation_id)? {
         return Err(ApiError::forbidden());
     }
+    let input = input.parse()?;
     let (url, secret, subscriptions) = values(conn, config, organisation_id, &input, None)?;
     let author = caller.author();
     let row = write_tx(conn, |c| {
@@ -154,9 +156,10 @@ pub fn update(
     caller: &AgentRow,
     organisation_id: i32,
     id: i32,
-    input: WebhookEndpointInput,
+    input: Body<WebhookEndpointInput>,
 ) -> ApiResult<WebhookEndpointResponse> {
     let before = managed(conn, caller, organisation_id, id)?;
+    let input = input.parse()?;
     let (url, secret, subscriptions) = values(conn, config, organisation_id, &input, Some(&before))?;
     let author = caller.author();
     let row = write_tx(conn, |c| {

@@ -48,9 +48,9 @@ pub struct RdvSearch {
 /// `before_from`).
 pub type SearchError = (&'static str, &'static str);
 
-/// Dates the list accepts (the input domain of every date of the API).
-pub const FIRST_YEAR: i32 = 1900;
-pub const LAST_YEAR: i32 = 2200;
+/// Dates the list accepts: the input domain of every date of the API (it said 1900 while the
+/// domain and its error message say 1800).
+pub use crate::input_domain::{FIRST_YEAR, LAST_YEAR};
 
 fn ints(value: &str, name: &'static str) -> Result<Vec<i32>, SearchError> {
     value.split(',').filter(|v| !v.trim().is_empty()).map(|v| v.trim().parse().map_err(|_| (name, "invalid"))).collect()

@@ -9,10 +9,13 @@ use serde::{Deserialize, Serialize};
 #[cfg_attr(feature = "server", derive(utoipa::ToSchema))]
 pub struct RetentionPolicy {
     /// RDVs are deleted this many days after they started (365–1825, default 730).
+    #[cfg_attr(feature = "server", schema(minimum = 365, maximum = 1825))]
     pub rdv_days: i32,
     /// Usagers with no RDV left and no change for this many days are anonymised (365–1825, default 730).
+    #[cfg_attr(feature = "server", schema(minimum = 365, maximum = 1825))]
     pub inactive_usager_days: i32,
     /// Notification receipts are deleted after this many days (180–1825, default 730).
+    #[cfg_attr(feature = "server", schema(minimum = 180, maximum = 1825))]
     pub receipt_days: i32,
 }
 

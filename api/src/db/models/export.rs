@@ -7,7 +7,7 @@ use diesel::prelude::*;
 use serde::Serialize;
 
 use crate::audit::{self, Author, Event};
-use crate::db::schema::{exports, outbox};
+use crate::db::schema::exports;
 use crate::db::{now_utc, DbConn};
 
 /// An export without its file.
@@ -107,7 +107,7 @@ pub fn progress(
     diesel::update(exports::table.find(id))
         .set((exports::rows_done.eq(rows_done), exports::updated_at.eq(now_utc())))
         .execute(conn)?;
-    diesel::update(outbox::table.find(outbox_id)).set(outbox::locked_until.eq(Some(lease_until))).execute(conn)?;
+    crate::db::models::outbox::extend_lease(conn, outbox_id, lease_until)?;
     Ok(())
 }
 

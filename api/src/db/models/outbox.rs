@@ -359,3 +359,14 @@ pub fn receipts_of(
 pub fn find(conn: &mut DbConn, id: i32) -> QueryResult<Option<OutboxRow>> {
     outbox::table.filter(outbox::id.eq(id)).select(OutboxRow::as_select()).get_result(conn).optional()
 }
+
+/// Keeps a long job's claim (another worker would take it once the lease passes). Never
+/// shortens it: a worker that claimed "as of" a later instant (a test's clock, a clock ahead)
+/// would otherwise hand the job to another worker while it runs.
+pub fn extend_lease(conn: &mut DbConn, outbox_id: i32, until: NaiveDateTime) -> QueryResult<usize> {
+    diesel::update(
+        outbox::table.find(outbox_id).filter(outbox::locked_until.is_null().or(outbox::locked_until.lt(Some(until)))),
+    )
+    .set(outbox::locked_until.eq(Some(until)))
+    .execute(conn)
+}

@@ -378,14 +378,3 @@ pub fn old_authored_versions(
 pub fn expired_exports(conn: &mut DbConn, now: NaiveDateTime) -> QueryResult<i64> {
     exports::table.filter(exports::expires_at.le(now)).count().get_result(conn)
 }
-
-/// Keeps a long job's claim (another worker would take it once the lease passes). Never
-/// shortens it: a worker that claimed "as of" a later instant (a test's clock, a clock ahead)
-/// would otherwise hand the job to another worker while it runs.
-pub fn extend_lease(conn: &mut DbConn, outbox_id: i32, until: NaiveDateTime) -> QueryResult<usize> {
-    diesel::update(
-        outbox::table.find(outbox_id).filter(outbox::locked_until.is_null().or(outbox::locked_until.lt(Some(until)))),
-    )
-    .set(outbox::locked_until.eq(Some(until)))
-    .execute(conn)
-}
