@@ -286,12 +286,34 @@ impl<T: DeserializeOwned> FromRequest for ApiQuery<T> {
         if let Err(e) = check_query_texts(query) {
             return std::future::ready(Err(e));
         }
-        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query));
-        std::future::ready(serde_path_to_error::deserialize(de).map(ApiQuery).map_err(|e| {
-            let path = e.path().to_string();
-            shape_error(&path, &e.into_inner().to_string())
-        }))
+        let mut pairs: Vec<(String, String)> =
+            form_urlencoded::parse(query).map(|(k, v)| (k.into_owned(), v.into_owned())).collect();
+        // A parameter refused as an integer is retried once written as one when it is an integral
+        // number (`-5.0`: JSON Schema's `integer` allows it); text parameters are never rewritten.
+        for _ in 0..=pairs.len() {
+            let encoded = form_urlencoded::Serializer::new(String::new()).extend_pairs(&pairs).finish();
+            let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(encoded.as_bytes()));
+            let err = match serde_path_to_error::deserialize(de) {
+                Ok(value) => return std::future::ready(Ok(ApiQuery(value))),
+                Err(e) => e,
+            };
+            let path = err.path().to_string();
+            let rewritten = pairs
+                .iter_mut()
+                .filter(|(k, _)| *k == path)
+                .fold(false, |done, (_, v)| integral(v).map(|i| *v = i.to_string()).is_some() || done);
+            if !rewritten {
+                return std::future::ready(Err(shape_error(&path, &err.into_inner().to_string())));
+            }
+        }
+        std::future::ready(Err(field_error("base", "invalid")))
     }
+}
+
+/// `-5.0` → -5: an integral number written with a fraction of zeros.
+fn integral(text: &str) -> Option<i64> {
+    let (whole, fraction) = text.trim().split_once('.')?;
+    (!fraction.is_empty() && fraction.bytes().all(|b| b == b'0')).then(|| whole.parse().ok()).flatten()
 }
 
 /// Integers of a Rails-style array parameter (`ids[]=1&ids[]=2`, also `ids=1`), which serde's
@@ -301,7 +323,12 @@ pub fn query_ints(req: &HttpRequest, name: &str) -> Result<Vec<i32>, ApiError> {
     let mut out = Vec::new();
     for (key, value) in form_urlencoded::parse(req.query_string().as_bytes()) {
         if key == bracketed || key == name {
-            let n = value.trim().parse::<i32>().map_err(|_| ApiError::field(&bracketed, "invalid"))?;
+            let n = value
+                .trim()
+                .parse::<i32>()
+                .ok()
+                .or_else(|| integral(&value).and_then(|i| i32::try_from(i).ok()))
+                .ok_or_else(|| ApiError::field(&bracketed, "invalid"))?;
             out.push(n);
         }
     }

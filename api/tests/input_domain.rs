@@ -98,3 +98,28 @@ async fn hostile_dates_and_times_get_the_same_answer_and_the_same_stored_value_o
     .await;
     assert_eq!(s, 200, "{b}");
 }
+
+/// `12.0` is an integer for JSON Schema: accepted where an integer is expected, in a body as in a
+/// query parameter (single or Rails-style array); a text parameter is never rewritten.
+#[actix_rt::test]
+async fn integral_numbers_written_with_a_fraction_are_integers() {
+    let app = TestApp::spawn().await;
+    let arras = app.organisation_id("MDS Arras");
+    let sophie = app.sign_in("sophie.durand").await;
+    let (s, b) =
+        call(&app, &sophie, "GET", &format!("/api/v1/users/search?organisation_id={arras}.0&q=1.0"), None).await;
+    assert_eq!(s, 200, "{b}");
+    let (s, b) = call(&app, &sophie, "GET", &format!("/api/v1/rdvs?organisation_ids[]={arras}.00"), None).await;
+    assert_eq!(s, 200, "{b}");
+    let (s, b) = call(&app, &sophie, "GET", &format!("/api/v1/users/search?organisation_id={arras}.5&q=x"), None).await;
+    assert_eq!((s, b["errors"]["organisation_id"][0]["error"].as_str()), (422, Some("invalid")), "{b}");
+    let (s, b) = call(
+        &app,
+        &sophie,
+        "POST",
+        "/api/v1/users",
+        Some(json!({"organisation_ids": [f64::from(arras)], "first_name": "Léa", "last_name": "Virgule"})),
+    )
+    .await;
+    assert_eq!(s, 200, "{b}");
+}

@@ -52,8 +52,16 @@ pub type SearchError = (&'static str, &'static str);
 /// domain and its error message say 1800).
 pub use crate::input_domain::{FIRST_YEAR, LAST_YEAR};
 
+/// Integers, `12.0` included (an integer for JSON Schema).
 fn ints(value: &str, name: &'static str) -> Result<Vec<i32>, SearchError> {
-    value.split(',').filter(|v| !v.trim().is_empty()).map(|v| v.trim().parse().map_err(|_| (name, "invalid"))).collect()
+    let int = |v: &str| {
+        let v = v.trim();
+        v.parse().ok().or_else(|| {
+            let (whole, fraction) = v.split_once('.')?;
+            (!fraction.is_empty() && fraction.bytes().all(|b| b == b'0')).then(|| whole.parse().ok()).flatten()
+        })
+    };
+    value.split(',').filter(|v| !v.trim().is_empty()).map(|v| int(v).ok_or((name, "invalid"))).collect()
 }
 
 fn date(value: &str, name: &'static str) -> Result<NaiveDate, SearchError> {
