@@ -298,22 +298,15 @@ impl<T: DeserializeOwned> FromRequest for ApiQuery<T> {
                 Err(e) => e,
             };
             let path = err.path().to_string();
-            let rewritten = pairs
-                .iter_mut()
-                .filter(|(k, _)| *k == path)
-                .fold(false, |done, (_, v)| integral(v).map(|i| *v = i.to_string()).is_some() || done);
+            let rewritten = pairs.iter_mut().filter(|(k, _)| *k == path).fold(false, |done, (_, v)| {
+                rdv_shared::validation::integral_with_zero_fraction(v).map(|i| *v = i.to_string()).is_some() || done
+            });
             if !rewritten {
                 return std::future::ready(Err(shape_error(&path, &err.into_inner().to_string())));
             }
         }
         std::future::ready(Err(field_error("base", "invalid")))
     }
-}
-
-/// `-5.0` → -5: an integral number written with a fraction of zeros.
-fn integral(text: &str) -> Option<i64> {
-    let (whole, fraction) = text.trim().split_once('.')?;
-    (!fraction.is_empty() && fraction.bytes().all(|b| b == b'0')).then(|| whole.parse().ok()).flatten()
 }
 
 /// Integers of a Rails-style array parameter (`ids[]=1&ids[]=2`, also `ids=1`), which serde's
@@ -327,7 +320,9 @@ pub fn query_ints(req: &HttpRequest, name: &str) -> Result<Vec<i32>, ApiError> {
                 .trim()
                 .parse::<i32>()
                 .ok()
-                .or_else(|| integral(&value).and_then(|i| i32::try_from(i).ok()))
+                .or_else(|| {
+                    rdv_shared::validation::integral_with_zero_fraction(&value).and_then(|i| i32::try_from(i).ok())
+                })
                 .ok_or_else(|| ApiError::field(&bracketed, "invalid"))?;
             out.push(n);
         }

@@ -100,6 +100,13 @@ pub fn has_forbidden_control(value: &str) -> bool {
     value.chars().any(|c| c.is_ascii_control() && !matches!(c, '\t' | '\n' | '\r'))
 }
 
+/// An integral number written with a fraction of zeros (`-5.0` → -5): an integer for JSON
+/// Schema, which query strings may carry. `None` for anything else, plain integers included.
+pub fn integral_with_zero_fraction(text: &str) -> Option<i64> {
+    let (whole, fraction) = text.trim().split_once('.')?;
+    (!fraction.is_empty() && fraction.bytes().all(|b| b == b'0')).then(|| whole.parse().ok()).flatten()
+}
+
 /// An optional text as stored: trimmed, and blank becomes `None`.
 pub fn optional_text(value: Option<&str>) -> Option<String> {
     value.map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned)

@@ -55,11 +55,10 @@ pub use crate::input_domain::{FIRST_YEAR, LAST_YEAR};
 /// Integers, `12.0` included (an integer for JSON Schema).
 fn ints(value: &str, name: &'static str) -> Result<Vec<i32>, SearchError> {
     let int = |v: &str| {
-        let v = v.trim();
-        v.parse().ok().or_else(|| {
-            let (whole, fraction) = v.split_once('.')?;
-            (!fraction.is_empty() && fraction.bytes().all(|b| b == b'0')).then(|| whole.parse().ok()).flatten()
-        })
+        v.trim()
+            .parse()
+            .ok()
+            .or_else(|| crate::validation::integral_with_zero_fraction(v).and_then(|i| i32::try_from(i).ok()))
     };
     value.split(',').filter(|v| !v.trim().is_empty()).map(|v| int(v).ok_or((name, "invalid"))).collect()
 }
