@@ -23,21 +23,31 @@ setup:
       cargo install wasm-bindgen-cli --version "$version"; \
     fi
 
-# Build the SPA in release mode into frontend/dist.
+# Build the SPA in release mode into frontend/dist: the agents' app (frontend.js) and the
+# usagers' booking app (public.js, no agent screen; see frontend/src/lib.rs).
 build-frontend: setup
-    cargo build -p rdv-frontend --target {{wasm_target}} --profile wasm-release
+    cargo build -p rdv-frontend --target {{wasm_target}} --profile wasm-release --bins
     rm -rf {{dist}} && mkdir -p {{dist}}
     wasm-bindgen --target web --no-typescript --out-dir {{dist}} --out-name frontend \
       "$CARGO_TARGET_DIR/{{wasm_target}}/wasm-release/rdv-frontend.wasm"
+    wasm-bindgen --target web --no-typescript --out-dir {{dist}} --out-name public \
+      "$CARGO_TARGET_DIR/{{wasm_target}}/wasm-release/rdv-public.wasm"
     # wasm-opt (npm binaryen) when npm is available: about a third smaller. Optional: Rust alone suffices.
     if command -v npm >/dev/null; then \
       (cd frontend && (test -x node_modules/.bin/wasm-opt || npm ci --no-audit --no-fund --silent)) && \
-      frontend/node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
-        --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
-        {{dist}}/frontend_bg.wasm -o {{dist}}/frontend_bg.wasm; \
+      for app in frontend public; do \
+        frontend/node_modules/.bin/wasm-opt -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+          --enable-sign-ext --enable-mutable-globals --enable-reference-types --enable-multivalue \
+          {{dist}}/${app}_bg.wasm -o {{dist}}/${app}_bg.wasm || exit 1; \
+      done; \
     else echo "npm not found: skipping wasm-opt (the SPA works, only larger)"; fi
     cp frontend/index.html frontend/public/* {{dist}}/
-    @echo "SPA built: $(du -sh {{dist}} | cut -f1) in frontend/dist"
+    # The booking app's page: index.html starting public.js instead of the agents' app.
+    sed -e 's#/boot.js#/public-boot.js#' -e 's#<title>RDV Solidarités</title>#<title>Prendre rendez-vous — RDV Solidarités</title>#' \
+      frontend/index.html > {{dist}}/public.html
+    # Precompressed copies (brotli 11, gzip 9) the server prefers to compressing on the fly.
+    if command -v node >/dev/null; then node frontend/compress.mjs {{dist}}; fi
+    @echo "SPA built in frontend/dist: $(du -sh {{dist}} | cut -f1)"
 
 # Build everything, create and seed data/rdv.sqlite3 if empty, serve on http://127.0.0.1:8080.
 run: build-frontend
@@ -103,6 +113,7 @@ bench users="200000":
     scripts/bench-integrations.sh
     scripts/bench-stats.sh
     scripts/bench-durability.sh
+    scripts/bench-reads.sh
 
 # Regenerate openapi.yaml from the code (a test fails when it is stale).
 openapi:

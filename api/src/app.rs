@@ -240,6 +240,7 @@ pub fn build(
             }),
         )
         .service(SwaggerUi::new("/api-docs/{_:.*}").config(utoipa_swagger_ui::Config::from("/api/v1/openapi.json")))
+        .service(crate::spa::assets(&spa_dir))
         .service(crate::spa::service(&spa_dir))
         .wrap(middleware::from_fn(routes::not_found::allow_header))
         .wrap(middleware::from_fn(crate::security_headers::security_headers))

@@ -12,6 +12,9 @@ use rdv_api::config::Config;
 use rdv_api::{db, seed, server};
 use rdv_shared::access::AccessLevel;
 
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(name = "rdv", version, about = "RDV — prise de rendez-vous pour les services sociaux départementaux")]
 struct Cli {
@@ -313,6 +316,10 @@ fn run(cli: Cli) -> anyhow::Result<()> {
                 return Ok(());
             }
             if seed::demo(&mut conn)? {
+                // Planner statistics for the new rows: before autovacuum's first pass,
+                // PostgreSQL took the 321 demo usagers for one and nested-looped the usager
+                // search (545 req/s instead of 1 460 under load; docs/BENCHMARKS.md, issue 19).
+                rdv_api::db::analyze(&mut conn)?;
                 eprintln!("Données de démonstration créées.");
             } else {
                 eprintln!("Données de démonstration déjà présentes : rien à faire.");

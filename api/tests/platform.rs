@@ -115,6 +115,39 @@ async fn spa_deep_links_fall_back_to_index() {
     assert!(js.text().await.unwrap().contains("rdv"));
 }
 
+/// The booking app's pages get `public.html`; the agents' app's get `index.html`; scripts and
+/// wasm come from the build's precompressed copies when the client accepts them.
+#[actix_rt::test]
+async fn spa_pages_per_app_and_precompressed_assets() {
+    let app = TestApp::spawn().await;
+    std::fs::write(app.spa_dir.join("public.html"), "<title>RDV booking app</title>").unwrap();
+    for path in ["/prendre-rdv", "/prendre_rdv", "/org/3", "/prendre-rdv/rdv/abc", "/r/xyz"] {
+        let res = app.get(path).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+        assert!(res.text().await.unwrap().contains("RDV booking app"), "{path}");
+    }
+    for path in ["/", "/agenda", "/rdvs/3"] {
+        assert!(app.get(path).send().await.unwrap().text().await.unwrap().contains("RDV test SPA"), "{path}");
+    }
+    std::fs::write(app.spa_dir.join("app.js"), "console.log('rdv')").unwrap();
+    std::fs::write(app.spa_dir.join("app.js.br"), "brotli bytes").unwrap();
+    std::fs::write(app.spa_dir.join("app.js.gz"), "gzip bytes").unwrap();
+    for (accept, encoding, body) in [
+        ("gzip, deflate, br, zstd", Some("br"), "brotli bytes"),
+        ("br;q=0, gzip", Some("gzip"), "gzip bytes"),
+        ("identity", None, "console.log('rdv')"),
+    ] {
+        let res = app.get("/app.js").header("accept-encoding", accept).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{accept}");
+        let h = res.headers().clone();
+        assert_eq!(h.get("content-encoding").map(|v| v.to_str().unwrap()), encoding, "{accept}");
+        assert!(h["content-type"].to_str().unwrap().contains("javascript"), "{accept}");
+        assert_eq!(res.text().await.unwrap(), body, "{accept}");
+    }
+    let missing = app.get("/nope.js").header("accept-encoding", "br").send().await.unwrap();
+    assert_eq!(missing.status(), 404);
+}
+
 #[actix_rt::test]
 async fn security_headers_on_pages_and_no_store_on_personal_data() {
     let app = TestApp::spawn().await;

@@ -117,3 +117,64 @@ test('the chosen slot is taken meanwhile: the next ones are offered and one is b
   page.assertClean();
   await page.context().close();
 });
+
+/**
+ * Loads `url` in a fresh context and returns what the first load downloaded: every response's
+ * path and its size on the wire (compressed), once the page shows `ready`.
+ */
+async function firstLoad(url, ready, { throttle = false } = {}) {
+  const page = await newPage(chrome.browser, phone);
+  if (throttle) {
+    // Chromium DevTools' "Fast 3G" profile: 562.5 ms latency, 1.44 Mbit/s down, 675 kbit/s up.
+    const cdp = await page.context().newCDPSession(page);
+    await cdp.send('Network.enable');
+    await cdp.send('Network.emulateNetworkConditions', {
+      offline: false, latency: 562.5, downloadThroughput: (1.44 * 1024 * 1024) / 8, uploadThroughput: (675 * 1024) / 8,
+    });
+  }
+  const responses = [];
+  page.on('requestfinished', async (r) => {
+    const sizes = await r.sizes().catch(() => ({ responseBodySize: 0 }));
+    responses.push({ path: new URL(r.url()).pathname, bytes: sizes.responseBodySize });
+  });
+  const started = Date.now();
+  await page.goto(url);
+  await ready(page).waitFor({ timeout: 30_000 });
+  const ms = Date.now() - started;
+  // Let in-flight responses report their sizes.
+  await page.waitForLoadState('networkidle');
+  page.assertClean();
+  await page.context().close();
+  return { ms, responses };
+}
+
+const STATIC = /\.(js|wasm|css)$/;
+const kb = (list) => Math.round(list.filter((r) => STATIC.test(r.path)).reduce((n, r) => n + r.bytes, 0) / 1024);
+
+test('the booking pages load their own small app: no agent or admin screen is downloaded', async (t) => {
+  const address = (page) => page.getByLabel('Votre adresse, ou le code INSEE de votre commune');
+  for (const path of ['/prendre-rdv', '/prendre_rdv?motif_category_short_name=x']) {
+    const { responses } = await firstLoad(`${server.base}${path}`, address);
+    const paths = responses.map((r) => r.path);
+    assert.ok(paths.includes('/public_bg.wasm'), `the booking app is loaded: ${paths.join(' ')}`);
+    const agents = paths.filter((p) => /^\/(frontend|boot)[._]/.test(p));
+    assert.deepEqual(agents, [], `no file of the agents' app is requested on ${path}`);
+  }
+  // The RDV link page (from a usager's email or SMS) is in the booking app too.
+  const { responses } = await firstLoad(`${server.base}/r/inconnu`, (page) => page.getByLabel('Trois premières lettres du nom'));
+  assert.ok(!responses.some((r) => r.path.startsWith('/frontend')), 'no agents app on the RDV link');
+
+  // A link out of the booking pages (here the sign-in page) loads the agents' app.
+  const page = await newPage(chrome.browser);
+  await page.goto(`${server.base}/prendre-rdv`);
+  await address(page).waitFor();
+  await page.evaluate(() => { window.history.pushState({}, '', '/connexion'); window.dispatchEvent(new PopStateEvent('popstate')); });
+  await page.getByLabel('Adresse e-mail').waitFor();
+  await page.context().close();
+
+  // Report (not asserted: timings depend on the machine) the first load's weight and time.
+  const booking = await firstLoad(`${server.base}/prendre-rdv`, address, { throttle: true });
+  const agentsApp = await firstLoad(`${server.base}/connexion`, (p) => p.getByLabel('Adresse e-mail'));
+  t.diagnostic(`first load /prendre-rdv: ${kb(booking.responses)} KB compressed (js+wasm+css), interactive after ${booking.ms} ms on Fast 3G`);
+  t.diagnostic(`first load of the agents' app (/connexion): ${kb(agentsApp.responses)} KB compressed (js+wasm+css)`);
+});

@@ -1,17 +1,6 @@
-//! RDV's single-page app: French UI for agents, built with Leptos (client-side rendering).
-//! It talks only to the public REST API (`api.rs`), with the DTOs of the shared crate.
-
-mod api;
-mod app;
-mod client;
-mod components;
-mod ctx;
-mod dates;
-mod download;
-mod pages;
-mod session;
+//! The agents' app: every route (see `lib.rs` for the usagers' lighter entry point).
 
 fn main() {
     console_error_panic_hook::set_once();
-    leptos::mount::mount_to_body(app::App);
+    leptos::mount::mount_to_body(rdv_frontend::app::App);
 }

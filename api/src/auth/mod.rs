@@ -92,16 +92,12 @@ impl FromRequest for Authenticated {
             let creds = creds.ok_or(ApiError::Unauthorized)?;
             let claims = state.tokens.verify(&creds.jwt).ok_or(ApiError::Unauthorized)?;
             let pool = state.pool.clone();
-            let found = web::block(move || -> Result<Option<(AgentRow, AuthTokenRow)>, ApiError> {
+            let found = web::block(move || -> Result<Option<(AuthTokenRow, AgentRow)>, ApiError> {
                 let mut conn = pool.get()?;
-                let Some(token) = auth_token::find_active(&mut conn, &claims.jti, now_utc())? else {
-                    return Ok(None);
-                };
-                let agent = agent::find(&mut conn, token.agent_id)?.filter(|a| a.deleted_at.is_none());
-                Ok(agent.map(|a| (a, token)))
+                Ok(auth_token::find_active_with_agent(&mut conn, &claims.jti, now_utc())?)
             })
             .await??;
-            let (agent, token) = found.ok_or(ApiError::Unauthorized)?;
+            let (token, agent) = found.ok_or(ApiError::Unauthorized)?;
             // The trio must be consistent: the client id issued with this token, the agent's email.
             if creds.client.as_ref().is_some_and(|c| *c != token.client)
                 || creds.uid.as_ref().is_some_and(|u| Some(u.to_lowercase()) != agent.email)

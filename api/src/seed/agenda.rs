@@ -3,6 +3,7 @@
 //! two collective workshops, and an overseas organisation (La Réunion, Indian/Reunion) with its
 //! own agent, usagers and agenda. Deterministic; does nothing once demo plages exist.
 
+use crate::db::IdListDsl;
 use std::collections::{BTreeMap, HashMap};
 
 use anyhow::Context;
@@ -67,7 +68,7 @@ pub fn demo(conn: &mut DbConn, territory_name: &str) -> anyhow::Result<usize> {
     let territory = territory::find_by_name(conn, territory_name)?.context("demo territory")?;
     let org_ids = crate::db::models::agent::organisations_of_territories(conn, &[territory.id])?;
     let existing: i64 =
-        plage_ouvertures::table.filter(plage_ouvertures::organisation_id.eq_any(&org_ids)).count().get_result(conn)?;
+        plage_ouvertures::table.filter(plage_ouvertures::organisation_id.in_ids(&org_ids)).count().get_result(conn)?;
     if existing > 0 {
         return Ok(0);
     }
@@ -82,7 +83,7 @@ pub fn demo(conn: &mut DbConn, territory_name: &str) -> anyhow::Result<usize> {
     write_tx(conn, |conn| -> anyhow::Result<usize> {
         let roles: Vec<(i32, i32)> = agent_roles::table
             .inner_join(agents::table)
-            .filter(agent_roles::organisation_id.eq_any(&all_orgs))
+            .filter(agent_roles::organisation_id.in_ids(&all_orgs))
             .filter(agents::deleted_at.is_null())
             .order((agent_roles::organisation_id, agent_roles::agent_id))
             .select((agent_roles::agent_id, agent_roles::organisation_id))
@@ -93,7 +94,7 @@ pub fn demo(conn: &mut DbConn, territory_name: &str) -> anyhow::Result<usize> {
             let services: Vec<i32> = facts.service_ids.iter().map(|s| s.0).collect();
             let motif_ids: Vec<i32> = motifs::table
                 .filter(motifs::organisation_id.eq(org_id))
-                .filter(motifs::service_id.eq_any(&services))
+                .filter(motifs::service_id.in_ids(&services))
                 .filter(motifs::collectif.eq(false))
                 .filter(motifs::deleted_at.is_null())
                 .order(motifs::id)
@@ -181,7 +182,7 @@ fn fill(
     to_day: NaiveDate,
 ) -> anyhow::Result<usize> {
     let orgs: HashMap<i32, organisation::OrganisationRow> = organisations::table
-        .filter(organisations::id.eq_any(plages.iter().map(|p| p.organisation_id).collect::<Vec<_>>()))
+        .filter(organisations::id.in_ids(plages.iter().map(|p| p.organisation_id).collect::<Vec<_>>()))
         .select(organisation::OrganisationRow::as_select())
         .load(conn)?
         .into_iter()

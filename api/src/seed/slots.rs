@@ -7,6 +7,7 @@
 //! The structure goes through the audited model functions; the RDV history is bulk-inserted
 //! with multi-row statements (synthetic data: no audit versions, as an import of archives).
 
+use crate::db::IdListDsl;
 use chrono::{Datelike, Duration, NaiveDate, NaiveDateTime, NaiveTime, Utc};
 use diesel::prelude::*;
 use rand::rngs::StdRng;
@@ -162,7 +163,7 @@ type Agenda = (i32, i32, i32, Vec<i32>);
 fn agendas(conn: &mut DbConn, orgs: &[i32]) -> QueryResult<Vec<Agenda>> {
     let rows: Vec<(i32, i32, Option<i32>, i32)> = plage_ouvertures::table
         .inner_join(crate::db::schema::plage_ouverture_motifs::table)
-        .filter(plage_ouvertures::organisation_id.eq_any(orgs))
+        .filter(plage_ouvertures::organisation_id.in_ids(orgs))
         .select((
             plage_ouvertures::agent_id,
             plage_ouvertures::organisation_id,
@@ -183,7 +184,7 @@ fn agendas(conn: &mut DbConn, orgs: &[i32]) -> QueryResult<Vec<Agenda>> {
 
 fn count_between(conn: &mut DbConn, orgs: &[i32], from: NaiveDateTime, to: NaiveDateTime) -> QueryResult<i64> {
     rdvs::table
-        .filter(rdvs::organisation_id.eq_any(orgs))
+        .filter(rdvs::organisation_id.in_ids(orgs))
         .filter(rdvs::starts_at.ge(from))
         .filter(rdvs::starts_at.lt(to))
         .count()
@@ -285,7 +286,7 @@ fn upcoming(conn: &mut DbConn, orgs: &[i32], monday: NaiveDate, rng: &mut StdRng
 
 fn usagers_by_org(conn: &mut DbConn, orgs: &[i32]) -> QueryResult<std::collections::HashMap<i32, Vec<i32>>> {
     let rows: Vec<(i32, i32)> = user_profiles::table
-        .filter(user_profiles::organisation_id.eq_any(orgs))
+        .filter(user_profiles::organisation_id.in_ids(orgs))
         .select((user_profiles::organisation_id, user_profiles::user_id))
         .load(conn)?;
     let mut out: std::collections::HashMap<i32, Vec<i32>> = std::collections::HashMap::new();

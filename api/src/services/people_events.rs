@@ -14,6 +14,7 @@
 //! Routing as the reference: a usager and its referent links to all of the usager's
 //! organisations, an agent to all of its organisations, a profile and a role to theirs.
 
+use crate::db::IdListDsl;
 use std::collections::HashMap;
 
 use diesel::prelude::*;
@@ -250,7 +251,7 @@ pub fn replay_kind(
         "referent_assignation" => {
             let ids = usager_ids(conn)?;
             let rows: Vec<(i32, i32, i32)> = referent_assignations::table
-                .filter(referent_assignations::user_id.eq_any(&ids))
+                .filter(referent_assignations::user_id.in_ids(&ids))
                 .order(referent_assignations::id)
                 .select((referent_assignations::id, referent_assignations::user_id, referent_assignations::agent_id))
                 .load(conn)?;

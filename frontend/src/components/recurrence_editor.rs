@@ -22,6 +22,12 @@ pub struct RuleState {
     pub until: RwSignal<String>,
 }
 
+impl Default for RuleState {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl RuleState {
     pub fn new() -> Self {
         RuleState {

@@ -1,5 +1,6 @@
 //! Absences ("indisponibilités"): an agent's unavailability, across all their organisations.
 
+use crate::db::IdListDsl;
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
 use diesel::prelude::*;
 use rdv_shared::agenda::{last_day, AbsenceFields};
@@ -124,7 +125,7 @@ pub fn delete(conn: &mut DbConn, author: &Author, before: &AbsenceRow) -> QueryR
 /// Absences of `agent_ids` that can have an occurrence between the two days (inclusive).
 pub fn in_window(conn: &mut DbConn, agent_ids: &[i32], from: NaiveDate, to: NaiveDate) -> QueryResult<Vec<AbsenceRow>> {
     absences::table
-        .filter(absences::agent_id.eq_any(agent_ids))
+        .filter(absences::agent_id.in_ids(agent_ids))
         .filter(absences::first_day.le(to))
         .filter(absences::last_day.is_null().or(absences::last_day.ge(from)))
         .order(absences::id)
@@ -134,9 +135,9 @@ pub fn in_window(conn: &mut DbConn, agent_ids: &[i32], from: NaiveDate, to: Naiv
 
 /// One page of the absences of `agent_ids`, newest first.
 pub fn page_of(conn: &mut DbConn, agent_ids: &[i32], page: i64) -> QueryResult<(Vec<AbsenceRow>, i64)> {
-    let total = absences::table.filter(absences::agent_id.eq_any(agent_ids)).count().get_result(conn)?;
+    let total = absences::table.filter(absences::agent_id.in_ids(agent_ids)).count().get_result(conn)?;
     let rows = absences::table
-        .filter(absences::agent_id.eq_any(agent_ids))
+        .filter(absences::agent_id.in_ids(agent_ids))
         .order((absences::first_day.desc(), absences::id.desc()))
         .limit(PER_PAGE)
         .offset(offset(page))

@@ -1,6 +1,7 @@
 //! Agenda access grants (issue 6): rows of `agenda_grants`, as the pure `GrantRule` of
 //! `rdv_shared::access` reads them; the grants naming a viewer are loaded once per request.
 
+use crate::db::IdListDsl;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use rdv_shared::access::{AgendaLevel, GrantRule, GrantTarget, Grantee, GranteeType, TargetType};
@@ -121,8 +122,8 @@ pub fn for_grantee(conn: &mut DbConn, agent_id: i32, teams: &[i32], services: &[
     agenda_grants::table
         .filter(
             (agenda_grants::grantee_type.eq("agent").and(agenda_grants::grantee_id.eq(agent_id)))
-                .or(agenda_grants::grantee_type.eq("team").and(agenda_grants::grantee_id.eq_any(teams.to_vec())))
-                .or(agenda_grants::grantee_type.eq("service").and(agenda_grants::grantee_id.eq_any(services.to_vec()))),
+                .or(agenda_grants::grantee_type.eq("team").and(agenda_grants::grantee_id.in_ids(teams)))
+                .or(agenda_grants::grantee_type.eq("service").and(agenda_grants::grantee_id.in_ids(services))),
         )
         .order(agenda_grants::id)
         .select(GrantRow::as_select())
@@ -132,7 +133,7 @@ pub fn for_grantee(conn: &mut DbConn, agent_id: i32, teams: &[i32], services: &[
 /// The grants of some territories, newest first.
 pub fn of_territories(conn: &mut DbConn, territory_ids: &[i32]) -> QueryResult<Vec<GrantRow>> {
     agenda_grants::table
-        .filter(agenda_grants::territory_id.eq_any(territory_ids))
+        .filter(agenda_grants::territory_id.in_ids(territory_ids))
         .order(agenda_grants::id.desc())
         .select(GrantRow::as_select())
         .load(conn)

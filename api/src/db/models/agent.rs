@@ -1,5 +1,6 @@
 //! Agents, their roles per organisation, their services and territorial roles.
 
+use crate::db::IdListDsl;
 use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
@@ -182,7 +183,7 @@ pub fn facts_of(conn: &mut DbConn, agent_ids: &[i32]) -> QueryResult<HashMap<i32
         agent_ids.iter().map(|&id| (id, AgentFacts { agent_id: Some(AgentId(id)), ..Default::default() })).collect();
     let roles: Vec<(i32, i32, i32, String)> = agent_roles::table
         .inner_join(organisations::table)
-        .filter(agent_roles::agent_id.eq_any(agent_ids))
+        .filter(agent_roles::agent_id.in_ids(agent_ids))
         .select((
             agent_roles::agent_id,
             agent_roles::organisation_id,
@@ -206,7 +207,7 @@ pub fn facts_of(conn: &mut DbConn, agent_ids: &[i32]) -> QueryResult<HashMap<i32
     }
     let links: Vec<(i32, i32, String)> = agent_services::table
         .inner_join(services::table)
-        .filter(agent_services::agent_id.eq_any(agent_ids))
+        .filter(agent_services::agent_id.in_ids(agent_ids))
         .select((agent_services::agent_id, agent_services::service_id, services::short_name))
         .order(agent_services::service_id)
         .load(conn)?;
@@ -217,7 +218,7 @@ pub fn facts_of(conn: &mut DbConn, agent_ids: &[i32]) -> QueryResult<HashMap<i32
         }
     }
     let rights: Vec<(i32, i32, bool, bool, bool)> = agent_territorial_access_rights::table
-        .filter(agent_territorial_access_rights::agent_id.eq_any(agent_ids))
+        .filter(agent_territorial_access_rights::agent_id.in_ids(agent_ids))
         .select((
             agent_territorial_access_rights::agent_id,
             agent_territorial_access_rights::territory_id,
@@ -241,7 +242,7 @@ pub fn facts_of(conn: &mut DbConn, agent_ids: &[i32]) -> QueryResult<HashMap<i32
         }
     }
     let territorial: Vec<(i32, i32)> = agent_territorial_roles::table
-        .filter(agent_territorial_roles::agent_id.eq_any(agent_ids))
+        .filter(agent_territorial_roles::agent_id.in_ids(agent_ids))
         .select((agent_territorial_roles::agent_id, agent_territorial_roles::territory_id))
         .load(conn)?;
     for (agent_id, territory_id) in territorial {
@@ -259,9 +260,8 @@ pub fn facts(conn: &mut DbConn, agent_id: i32) -> QueryResult<AgentFacts> {
 
 /// Live agents with a role in one of `organisation_ids`, plus `include`, by creation order.
 pub fn live_agents_of(conn: &mut DbConn, organisation_ids: &[i32], include: i32) -> QueryResult<Vec<AgentRow>> {
-    let member_ids = agent_roles::table
-        .filter(agent_roles::organisation_id.eq_any(organisation_ids.to_vec()))
-        .select(agent_roles::agent_id);
+    let member_ids =
+        agent_roles::table.filter(agent_roles::organisation_id.in_ids(organisation_ids)).select(agent_roles::agent_id);
     agents::table
         .filter(agents::id.eq_any(member_ids).or(agents::id.eq(include)))
         .filter(agents::deleted_at.is_null())
@@ -272,7 +272,7 @@ pub fn live_agents_of(conn: &mut DbConn, organisation_ids: &[i32], include: i32)
 
 /// Ids of the organisations of the given territories.
 pub fn organisations_of_territories(conn: &mut DbConn, territory_ids: &[i32]) -> QueryResult<Vec<i32>> {
-    organisations::table.filter(organisations::territory_id.eq_any(territory_ids)).select(organisations::id).load(conn)
+    organisations::table.filter(organisations::territory_id.in_ids(territory_ids)).select(organisations::id).load(conn)
 }
 
 /// The signed-in agent's profile: roles with organisation names, services, territorial roles.
@@ -337,7 +337,7 @@ pub fn add_role(
 
 /// Agents by id (deleted ones included: old RDVs name them).
 pub fn agents_by_id(conn: &mut DbConn, ids: &[i32]) -> QueryResult<HashMap<i32, AgentRow>> {
-    let rows: Vec<AgentRow> = agents::table.filter(agents::id.eq_any(ids)).select(AgentRow::as_select()).load(conn)?;
+    let rows: Vec<AgentRow> = agents::table.filter(agents::id.in_ids(ids)).select(AgentRow::as_select()).load(conn)?;
     Ok(rows.into_iter().map(|a| (a.id, a)).collect())
 }
 
@@ -347,7 +347,7 @@ pub fn first_organisations(
     agent_ids: &[i32],
 ) -> QueryResult<HashMap<i32, crate::db::models::organisation::OrganisationRow>> {
     let pairs: Vec<(i32, i32)> = agent_roles::table
-        .filter(agent_roles::agent_id.eq_any(agent_ids))
+        .filter(agent_roles::agent_id.in_ids(agent_ids))
         .select((agent_roles::agent_id, agent_roles::organisation_id))
         .order((agent_roles::agent_id, agent_roles::organisation_id))
         .load(conn)?;
@@ -367,7 +367,7 @@ pub fn departements_of(conn: &mut DbConn, agent_ids: &[i32]) -> QueryResult<Vec<
     use crate::db::schema::territories;
     agent_roles::table
         .inner_join(organisations::table.inner_join(territories::table))
-        .filter(agent_roles::agent_id.eq_any(agent_ids))
+        .filter(agent_roles::agent_id.in_ids(agent_ids))
         .select((agent_roles::agent_id, territories::departement_number))
         .load(conn)
 }
@@ -375,7 +375,7 @@ pub fn departements_of(conn: &mut DbConn, agent_ids: &[i32]) -> QueryResult<Vec<
 /// These agents by last name.
 pub fn by_last_name(conn: &mut DbConn, ids: &[i32]) -> QueryResult<Vec<AgentRow>> {
     agents::table
-        .filter(agents::id.eq_any(ids))
+        .filter(agents::id.in_ids(ids))
         .order((agents::last_name, agents::id))
         .select(AgentRow::as_select())
         .load(conn)
@@ -386,7 +386,7 @@ pub fn by_last_name(conn: &mut DbConn, ids: &[i32]) -> QueryResult<Vec<AgentRow>
 pub fn organisation_zones(conn: &mut DbConn, agent_ids: &[i32]) -> QueryResult<Vec<(i32, String)>> {
     agent_roles::table
         .inner_join(organisations::table)
-        .filter(agent_roles::agent_id.eq_any(agent_ids))
+        .filter(agent_roles::agent_id.in_ids(agent_ids))
         .order((agent_roles::agent_id, agent_roles::organisation_id))
         .select((agent_roles::agent_id, organisations::time_zone))
         .load(conn)

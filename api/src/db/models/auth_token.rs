@@ -38,13 +38,21 @@ pub fn create(conn: &mut DbConn, author: &Author, new: NewAuthToken<'_>) -> Quer
     Ok(row)
 }
 
-/// The token with this `jti` if it is neither revoked nor expired at `now`.
-pub fn find_active(conn: &mut DbConn, jti: &str, now: NaiveDateTime) -> QueryResult<Option<AuthTokenRow>> {
+/// A live token and its live (not deleted) agent, in one indexed read: what every
+/// authenticated request checks.
+pub fn find_active_with_agent(
+    conn: &mut DbConn,
+    jti: &str,
+    now: NaiveDateTime,
+) -> QueryResult<Option<(AuthTokenRow, crate::db::models::agent::AgentRow)>> {
+    use crate::db::schema::agents;
     auth_tokens::table
+        .inner_join(agents::table)
         .filter(auth_tokens::jti.eq(jti))
         .filter(auth_tokens::revoked_at.is_null())
         .filter(auth_tokens::expires_at.gt(now))
-        .select(AuthTokenRow::as_select())
+        .filter(agents::deleted_at.is_null())
+        .select((AuthTokenRow::as_select(), crate::db::models::agent::AgentRow::as_select()))
         .get_result(conn)
         .optional()
 }

@@ -1,5 +1,6 @@
 //! Lieux (places). Never deleted: `availability = disabled` is the soft delete.
 
+use crate::db::IdListDsl;
 use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
@@ -139,7 +140,7 @@ pub fn page_of(
 
 /// Lieux by id.
 pub fn lieux_by_id(conn: &mut DbConn, ids: &[i32]) -> QueryResult<HashMap<i32, LieuRow>> {
-    let rows: Vec<LieuRow> = lieux::table.filter(lieux::id.eq_any(ids)).select(LieuRow::as_select()).load(conn)?;
+    let rows: Vec<LieuRow> = lieux::table.filter(lieux::id.in_ids(ids)).select(LieuRow::as_select()).load(conn)?;
     Ok(rows.into_iter().map(|l| (l.id, l)).collect())
 }
 
@@ -149,7 +150,7 @@ pub type LieuPoint = (i32, String, String, Option<f64>, Option<f64>);
 /// Id, name, address and coordinates of these lieux (the public search's distances).
 pub fn points(conn: &mut DbConn, ids: &[i32]) -> QueryResult<Vec<LieuPoint>> {
     lieux::table
-        .filter(lieux::id.eq_any(ids))
+        .filter(lieux::id.in_ids(ids))
         .select((lieux::id, lieux::name, lieux::address, lieux::latitude, lieux::longitude))
         .load(conn)
 }

@@ -1,6 +1,7 @@
 //! Changes to an agent's place in the territory: roles per organisation, services, profile and
 //! preferences, removal. Each write is audited; callers run them inside `write_tx`.
 
+use crate::db::IdListDsl;
 use diesel::prelude::*;
 use rdv_shared::access::AccessLevel;
 use rdv_shared::dto::{AgentDetail, AgentPreferences};
@@ -197,7 +198,7 @@ pub fn set_password(conn: &mut DbConn, author: &Author, before: &AgentRow, hash:
 pub fn members_among(conn: &mut DbConn, organisation_id: i32, agent_ids: &[i32]) -> QueryResult<Vec<i32>> {
     agent_roles::table
         .filter(agent_roles::organisation_id.eq(organisation_id))
-        .filter(agent_roles::agent_id.eq_any(agent_ids))
+        .filter(agent_roles::agent_id.in_ids(agent_ids))
         .select(agent_roles::agent_id)
         .load(conn)
 }
@@ -206,7 +207,7 @@ pub fn members_among(conn: &mut DbConn, organisation_id: i32, agent_ids: &[i32])
 /// their past RDVs stay someone's to read).
 pub fn members_of(conn: &mut DbConn, organisation_ids: &[i32]) -> QueryResult<Vec<(i32, i32)>> {
     agent_roles::table
-        .filter(agent_roles::organisation_id.eq_any(organisation_ids))
+        .filter(agent_roles::organisation_id.in_ids(organisation_ids))
         .select((agent_roles::organisation_id, agent_roles::agent_id))
         .load(conn)
 }

@@ -1,6 +1,7 @@
 //! Motifs (appointment types) and motif categories. Deleting a motif is a soft delete
 //! (`deleted_at`), so the RDVs that used it keep their history.
 
+use crate::db::IdListDsl;
 use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
@@ -317,7 +318,7 @@ pub fn list(
             q = q.filter(motifs::service_id.eq(service));
         }
         if let Some(services) = &f.visible_services {
-            q = q.filter(motifs::service_id.eq_any(services.clone()));
+            q = q.filter(motifs::service_id.in_ids(services));
         }
         match f.category_id {
             Some(Some(c)) => q = q.filter(motifs::motif_category_id.eq(c)),
@@ -336,7 +337,7 @@ pub fn list(
 
 /// Motifs by id (deleted ones included).
 pub fn motifs_by_id(conn: &mut DbConn, ids: &[i32]) -> QueryResult<HashMap<i32, MotifRow>> {
-    let rows: Vec<MotifRow> = motifs::table.filter(motifs::id.eq_any(ids)).select(MotifRow::as_select()).load(conn)?;
+    let rows: Vec<MotifRow> = motifs::table.filter(motifs::id.in_ids(ids)).select(MotifRow::as_select()).load(conn)?;
     Ok(rows.into_iter().map(|m| (m.id, m)).collect())
 }
 
@@ -349,7 +350,7 @@ pub fn bookable_by(
     use crate::db::schema::services;
     motifs::table
         .inner_join(services::table)
-        .filter(motifs::organisation_id.eq_any(organisation_ids))
+        .filter(motifs::organisation_id.in_ids(organisation_ids))
         .filter(motifs::deleted_at.is_null())
         .filter(motifs::bookable_by.eq_any(kinds))
         .select((MotifRow::as_select(), services::name))
@@ -360,7 +361,7 @@ pub fn bookable_by(
 /// test), by organisation and name.
 pub fn bookable_beyond_agents(conn: &mut DbConn, organisation_ids: &[i32]) -> QueryResult<Vec<MotifRow>> {
     motifs::table
-        .filter(motifs::organisation_id.eq_any(organisation_ids))
+        .filter(motifs::organisation_id.in_ids(organisation_ids))
         .filter(motifs::deleted_at.is_null())
         .filter(motifs::bookable_by.ne(BookableBy::Agents.as_str()))
         .order((motifs::organisation_id, motifs::name))

@@ -1,5 +1,6 @@
 //! Organisations.
 
+use crate::db::IdListDsl;
 use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
@@ -134,9 +135,9 @@ pub fn name_taken(conn: &mut DbConn, territory_id: i32, name: &str, except: Opti
 
 /// One page of the organisations with the given ids, by id, and the total count.
 pub fn page_of(conn: &mut DbConn, ids: &[i32], page: i64) -> QueryResult<(Vec<OrganisationRow>, i64)> {
-    let total: i64 = organisations::table.filter(organisations::id.eq_any(ids)).count().get_result(conn)?;
+    let total: i64 = organisations::table.filter(organisations::id.in_ids(ids)).count().get_result(conn)?;
     let rows = organisations::table
-        .filter(organisations::id.eq_any(ids))
+        .filter(organisations::id.in_ids(ids))
         .order(organisations::id)
         .limit(rdv_shared::pagination::PER_PAGE)
         .offset(rdv_shared::pagination::offset(page))
@@ -178,7 +179,7 @@ pub fn update(
 /// Organisations by id.
 pub fn organisations_by_id(conn: &mut DbConn, ids: &[i32]) -> QueryResult<HashMap<i32, OrganisationRow>> {
     let rows: Vec<OrganisationRow> =
-        organisations::table.filter(organisations::id.eq_any(ids)).select(OrganisationRow::as_select()).load(conn)?;
+        organisations::table.filter(organisations::id.in_ids(ids)).select(OrganisationRow::as_select()).load(conn)?;
     Ok(rows.into_iter().map(|o| (o.id, o)).collect())
 }
 
@@ -197,7 +198,7 @@ pub fn with_departements(conn: &mut DbConn, ids: &[i32]) -> QueryResult<Vec<(Org
     use crate::db::schema::territories;
     organisations::table
         .inner_join(territories::table)
-        .filter(organisations::id.eq_any(ids))
+        .filter(organisations::id.in_ids(ids))
         .select((OrganisationRow::as_select(), territories::departement_number))
         .load(conn)
 }
@@ -219,7 +220,7 @@ pub fn with_territories(
     use crate::db::schema::territories;
     organisations::table
         .inner_join(territories::table)
-        .filter(organisations::territory_id.eq_any(territory_ids))
+        .filter(organisations::territory_id.in_ids(territory_ids))
         .select((organisations::id, TerritoryRow::as_select()))
         .load(conn)
 }
@@ -259,7 +260,7 @@ pub fn with_public_booking(
     organisations::table
         .inner_join(territories::table)
         .filter(territories::departement_number.eq(departement))
-        .filter(organisations::id.eq_any(ids))
+        .filter(organisations::id.in_ids(ids))
         .filter(organisations::external_id.is_not_null())
         .order(organisations::id)
         .select((organisations::id, organisations::external_id.assume_not_null()))

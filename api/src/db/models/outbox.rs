@@ -4,6 +4,7 @@
 //! PostgreSQL locks the rows it picks with `FOR UPDATE SKIP LOCKED` so that several servers
 //! never pick the same one; SQLite has a single writer, which serialises claims by itself.
 
+use crate::db::IdListDsl;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 
@@ -104,7 +105,7 @@ pub fn claim(
     if ids.is_empty() {
         return Ok(Vec::new());
     }
-    diesel::update(outbox::table.filter(outbox::id.eq_any(&ids)))
+    diesel::update(outbox::table.filter(outbox::id.in_ids(&ids)))
         .set((
             outbox::status.eq(SENDING),
             outbox::attempts.eq(outbox::attempts + 1),
@@ -112,7 +113,7 @@ pub fn claim(
         ))
         .execute(conn)?;
     outbox::table
-        .filter(outbox::id.eq_any(&ids))
+        .filter(outbox::id.in_ids(&ids))
         .order((outbox::run_at, outbox::id))
         .select(OutboxRow::as_select())
         .load(conn)
@@ -126,7 +127,7 @@ fn in_sequence(conn: &mut DbConn, ids: Vec<i32>, now: NaiveDateTime) -> QueryRes
         return Ok(ids);
     }
     let keyed: Vec<(i32, Option<String>)> = outbox::table
-        .filter(outbox::id.eq_any(&ids))
+        .filter(outbox::id.in_ids(&ids))
         .filter(outbox::sequence_key.is_not_null())
         .select((outbox::id, outbox::sequence_key))
         .load(conn)?;
@@ -144,7 +145,7 @@ fn in_sequence(conn: &mut DbConn, ids: Vec<i32>, now: NaiveDateTime) -> QueryRes
     let waiting: Vec<i32> =
         keyed.iter().filter(|(id, key)| first_of(key).is_some_and(|f| f < *id)).map(|(id, _)| *id).collect();
     if !waiting.is_empty() {
-        diesel::update(outbox::table.filter(outbox::id.eq_any(&waiting)))
+        diesel::update(outbox::table.filter(outbox::id.in_ids(&waiting)))
             .set(outbox::run_at.eq(now + chrono::Duration::seconds(5)))
             .execute(conn)?;
     }
@@ -252,7 +253,7 @@ pub fn revive(conn: &mut DbConn, keys: &[&str]) -> QueryResult<usize> {
 pub fn live_jobs_of(conn: &mut DbConn, event: &str, rdv_ids: &[i32]) -> QueryResult<Vec<(i32, NaiveDateTime)>> {
     let rows: Vec<(Option<i32>, Option<NaiveDateTime>)> = outbox::table
         .filter(outbox::channel.eq(JOB))
-        .filter(outbox::rdv_id.eq_any(rdv_ids))
+        .filter(outbox::rdv_id.in_ids(rdv_ids))
         .filter(outbox::event.eq(event))
         .filter(outbox::status.ne(CANCELLED))
         .select((outbox::rdv_id, outbox::due_for))

@@ -1,6 +1,7 @@
 //! Plages d'ouverture and their motifs. A window query reads only plages that can have an
 //! occurrence in it (`first_day <= last day of window`, `last_day` NULL or after its start).
 
+use crate::db::IdListDsl;
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime, NaiveTime};
@@ -103,7 +104,7 @@ pub fn find(conn: &mut DbConn, id: i32) -> QueryResult<Option<PlageRow>> {
 
 pub fn motif_ids_of(conn: &mut DbConn, plage_ids: &[i32]) -> QueryResult<HashMap<i32, Vec<i32>>> {
     let rows: Vec<(i32, i32)> = plage_ouverture_motifs::table
-        .filter(plage_ouverture_motifs::plage_ouverture_id.eq_any(plage_ids))
+        .filter(plage_ouverture_motifs::plage_ouverture_id.in_ids(plage_ids))
         .select((plage_ouverture_motifs::plage_ouverture_id, plage_ouverture_motifs::motif_id))
         .order((plage_ouverture_motifs::plage_ouverture_id, plage_ouverture_motifs::motif_id))
         .load(conn)?;
@@ -192,7 +193,7 @@ pub fn delete(conn: &mut DbConn, author: &Author, before: &PlageRow, old: &Plage
 /// Plages of `agent_ids` that can have an occurrence between the two days (inclusive).
 pub fn in_window(conn: &mut DbConn, agent_ids: &[i32], from: NaiveDate, to: NaiveDate) -> QueryResult<Vec<PlageRow>> {
     plage_ouvertures::table
-        .filter(plage_ouvertures::agent_id.eq_any(agent_ids))
+        .filter(plage_ouvertures::agent_id.in_ids(agent_ids))
         .filter(plage_ouvertures::first_day.le(to))
         .filter(plage_ouvertures::last_day.is_null().or(plage_ouvertures::last_day.ge(from)))
         .order(plage_ouvertures::id)
@@ -204,8 +205,8 @@ pub fn in_window(conn: &mut DbConn, agent_ids: &[i32], from: NaiveDate, to: Naiv
 /// and page).
 pub fn all_of(conn: &mut DbConn, agent_ids: &[i32], organisation_ids: &[i32]) -> QueryResult<Vec<PlageRow>> {
     plage_ouvertures::table
-        .filter(plage_ouvertures::organisation_id.eq_any(organisation_ids))
-        .filter(plage_ouvertures::agent_id.eq_any(agent_ids))
+        .filter(plage_ouvertures::organisation_id.in_ids(organisation_ids))
+        .filter(plage_ouvertures::agent_id.in_ids(agent_ids))
         .order((plage_ouvertures::first_day.desc(), plage_ouvertures::id.desc()))
         .select(PlageRow::as_select())
         .load(conn)
@@ -234,15 +235,15 @@ pub fn linked_to_motifs(
     use crate::db::schema::plage_ouverture_motifs;
     let mut q = plage_ouvertures::table
         .inner_join(plage_ouverture_motifs::table)
-        .filter(plage_ouverture_motifs::motif_id.eq_any(motif_ids))
+        .filter(plage_ouverture_motifs::motif_id.in_ids(motif_ids))
         .filter(plage_ouvertures::first_day.le(to_day))
         .filter(plage_ouvertures::last_day.is_null().or(plage_ouvertures::last_day.ge(from_day)))
         .into_boxed();
     if let Some(agents) = agent_ids {
-        q = q.filter(plage_ouvertures::agent_id.eq_any(agents.to_vec()));
+        q = q.filter(plage_ouvertures::agent_id.in_ids(agents));
     }
     if let Some(lieux) = lieu_ids {
-        q = q.filter(plage_ouvertures::lieu_id.eq_any(lieux.to_vec()));
+        q = q.filter(plage_ouvertures::lieu_id.in_ids(lieux));
     }
     q.order(plage_ouvertures::id).select((plage_ouverture_motifs::motif_id, PlageRow::as_select())).load(conn)
 }

@@ -2,6 +2,9 @@
 //! one index range) and participations. Writes keep `users_count` and the status rules of
 //! `rdv_shared::rdv` and record one `Rdv` version per change, agents and participants included.
 
+use crate::db::epoch::{epoch_seconds, from_epoch};
+use crate::db::id_list::InIds;
+use crate::db::IdListDsl;
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Duration, NaiveDateTime};
@@ -34,7 +37,7 @@ pub fn participation_not_cancelled() -> diesel::dsl::NeAny<participations::statu
 }
 
 /// An agent busy with an RDV over `[starts_at, ends_at)`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Queryable)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BusySpan {
     pub agent_id: i32,
     pub rdv_id: i32,
@@ -55,10 +58,25 @@ pub fn blocking_overlaps(
 ) -> QueryResult<Vec<BusySpan>> {
     // Unordered: the slot search (the hot path) merges spans per agent; callers that show them
     // sort the few they keep.
-    overlapping(agent_ids, from, to, look_back(from))
+    // Instants as epoch seconds: this query returns hundreds of rows per search (db::epoch).
+    let rows: Vec<(i32, i32, i64, i64)> = overlapping(agent_ids, from, to, look_back(from))
         .filter(not_cancelled())
-        .select((agents_rdvs::agent_id, agents_rdvs::rdv_id, agents_rdvs::starts_at, agents_rdvs::ends_at))
-        .load(conn)
+        .select((
+            agents_rdvs::agent_id,
+            agents_rdvs::rdv_id,
+            epoch_seconds(agents_rdvs::starts_at),
+            epoch_seconds(agents_rdvs::ends_at),
+        ))
+        .load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|(agent_id, rdv_id, starts, ends)| BusySpan {
+            agent_id,
+            rdv_id,
+            starts_at: from_epoch(starts),
+            ends_at: from_epoch(ends),
+        })
+        .collect())
 }
 
 /// The earliest start of an RDV that may still run at `from`.
@@ -69,10 +87,11 @@ fn look_back(from: NaiveDateTime) -> NaiveDateTime {
 /// `agents_rdvs` rows of `agent_ids` overlapping `[from, to)`, joined to their RDV: an index
 /// range on `(agent_id, starts_at)` from `look_back`.
 #[diesel::dsl::auto_type(no_type_alias)]
-fn overlapping<'a>(agent_ids: &'a [i32], from: NaiveDateTime, to: NaiveDateTime, look_back: NaiveDateTime) -> _ {
+fn overlapping(agent_ids: &[i32], from: NaiveDateTime, to: NaiveDateTime, look_back: NaiveDateTime) -> _ {
+    let of_agents: InIds<agents_rdvs::agent_id> = agents_rdvs::agent_id.in_ids(agent_ids);
     agents_rdvs::table
         .inner_join(rdvs::table)
-        .filter(agents_rdvs::agent_id.eq_any(agent_ids))
+        .filter(of_agents)
         .filter(agents_rdvs::starts_at.lt(to))
         .filter(agents_rdvs::starts_at.gt(look_back))
         .filter(agents_rdvs::ends_at.gt(from))
@@ -178,7 +197,7 @@ pub fn find(conn: &mut DbConn, id: i32) -> QueryResult<Option<RdvRow>> {
 }
 
 pub fn find_many(conn: &mut DbConn, ids: &[i32]) -> QueryResult<Vec<RdvRow>> {
-    rdvs::table.filter(rdvs::id.eq_any(ids)).select(RdvRow::as_select()).load(conn)
+    rdvs::table.filter(rdvs::id.in_ids(ids)).select(RdvRow::as_select()).load(conn)
 }
 
 pub fn find_participation(conn: &mut DbConn, id: i32) -> QueryResult<Option<ParticipationRow>> {
@@ -188,7 +207,7 @@ pub fn find_participation(conn: &mut DbConn, id: i32) -> QueryResult<Option<Part
 /// Agent ids of each RDV, sorted.
 pub fn agents_of(conn: &mut DbConn, rdv_ids: &[i32]) -> QueryResult<HashMap<i32, Vec<i32>>> {
     let rows: Vec<(i32, i32)> = agents_rdvs::table
-        .filter(agents_rdvs::rdv_id.eq_any(rdv_ids))
+        .filter(agents_rdvs::rdv_id.in_ids(rdv_ids))
         .select((agents_rdvs::rdv_id, agents_rdvs::agent_id))
         .order((agents_rdvs::rdv_id, agents_rdvs::agent_id))
         .load(conn)?;
@@ -202,7 +221,7 @@ pub fn agents_of(conn: &mut DbConn, rdv_ids: &[i32]) -> QueryResult<HashMap<i32,
 /// Participations of each RDV, in creation order.
 pub fn participations_of(conn: &mut DbConn, rdv_ids: &[i32]) -> QueryResult<HashMap<i32, Vec<ParticipationRow>>> {
     let rows: Vec<ParticipationRow> = participations::table
-        .filter(participations::rdv_id.eq_any(rdv_ids))
+        .filter(participations::rdv_id.in_ids(rdv_ids))
         .order((participations::rdv_id, participations::id))
         .select(ParticipationRow::as_select())
         .load(conn)?;
@@ -493,7 +512,7 @@ pub fn move_participations(conn: &mut DbConn, author: &Author, from_user: i32, t
         .load(conn)?;
     let both: Vec<i32> = participations::table
         .filter(participations::user_id.eq(to_user))
-        .filter(participations::rdv_id.eq_any(&touched))
+        .filter(participations::rdv_id.in_ids(&touched))
         .select(participations::rdv_id)
         .load(conn)?;
     for rdv_id in touched {

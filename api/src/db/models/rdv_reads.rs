@@ -3,6 +3,7 @@
 //! sessions with seats, a day's booked minutes. Every "not cancelled" goes through
 //! [`rdv::not_cancelled`]; the overlap query is [`rdv::blocking_overlaps`].
 
+use crate::db::IdListDsl;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use rdv_shared::enums::RdvStatus;
@@ -39,7 +40,7 @@ pub fn page_of_organisation(
             q = q.filter(rdvs::starts_at.le(b));
         }
         if let Some((services, me)) = scope {
-            let of_services = motifs::table.filter(motifs::service_id.eq_any(services.to_vec())).select(motifs::id);
+            let of_services = motifs::table.filter(motifs::service_id.in_ids(services)).select(motifs::id);
             let mine = agents_rdvs::table.filter(agents_rdvs::agent_id.eq(me)).select(agents_rdvs::rdv_id);
             q = q.filter(rdvs::motif_id.eq_any(of_services).or(rdvs::id.eq_any(mine)));
         }
@@ -111,7 +112,7 @@ pub fn future_count_for_users(
 ) -> QueryResult<i64> {
     participations::table
         .inner_join(rdvs::table)
-        .filter(participations::user_id.eq_any(user_ids))
+        .filter(participations::user_id.in_ids(user_ids))
         .filter(rdvs::organisation_id.eq(organisation_id))
         .filter(rdvs::starts_at.gt(now))
         .filter(not_cancelled())
@@ -163,7 +164,7 @@ pub fn agent_times_between(
     to: NaiveDateTime,
 ) -> QueryResult<Vec<(i32, NaiveDateTime, NaiveDateTime)>> {
     agents_rdvs::table
-        .filter(agents_rdvs::agent_id.eq_any(agent_ids))
+        .filter(agents_rdvs::agent_id.in_ids(agent_ids))
         .filter(agents_rdvs::starts_at.ge(from))
         .filter(agents_rdvs::starts_at.lt(to))
         .select((agents_rdvs::agent_id, agents_rdvs::starts_at, agents_rdvs::ends_at))
@@ -180,7 +181,7 @@ pub fn sessions_with_seats(
     to: NaiveDateTime,
 ) -> QueryResult<Vec<RdvRow>> {
     let mut q = rdvs::table
-        .filter(rdvs::motif_id.eq_any(motif_ids))
+        .filter(rdvs::motif_id.in_ids(motif_ids))
         .filter(rdvs::starts_at.ge(not_before))
         .filter(rdvs::starts_at.lt(to))
         .filter(not_cancelled())
@@ -191,7 +192,7 @@ pub fn sessions_with_seats(
         )
         .into_boxed();
     if let Some(lieux) = lieu_ids {
-        q = q.filter(rdvs::lieu_id.eq_any(lieux.to_vec()));
+        q = q.filter(rdvs::lieu_id.in_ids(lieux));
     }
     q.order((rdvs::starts_at, rdvs::id)).select(RdvRow::as_select()).load(conn)
 }
@@ -205,7 +206,7 @@ pub fn of_users_between(
 ) -> QueryResult<Vec<(i32, RdvRow)>> {
     participations::table
         .inner_join(rdvs::table)
-        .filter(participations::user_id.eq_any(user_ids))
+        .filter(participations::user_id.in_ids(user_ids))
         .filter(rdvs::starts_at.ge(from))
         .filter(rdvs::starts_at.lt(to))
         .filter(not_cancelled())

@@ -2,6 +2,7 @@
 //! Deletions here record what the audit trail may keep about them: that the record was purged,
 //! when and by whom (`rgpd`), never its content.
 
+use crate::db::IdListDsl;
 use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
@@ -92,7 +93,7 @@ pub fn rdvs_started_before(
     for orgs in organisation_ids.chunks(CHUNK) {
         ids.extend(
             rdvs::table
-                .filter(rdvs::organisation_id.eq_any(orgs))
+                .filter(rdvs::organisation_id.in_ids(orgs))
                 .filter(rdvs::starts_at.lt(before))
                 .order(rdvs::starts_at)
                 .select(rdvs::id)
@@ -154,7 +155,7 @@ pub fn organisations_of(conn: &mut DbConn, user_ids: &[i32]) -> QueryResult<Hash
     let mut map: HashMap<i32, Vec<i32>> = HashMap::new();
     for ids in user_ids.chunks(CHUNK) {
         let rows: Vec<(i32, i32)> = user_profiles::table
-            .filter(user_profiles::user_id.eq_any(ids))
+            .filter(user_profiles::user_id.in_ids(ids))
             .select((user_profiles::user_id, user_profiles::organisation_id))
             .load(conn)?;
         for (u, o) in rows {
@@ -170,7 +171,7 @@ pub fn participations_of(conn: &mut DbConn, user_ids: &[i32]) -> QueryResult<Has
     for ids in user_ids.chunks(CHUNK) {
         let rows: Vec<(i32, i32, NaiveDateTime)> = participations::table
             .inner_join(rdvs::table)
-            .filter(participations::user_id.eq_any(ids))
+            .filter(participations::user_id.in_ids(ids))
             .select((participations::user_id, rdvs::organisation_id, rdvs::starts_at))
             .load(conn)?;
         for (u, o, s) in rows {
@@ -238,7 +239,7 @@ pub fn receipts_before(
     };
     let mut n = 0;
     for chunk in orgs.chunks(CHUNK) {
-        let q = receipts::table.filter(receipts::organisation_id.eq_any(chunk)).filter(receipts::created_at.lt(before));
+        let q = receipts::table.filter(receipts::organisation_id.in_ids(chunk)).filter(receipts::created_at.lt(before));
         n += if delete { diesel::delete(q).execute(conn)? as i64 } else { q.count().get_result::<i64>(conn)? };
     }
     Ok(n)

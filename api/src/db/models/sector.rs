@@ -1,6 +1,7 @@
 //! Sectors, zones and sector attributions (reference-domain.md §1.10). Writes are audited; the
 //! public search reads the zones of an address with one indexed query (`city_code`).
 
+use crate::db::IdListDsl;
 use std::collections::HashMap;
 
 use chrono::NaiveDateTime;
@@ -98,7 +99,7 @@ pub fn attribution_dtos(conn: &mut DbConn, rows: &[AttributionRow]) -> QueryResu
         HashMap::new()
     } else {
         agents::table
-            .filter(agents::id.eq_any(&ids))
+            .filter(agents::id.in_ids(&ids))
             .select((agents::id, agents::first_name, agents::last_name))
             .load::<(i32, Option<String>, String)>(conn)?
             .into_iter()
@@ -140,12 +141,12 @@ pub fn zones_of(conn: &mut DbConn, sector_id: i32) -> QueryResult<Vec<ZoneRow>> 
 pub fn render(conn: &mut DbConn, rows: &[SectorRow]) -> QueryResult<Vec<Sector>> {
     let ids: Vec<i32> = rows.iter().map(|s| s.id).collect();
     let counts: Vec<(i32, i64)> = zones::table
-        .filter(zones::sector_id.eq_any(&ids))
+        .filter(zones::sector_id.in_ids(&ids))
         .group_by(zones::sector_id)
         .select((zones::sector_id, diesel::dsl::count_star()))
         .load(conn)?;
     let attributions: Vec<AttributionRow> = sector_attributions::table
-        .filter(sector_attributions::sector_id.eq_any(&ids))
+        .filter(sector_attributions::sector_id.in_ids(&ids))
         .order(sector_attributions::id)
         .select(AttributionRow::as_select())
         .load(conn)?;
@@ -276,7 +277,7 @@ pub fn for_city(conn: &mut DbConn, city_code: &str) -> QueryResult<(Vec<ZoneFact
         zones::table.filter(zones::city_code.eq(city_code)).select(ZoneRow::as_select()).load(conn)?;
     let sector_ids: Vec<i32> = zone_rows.iter().map(|z| z.sector_id).collect();
     let attributions: Vec<AttributionRow> = sector_attributions::table
-        .filter(sector_attributions::sector_id.eq_any(&sector_ids))
+        .filter(sector_attributions::sector_id.in_ids(&sector_ids))
         .select(AttributionRow::as_select())
         .load(conn)?;
     Ok((zone_rows.iter().map(ZoneRow::facts).collect(), attributions.iter().map(AttributionRow::facts).collect()))
@@ -285,7 +286,7 @@ pub fn for_city(conn: &mut DbConn, city_code: &str) -> QueryResult<(Vec<ZoneFact
 /// The zones of these sectors in one city, by sector then street.
 pub fn zones_in_city(conn: &mut DbConn, sector_ids: &[i32], city_code: &str) -> QueryResult<Vec<ZoneRow>> {
     zones::table
-        .filter(zones::sector_id.eq_any(sector_ids))
+        .filter(zones::sector_id.in_ids(sector_ids))
         .filter(zones::city_code.eq(city_code))
         .order((zones::sector_id, zones::street_name, zones::id))
         .select(ZoneRow::as_select())
@@ -294,13 +295,13 @@ pub fn zones_in_city(conn: &mut DbConn, sector_ids: &[i32], city_code: &str) -> 
 
 /// Every zone of these sectors.
 pub fn zones_of_sectors(conn: &mut DbConn, sector_ids: &[i32]) -> QueryResult<Vec<ZoneRow>> {
-    zones::table.filter(zones::sector_id.eq_any(sector_ids)).select(ZoneRow::as_select()).load(conn)
+    zones::table.filter(zones::sector_id.in_ids(sector_ids)).select(ZoneRow::as_select()).load(conn)
 }
 
 /// The attributions of these sectors.
 pub fn attributions_of(conn: &mut DbConn, sector_ids: &[i32]) -> QueryResult<Vec<AttributionRow>> {
     sector_attributions::table
-        .filter(sector_attributions::sector_id.eq_any(sector_ids))
+        .filter(sector_attributions::sector_id.in_ids(sector_ids))
         .select(AttributionRow::as_select())
         .load(conn)
 }

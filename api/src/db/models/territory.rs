@@ -1,5 +1,6 @@
 //! Territories (a département's instance).
 
+use crate::db::IdListDsl;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use rdv_shared::dto::{Territory, TerritorySettings};
@@ -128,7 +129,7 @@ pub fn service_ids(conn: &mut DbConn, territory_id: i32) -> QueryResult<Vec<i32>
 /// (territory, service) pairs offered among these territories.
 pub fn offered_services(conn: &mut DbConn, territory_ids: &[i32]) -> QueryResult<Vec<(i32, i32)>> {
     territory_services::table
-        .filter(territory_services::territory_id.eq_any(territory_ids))
+        .filter(territory_services::territory_id.in_ids(territory_ids))
         .select((territory_services::territory_id, territory_services::service_id))
         .load(conn)
 }

@@ -1,6 +1,7 @@
 //! Territory administration data: teams (and their members) and the agents' territorial rights
 //! (territorial admin + the three access-right flags).
 
+use crate::db::IdListDsl;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use rdv_shared::dto::{AccessRights, Team};
@@ -141,7 +142,7 @@ pub fn delete_team(conn: &mut DbConn, author: &Author, before: &TeamRow) -> Quer
 pub fn rights_of(conn: &mut DbConn, territory_id: i32, agent_ids: &[i32]) -> QueryResult<Vec<AccessRights>> {
     let flags: Vec<(i32, bool, bool, bool)> = agent_territorial_access_rights::table
         .filter(agent_territorial_access_rights::territory_id.eq(territory_id))
-        .filter(agent_territorial_access_rights::agent_id.eq_any(agent_ids))
+        .filter(agent_territorial_access_rights::agent_id.in_ids(agent_ids))
         .select((
             agent_territorial_access_rights::agent_id,
             agent_territorial_access_rights::allow_to_manage_teams,
@@ -245,5 +246,5 @@ pub fn member_ids(conn: &mut DbConn, team_id: i32) -> QueryResult<Vec<i32>> {
 
 /// The agents of these teams (an agent in several appears once per team).
 pub fn members_of_teams(conn: &mut DbConn, team_ids: &[i32]) -> QueryResult<Vec<i32>> {
-    agent_teams::table.filter(agent_teams::team_id.eq_any(team_ids)).select(agent_teams::agent_id).load(conn)
+    agent_teams::table.filter(agent_teams::team_id.in_ids(team_ids)).select(agent_teams::agent_id).load(conn)
 }

@@ -3,6 +3,7 @@
 //! toggles. Family cells, profiles, referents, anonymisation and merge are in `user_links`;
 //! search and duplicates in `user_search`.
 
+use crate::db::IdListDsl;
 use std::collections::HashMap;
 
 use chrono::{NaiveDate, NaiveDateTime, TimeZone, Utc};
@@ -326,7 +327,7 @@ pub fn find(conn: &mut DbConn, id: i32) -> QueryResult<Option<UserRow>> {
 
 pub fn find_many(conn: &mut DbConn, ids: &[i32]) -> QueryResult<Vec<UserRow>> {
     users::table
-        .filter(users::id.eq_any(ids))
+        .filter(users::id.in_ids(ids))
         .filter(users::deleted_at.is_null())
         .select(UserRow::as_select())
         .load(conn)
@@ -350,7 +351,7 @@ pub fn organisation_ids(conn: &mut DbConn, user_id: i32) -> QueryResult<Vec<i32>
 /// Profiles of several usagers at once: usager id → organisation ids.
 pub fn organisation_ids_of(conn: &mut DbConn, user_ids: &[i32]) -> QueryResult<HashMap<i32, Vec<i32>>> {
     let rows: Vec<(i32, i32)> = user_profiles::table
-        .filter(user_profiles::user_id.eq_any(user_ids))
+        .filter(user_profiles::user_id.in_ids(user_ids))
         .select((user_profiles::user_id, user_profiles::organisation_id))
         .load(conn)?;
     let mut map: HashMap<i32, Vec<i32>> = HashMap::new();
@@ -364,7 +365,7 @@ pub fn organisation_ids_of(conn: &mut DbConn, user_ids: &[i32]) -> QueryResult<H
 pub fn toggles_for(conn: &mut DbConn, organisation_ids: &[i32]) -> QueryResult<FieldToggles> {
     let rows: Vec<crate::db::models::territory::TerritoryRow> = territories::table
         .filter(territories::id.eq_any(
-            organisations::table.filter(organisations::id.eq_any(organisation_ids)).select(organisations::territory_id),
+            organisations::table.filter(organisations::id.in_ids(organisation_ids)).select(organisations::territory_id),
         ))
         .select(crate::db::models::territory::TerritoryRow::as_select())
         .load(conn)?;
@@ -434,7 +435,7 @@ pub fn invitation_token(conn: &mut DbConn, author: &Author, before: &UserRow) ->
 pub fn live_among_in_organisation(conn: &mut DbConn, organisation_id: i32, user_ids: &[i32]) -> QueryResult<Vec<i32>> {
     users::table
         .inner_join(user_profiles::table)
-        .filter(users::id.eq_any(user_ids))
+        .filter(users::id.in_ids(user_ids))
         .filter(users::deleted_at.is_null())
         .filter(user_profiles::organisation_id.eq(organisation_id))
         .select(users::id)
@@ -469,7 +470,7 @@ pub fn with_phone_in_organisation(
 /// "First Last" of each of these usagers.
 pub fn full_names(conn: &mut DbConn, ids: &[i32]) -> QueryResult<HashMap<i32, String>> {
     Ok(users::table
-        .filter(users::id.eq_any(ids))
+        .filter(users::id.in_ids(ids))
         .select((users::id, users::first_name, users::last_name))
         .load::<(i32, String, String)>(conn)?
         .into_iter()
@@ -479,5 +480,5 @@ pub fn full_names(conn: &mut DbConn, ids: &[i32]) -> QueryResult<HashMap<i32, St
 
 /// Usagers by id, deleted ones included (an RDV keeps its anonymised participant).
 pub fn find_many_with_deleted(conn: &mut DbConn, ids: &[i32]) -> QueryResult<Vec<UserRow>> {
-    users::table.filter(users::id.eq_any(ids)).select(UserRow::as_select()).load(conn)
+    users::table.filter(users::id.in_ids(ids)).select(UserRow::as_select()).load(conn)
 }

@@ -2,6 +2,7 @@
 //! search being a range scan on the primary key on both backends), scoped listing, ranked
 //! search and duplicate candidates. Every query here costs a fixed number of indexed lookups.
 
+use crate::db::IdListDsl;
 use diesel::prelude::*;
 use rdv_shared::pagination::{offset, PER_PAGE};
 use rdv_shared::usager::search::{prefix_upper_bound, rank, terms, Query, Searchable, TermKind};
@@ -53,7 +54,7 @@ fn in_scope(scope: &[i32]) -> BoxedUsers<'static> {
         .filter(diesel::dsl::exists(
             user_profiles::table
                 .filter(user_profiles::user_id.eq(users::id))
-                .filter(user_profiles::organisation_id.eq_any(scope.to_vec())),
+                .filter(user_profiles::organisation_id.in_ids(scope)),
         ))
         .into_boxed()
 }
@@ -110,7 +111,7 @@ fn terms_in_scope(kind: TermKind, prefix: &str, scope: &[i32]) -> BoxedTerms {
         .filter(diesel::dsl::exists(
             user_profiles::table
                 .filter(user_profiles::user_id.eq(user_search_terms::user_id))
-                .filter(user_profiles::organisation_id.eq_any(scope.to_vec())),
+                .filter(user_profiles::organisation_id.in_ids(scope)),
         ))
         .into_boxed()
 }
@@ -147,7 +148,7 @@ pub fn search(
         ids.push(id);
     }
     let mut rows: Vec<UserRow> =
-        in_scope(scope).filter(users::id.eq_any(ids)).select(UserRow::as_select()).load(conn)?;
+        in_scope(scope).filter(users::id.in_ids(ids)).select(UserRow::as_select()).load(conn)?;
     rows.sort_by_cached_key(|u| (rank(query, &searchable(u), u.id), u.id));
     rows.truncate(usize::try_from(limit).unwrap_or(0));
     let total = if count { count_matches(conn, scope, query)? } else { rows.len() as i64 };
@@ -162,7 +163,7 @@ fn count_matches(conn: &mut DbConn, scope: &[i32], query: &Query) -> QueryResult
             users::id.eq_any(
                 user_search_terms::table
                     // Every kind, so that the (kind, term) primary key serves the range.
-                    .filter(user_search_terms::kind.eq_any(TermKind::ALL.map(|k| k as i32).to_vec()))
+                    .filter(user_search_terms::kind.in_ids(TermKind::ALL.map(|k| k as i32)))
                     .filter(user_search_terms::term.ge(token.clone()))
                     .filter(user_search_terms::term.lt(prefix_upper_bound(token)))
                     .select(user_search_terms::user_id),
@@ -182,7 +183,7 @@ pub fn page_in_scope(
     let filtered = || {
         let mut q = in_scope(scope);
         if let Some(ids) = ids {
-            q = q.filter(users::id.eq_any(ids.to_vec()));
+            q = q.filter(users::id.in_ids(ids));
         }
         q
     };

@@ -1,6 +1,7 @@
 //! `webhook_endpoints` and `webhook_deliveries` (issue 16). Endpoint writes are audited (the
 //! secret only as "changed"); deliveries are the log of every attempt, written by the workers.
 
+use crate::db::IdListDsl;
 use chrono::NaiveDateTime;
 use diesel::prelude::*;
 use serde::Serialize;
@@ -52,7 +53,7 @@ pub fn find(conn: &mut DbConn, id: i32) -> QueryResult<Option<EndpointRow>> {
 }
 
 pub fn find_many(conn: &mut DbConn, ids: &[i32]) -> QueryResult<Vec<EndpointRow>> {
-    webhook_endpoints::table.filter(webhook_endpoints::id.eq_any(ids)).select(EndpointRow::as_select()).load(conn)
+    webhook_endpoints::table.filter(webhook_endpoints::id.in_ids(ids)).select(EndpointRow::as_select()).load(conn)
 }
 
 /// The endpoints of these organisations (W1, the event routing), `target_url` as an exact filter.
@@ -62,7 +63,7 @@ pub fn of_organisations(
     target_url: Option<&str>,
 ) -> QueryResult<Vec<EndpointRow>> {
     let mut q = webhook_endpoints::table
-        .filter(webhook_endpoints::organisation_id.eq_any(organisation_ids))
+        .filter(webhook_endpoints::organisation_id.in_ids(organisation_ids))
         .select(EndpointRow::as_select())
         .order(webhook_endpoints::id)
         .into_boxed();
