@@ -13,6 +13,13 @@ use crate::services;
 use crate::services::rdv_lists::OrganisationRdvsQuery;
 use crate::state::AppState;
 
+/// A page of RDVs, each nested object serialised once (`services::rdv_json`): the bytes of
+/// `RdvsResponse`.
+fn page_response(rdvs: &[rdv_shared::dto::Rdv], meta: Meta) -> ApiResult<HttpResponse> {
+    let body = services::rdv_json::rdvs_page(rdvs, &meta).map_err(|e| crate::error::ApiError::Internal(e.into()))?;
+    Ok(HttpResponse::Ok().content_type(actix_web::http::header::ContentType::json()).body(body))
+}
+
 /// An organisation's RDVs by start. Unknown organisations and those where the caller has no
 /// role answer an empty list (reference V1). Basic agents get their services' RDVs and their own.
 #[utoipa::path(
@@ -38,7 +45,7 @@ pub async fn list_organisation_rdvs(
         services::rdv_lists::list_organisation_rdvs(conn, &auth.agent, org_id, query, page)
     })
     .await?;
-    Ok(HttpResponse::Ok().json(RdvsResponse { rdvs, meta: Meta::new(page, total) }))
+    page_response(&rdvs, Meta::new(page, total))
 }
 
 /// A usager's RDVs, most recent first: only those the caller may read (an RDV the caller sees
@@ -63,7 +70,7 @@ pub async fn list_user_rdvs(
     let page = normalise_page(query.0.page);
     let (rdvs, total) =
         super::with_conn(&state, move |conn| services::rdv_lists::list_user_rdvs(conn, &auth.agent, id, page)).await?;
-    Ok(HttpResponse::Ok().json(RdvsResponse { rdvs, meta: Meta::new(page, total) }))
+    page_response(&rdvs, Meta::new(page, total))
 }
 
 /// "RDV à renseigner": the caller's own ended RDVs still in status unknown, oldest first;
@@ -89,5 +96,5 @@ pub async fn list_rdvs_to_fill(
     let (rdvs, total) =
         super::with_conn(&state, move |conn| services::rdv_lists::list_rdvs_to_fill(conn, &auth.agent, id, page))
             .await?;
-    Ok(HttpResponse::Ok().json(RdvsResponse { rdvs, meta: Meta::new(page, total) }))
+    page_response(&rdvs, Meta::new(page, total))
 }

@@ -63,6 +63,7 @@ pub mod plages;
 pub mod public_links;
 pub mod public_search;
 pub mod rdv_checks;
+pub mod rdv_json;
 pub mod rdv_links;
 pub mod rdv_render;
 pub mod rdv_search;
